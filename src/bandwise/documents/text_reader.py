@@ -1,0 +1,428 @@
+"""Read a national profile document from the text extracted from its PDF.
+
+The layout is rows of tab-separated cells (factor number, factor name, descriptor
+and example, JE level, JE score) with a title line, a job statement and a total
+line per profile, plus the contents table and the version history. Extraction
+damages it in known ways (words split by tabs, band labels split across cells,
+pages reversed, cells continued after a page break); the reader repairs what it
+can, says so in a finding, and lists every line it could not use as unplaced.
+Nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from ..errors import LevelExpressionError
+from ..profiles.ids import slugify, unique_id
+from ..profiles.model import (
+    ContentsEntry,
+    FactorEntry,
+    Finding,
+    HistoryEntry,
+    Profile,
+    Range,
+    ReadResult,
+    Suite,
+    UnplacedLine,
+)
+from ..scheme.band_labels import normalise_band_text
+from ..scheme.levels import parse_level_expression, parse_score_expression
+from .decode import decode, split_lines
+from .split import Cell, split_cells
+
+_FACTOR_NO = re.compile(r"^\s*(\d{1,2})\s*\.?\s*$")
+_TOTAL = re.compile(r"JE\s*Score\s*:?\s*(\d+)(?:\s*[-–—]\s*(\d+))?", re.I)
+_BAND = re.compile(r"Ban+d+\s*:?\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)")
+_BAND_ALONE = re.compile(r"^\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)\s*$")
+_NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+")
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class _Line:
+    no: int
+    text: str
+
+    @property
+    def cells(self) -> list[str]:
+        return self.text.split("\t")
+
+    @property
+    def flat(self) -> str:
+        """The line with tabs removed: undoes words split by a tab ("Fac\\tctor")."""
+        return _WS.sub(" ", self.text.replace("\t", "")).strip()
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class _FactorDraft:
+    number: int
+    name: str
+    level_text: str
+    score_text: str
+    parts: list[str]
+    line: int
+    continuation_lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _ProfileDraft:
+    title: str
+    line: int
+    marked: bool
+    job_statement: list[str] = field(default_factory=list)
+    factors: dict[int, _FactorDraft] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)
+    total: Range | None = None
+    band_text: str = ""
+
+
+def _title_cell(line: _Line, label: str) -> str | None:
+    """The text after a row label such as 'Profile Suite and Label', or None."""
+    cells = line.cells
+    if _WS.sub(" ", cells[0]).strip().lower() == label:
+        return " ".join(c.strip() for c in cells[1:] if c.strip())
+    flat = line.flat
+    if flat.lower().startswith(label):
+        return flat[len(label) :].strip()
+    return None
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.findings: list[Finding] = []
+        self.unplaced: list[UnplacedLine] = []
+        self.title = ""
+        self.contents: list[ContentsEntry] = []
+        self.history: list[HistoryEntry] = []
+        self.profiles: list[_ProfileDraft] = []
+        self._state = "start"
+        self.rows_in_state = 0
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @state.setter
+    def state(self, value: str) -> None:
+        """Entering a state starts its row count; blank lines end a table only after a row."""
+        self._state, self.rows_in_state = value, 0
+
+    # -- findings -------------------------------------------------------
+    def find(self, severity: str, code: str, message: str, line: int | None = None,
+             factor: int | None = None, stated: str | None = None,
+             expected: str | None = None) -> None:
+        profile = self.profiles[-1].title if self.profiles else None
+        self.findings.append(
+            Finding(severity, code, message, profile, factor, stated, expected, line, self.source)
+        )
+
+    def unplace(self, line: _Line, why: str) -> None:
+        self.unplaced.append(UnplacedLine(line.no, line.text))
+        self.find("warning", "unplaced-text", f"Line {line.no} was not used: {why}.", line.no)
+
+    # -- the state machine ----------------------------------------------
+    def feed(self, line: _Line) -> None:
+        if line.blank:
+            if self.state in ("contents", "history", "job-statement") and self.rows_in_state:
+                self.state = "between"
+            return
+        if self._structural(line):
+            return
+        handler = {
+            "contents": self._contents_row,
+            "history": self._history_row,
+            "job-statement": self._job_statement_more,
+            "factors": self._factors_other,
+        }.get(self.state)
+        if handler and handler(line):
+            self.rows_in_state += 1
+            return
+        if self.state == "start" and not self.title:
+            self.title = line.flat
+            self.state = "between"
+            return
+        self.unplace(line, "it is not part of any profile row the reader knows")
+
+    def _structural(self, line: _Line) -> bool:
+        flat_lower = line.flat.lower()
+        title = _title_cell(line, "profile suite and label")
+        if title is not None:
+            marked = title.endswith("*")
+            self.profiles.append(_ProfileDraft(title.rstrip("*").strip(), line.no, marked))
+            self.state = "profile"
+            return True
+        if not self.profiles and flat_lower == "contents":
+            self.state = "contents"
+            return True
+        if flat_lower.startswith("version history"):
+            self.state = "history"
+            return True
+        statement = _title_cell(line, "job statement")
+        if statement is not None and self.profiles:
+            self.state = "job-statement"
+            if statement:
+                self._add_statement(statement)
+            return True
+        if flat_lower.startswith("fac") and ("je level" in flat_lower or "level descriptor" in
+                                            flat_lower):
+            if not self.profiles:
+                return False
+            self.state = "factors"
+            return True
+        if _TOTAL.search(line.flat) and self.profiles and self.state in ("factors", "profile"):
+            self._total_line(line)
+            return True
+        if _FACTOR_NO.match(line.cells[0]) and len(line.cells) >= 3 and self.profiles:
+            self.state = "factors"
+            self._factor_row(line)
+            return True
+        return False
+
+    # -- contents and version history -----------------------------------
+    def _contents_row(self, line: _Line) -> bool:
+        cells = [c.strip() for c in line.cells if c.strip()]
+        if [c.lower() for c in cells][:1] == ["profile title"]:
+            return True  # the table's header row
+        if len(cells) == 3 and cells[2].isdigit():
+            self.contents.append(ContentsEntry(cells[0], cells[1], cells[2], line.no))
+            return True
+        return False
+
+    def _history_row(self, line: _Line) -> bool:
+        cells = [c.strip() for c in line.cells]
+        if {c.lower() for c in cells if c} == {"date", "notes"}:
+            return True
+        filled = [c for c in cells if c]
+        if len(filled) == 3:
+            self.history.append(HistoryEntry(filled[0], filled[1], filled[2], line.no))
+            return True
+        return False
+
+    # -- profile parts ----------------------------------------------------
+    def _add_statement(self, text: str) -> None:
+        from .statements import split_statement
+
+        self.profiles[-1].job_statement.extend(split_statement(_NUMBERED.sub("", text.strip())))
+
+    def _job_statement_more(self, line: _Line) -> bool:
+        cells = line.cells
+        if cells[0].strip() or not any(c.strip() for c in cells[1:]):
+            return False
+        self._add_statement(" ".join(c.strip() for c in cells[1:] if c.strip()))
+        return True
+
+    def _factor_row(self, line: _Line) -> None:
+        cells = line.cells
+        number = int(_FACTOR_NO.match(cells[0]).group(1))  # type: ignore[union-attr]
+        profile = self.profiles[-1]
+        rest = [c.strip() for c in cells[2:]]
+        while rest and not rest[-1]:
+            rest.pop()
+        if len(rest) >= 3:
+            text, level, score = " ".join(c for c in rest[:-2] if c), rest[-2], rest[-1]
+        else:
+            text = rest[0] if rest else ""
+            level = rest[1] if len(rest) > 1 else ""
+            score = ""
+            self.find("error", "malformed-row",
+                      f"Factor {number} on line {line.no} should have descriptor, JE level and JE "
+                      f"score cells; found {len(rest)} cell(s) after the factor name.",
+                      line.no, number)
+        if number in profile.factors:
+            self.unplace(line, f"factor {number} appears twice in profile '{profile.title}'")
+            return
+        profile.factors[number] = _FactorDraft(
+            number, cells[1].strip() if len(cells) > 1 else "", level, score, [text], line.no
+        )
+        profile.order.append(number)
+
+    def _factors_other(self, line: _Line) -> bool:
+        cells = line.cells
+        profile = self.profiles[-1]
+        if cells[0].strip() or len(cells) < 3 or cells[1].strip() or not profile.order:
+            band = _BAND_ALONE.match(line.flat)
+            if band and profile.total and not profile.band_text:
+                profile.band_text = band.group(1)
+                return True
+            return False
+        extra = [c.strip() for c in cells[3:] if c.strip()]
+        if extra or not cells[2].strip():
+            return False
+        last = profile.factors[profile.order[-1]]
+        last.parts.append(cells[2].strip())
+        last.continuation_lines.append(line.no)
+        self.find("info", "continued-cell",
+                  f"Line {line.no} has no factor number; read as the continuation of factor "
+                  f"{last.number} (line {last.line}) after a page break.",
+                  line.no, last.number)
+        return True
+
+    def _total_line(self, line: _Line) -> None:
+        profile = self.profiles[-1]
+        flat = line.flat
+        m = _TOTAL.search(flat)
+        assert m is not None
+        low = int(m.group(1))
+        high = int(m.group(2)) if m.group(2) else low
+        if profile.total is not None:
+            self.unplace(line, f"a second total line for profile '{profile.title}'")
+            return
+        profile.total = Range(min(low, high), max(low, high))
+        if high < low:
+            self.find("warning", "total-reversed",
+                      f"The stated total {low}-{high} is written high to low.", line.no)
+        rest = flat[: m.start()] + " " + flat[m.end() :]
+        band = _BAND.search(rest)
+        if band:
+            profile.band_text = band.group(1).strip()
+            leftover = (rest[: band.start()] + rest[band.end() :]).strip()
+        else:
+            leftover = rest.strip()
+            alone = [c.strip() for c in line.cells if _BAND_ALONE.match(c)]
+            if alone:
+                profile.band_text = alone[-1]
+                leftover = leftover.replace(alone[-1], "", 1).strip()
+        if leftover and profile.band_text and (
+            normalise_band_text(leftover) == normalise_band_text(profile.band_text)
+        ):
+            leftover = ""  # the label repeated in a later cell, e.g. "Band 8c-d ... 8c-d"
+        if leftover:
+            self.find("warning", "unplaced-text",
+                      f"Line {line.no}: text {leftover!r} beside the total was not understood.",
+                      line.no)
+
+    # -- finishing --------------------------------------------------------
+    def finish(self, suite_id: str | None) -> Suite:
+        drafts = [f for p in self.profiles for f in (p.factors[n] for n in p.order)]
+        splits = split_cells([Cell(f.number, tuple(f.parts)) for f in drafts])
+        split_of = {id(f): s for f, s in zip(drafts, splits, strict=True)}
+        used: set[str] = set()
+        profiles = []
+        for draft in self.profiles:
+            entries = []
+            for number in sorted(draft.factors):
+                f = draft.factors[number]
+                entries.append(self._entry(draft, f, split_of[id(f)]))
+            pid = unique_id(slugify(draft.title), used)
+            profiles.append(
+                Profile(
+                    id=pid,
+                    title=draft.title,
+                    band_label="",
+                    bands=(),
+                    job_statement=tuple(draft.job_statement),
+                    stated_total=draft.total,
+                    factors=tuple(entries),
+                    band_text=draft.band_text,
+                    marked=draft.marked,
+                    line=draft.line,
+                )
+            )
+            if draft.order != sorted(draft.order):
+                self.findings.append(Finding(
+                    "info", "factor-order",
+                    f"Factors of '{draft.title}' are not in order in the document "
+                    f"({', '.join(map(str, draft.order))}); read in factor order.",
+                    draft.title, None, None, None, draft.line, self.source))
+        self._attach_profiles()
+        mark = next((h.notes for h in self.history if "*" in h.notes), "")
+        title = self.title or "Untitled profile suite"
+        sid = suite_id or slugify(re.sub(r"(?i)^national\s+profiles\s+for\s+", "", title))
+        return Suite(sid, title, self.source, tuple(profiles), tuple(self.contents),
+                     tuple(self.history), mark)
+
+    def _attach_profiles(self) -> None:
+        """Give findings made before profiles were known (page order) their profile."""
+        starts = [(p.line, p.title) for p in self.profiles]
+        for i, f in enumerate(self.findings):
+            if f.profile is None and f.line is not None:
+                owner = [title for start, title in starts if start <= f.line]
+                if owner:
+                    self.findings[i] = replace(f, profile=owner[-1])
+
+    def _entry(self, draft: _ProfileDraft, f: _FactorDraft, split: object) -> FactorEntry:
+        from .split import Split
+
+        assert isinstance(split, Split)
+        expression = None
+        scores: tuple[int, ...] = ()
+        try:
+            expression = parse_level_expression(f.level_text)
+        except LevelExpressionError as exc:
+            self.findings.append(Finding(
+                "error", "level-unreadable", f"JE level of factor {f.number}: {exc}",
+                draft.title, f.number, f.level_text, None, f.line, self.source))
+        try:
+            scores = parse_score_expression(f.score_text).values
+        except LevelExpressionError as exc:
+            self.findings.append(Finding(
+                "error", "score-unreadable", f"JE score of factor {f.number}: {exc}",
+                draft.title, f.number, f.score_text, None, f.line, self.source))
+        return FactorEntry(
+            number=f.number, name=f.name, level_text=f.level_text, score_text=f.score_text,
+            level_expression=expression, stated_scores=scores,
+            descriptor=split.descriptor, example=split.example,
+            split_method=split.method, split_confidence=split.confidence,
+            line=f.line, continuation_lines=tuple(f.continuation_lines),
+        )
+
+
+def _reading_order(lines: list[_Line], source: str) -> tuple[list[_Line], list[Finding]]:
+    """Undo pages that extraction reversed: a block whose factor numbers run downwards."""
+    blocks: list[list[_Line]] = []
+    current: list[_Line] = []
+    for line in lines:
+        if line.blank or line.text.startswith("\f"):
+            if current:
+                blocks.append(current)
+            current = [] if line.blank else [line]
+        else:
+            current.append(line)
+    if current:
+        blocks.append(current)
+    out: list[_Line] = []
+    findings: list[Finding] = []
+    for block in blocks:
+        numbers = [int(m.group(1)) for ln in block if len(ln.cells) >= 3 and
+                   (m := _FACTOR_NO.match(ln.cells[0]))]
+        if len(numbers) >= 2 and all(a > b for a, b in zip(numbers, numbers[1:], strict=False)):
+            block = list(reversed(block))
+            findings.append(Finding(
+                "warning", "page-reversed",
+                f"Lines {block[-1].no}-{block[0].no} run from factor {numbers[0]} down to "
+                f"factor {numbers[-1]}: the page was extracted in reverse and is read "
+                "bottom to top.", None, None, None, None, block[-1].no, source))
+        out.extend(block)
+    # keep blank lines in place between blocks so states that end at a blank still end
+    ordered: list[_Line] = []
+    block_iter = iter(out)
+    for line in lines:
+        ordered.append(line if line.blank else next(block_iter))
+    return ordered, findings
+
+
+def read_profile_text(data: bytes | str, source: str = "<text>",
+                      suite_id: str | None = None) -> ReadResult:
+    """Read a profile document's extracted text. Never raises for what is inside the text."""
+    text, encoding = decode(data)
+    lines = [_Line(i + 1, t) for i, t in enumerate(split_lines(text))]
+    ordered, order_findings = _reading_order(lines, source)
+    for line in ordered:
+        line.text = line.text.replace("\f", "")
+    reader = _Reader(source)
+    reader.findings.extend(order_findings)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        reader.find("warning", "encoding",
+                    f"The file is not UTF-8; it was read as {encoding}. Check dashes and "
+                    "accented letters.")
+    for line in ordered:
+        reader.feed(line)
+    suite = reader.finish(suite_id)
+    return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), encoding)

@@ -1,0 +1,69 @@
+"""Band labels as printed on profiles: ``6``, ``8a-b``, ``8A – 8B``, ``8c-9``, ``8ab``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import LevelExpressionError
+from .model import BandTable
+
+_LABEL = re.compile(
+    r"^(?P<n1>[1-9])(?P<l1>[a-d]{0,2})(?:-(?P<n2>[1-9])?(?P<l2>[a-d])?)?$",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BandLabel:
+    text: str  # as printed
+    label: str  # normal spelling, e.g. "8a-b"
+    bands: tuple[str, ...]  # every band the label covers, in order, e.g. ("8a", "8b")
+
+
+def normalise_band_text(text: str) -> str:
+    s = re.sub(r"\s+", "", text.lower())
+    s = re.sub(r"^band", "", s)
+    return re.sub(r"[–—‑]", "-", s)
+
+
+def parse_band_label(table: BandTable, text: str) -> BandLabel:
+    """Read a band label; a span covers every band between its ends in the band table."""
+    s = normalise_band_text(text)
+    m = _LABEL.match(s)
+    if not m:
+        raise LevelExpressionError(text, 0, "not a band label (expected e.g. 6, 8a, 8a-b, 8c-9)")
+    n1, l1, n2, l2 = m.group("n1"), m.group("l1"), m.group("n2"), m.group("l2")
+    if len(l1) == 2:  # "8ab": a two-band label written without a dash
+        if n2 or l2:
+            raise LevelExpressionError(text, 0, "not a band label")
+        first, last = n1 + l1[0], n1 + l1[1]
+    else:
+        first = n1 + l1
+        if n2 is None and l2 is None:
+            last = first
+        else:
+            last = (n2 or n1) + (l2 or "")
+    labels = table.labels
+    if first not in labels or last not in labels:
+        missing = first if first not in labels else last
+        raise LevelExpressionError(text, 0, f"band {missing} is not in the band table")
+    i, j = labels.index(first), labels.index(last)
+    if j < i:
+        raise LevelExpressionError(text, 0, "a band span must ascend")
+    covered = labels[i : j + 1]
+    return BandLabel(text, _spell(first, last), covered)
+
+
+def _spell(first: str, last: str) -> str:
+    if first == last:
+        return first
+    if first[0] == last[0] and len(first) == len(last) == 2:
+        return f"{first}-{last[1]}"
+    return f"{first}-{last}"
+
+
+def label_for_bands(bands: tuple[str, ...]) -> str:
+    """The normal spelling of a run of bands, e.g. ("8c", "8d") -> "8c-d"."""
+    if not bands:
+        return ""
+    return _spell(bands[0], bands[-1])

@@ -1,0 +1,203 @@
+"""The level-expression grammar of national profiles, and score expressions.
+
+Profiles print the JE level of a factor as, for example, ``5(c)``, ``2(a)(d)- 3(c)``,
+``2(a), 4(b)``, ``1–2(a) (b)(c)`` or, in compact sources, ``3ab-4b``. Meaning:
+
+* a hyphen or dash joins a range: every level between the ends is admitted;
+* a comma between levels lists alternatives: only those levels;
+* letters are options of the level they follow; a comma between letter groups of
+  one level (``6(a),(c)``) lists more options;
+* in compact forms, a level written straight after another (``3ab4b``) continues
+  the range, as if a hyphen stood between them [inference; the published
+  convention was not found].
+
+The parse keeps every separator exactly as printed, so ``render()`` gives back the
+text character for character, and ``canonical()`` gives one normal spelling.
+
+    expression := group ( "," group )*
+    group      := term ( dash term | term )*          # juxtaposition only in compact form
+    term       := LEVEL ( paren-options | letters )?
+    paren-options := "(" x ")" ( [","]? "(" x ")" )*  # blanks allowed between groups
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import LevelExpressionError
+
+DASHES = "-–—‑"
+_WS = " \t\u00a0"
+
+
+@dataclass(frozen=True, slots=True)
+class LevelTerm:
+    """One level as printed, with the option letters it names."""
+
+    level: int
+    options: tuple[str, ...] = ()
+    raw_options: str = ""  # options exactly as printed, e.g. "(a) (b)(c)" or "acd"
+    separator: str = ""  # what follows this term as printed: "- ", "– ", ", ", "" (last)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelExpression:
+    """A parsed level expression. Terms are in printed order; ``groups`` split on commas."""
+
+    terms: tuple[LevelTerm, ...]
+    leading: str = ""
+    trailing: str = ""
+
+    @property
+    def groups(self) -> tuple[tuple[LevelTerm, ...], ...]:
+        groups: list[tuple[LevelTerm, ...]] = []
+        current: list[LevelTerm] = []
+        for term in self.terms:
+            current.append(term)
+            if term.separator.strip() == ",":
+                groups.append(tuple(current))
+                current = []
+        if current:
+            groups.append(tuple(current))
+        return tuple(groups)
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """Every level the expression admits, ascending."""
+        admitted: set[int] = set()
+        for group in self.groups:
+            admitted.update(range(group[0].level, group[-1].level + 1))
+        return tuple(sorted(admitted))
+
+    @property
+    def options(self) -> dict[int, tuple[str, ...]]:
+        """Option letters named for each level (levels without letters are absent)."""
+        out: dict[int, tuple[str, ...]] = {}
+        for term in self.terms:
+            if term.options:
+                out[term.level] = tuple(dict.fromkeys(out.get(term.level, ()) + term.options))
+        return out
+
+    @property
+    def is_range(self) -> bool:
+        return len(self.levels) > 1
+
+    def render(self) -> str:
+        """The expression exactly as printed."""
+        body = "".join(f"{t.level}{t.raw_options}{t.separator}" for t in self.terms)
+        return f"{self.leading}{body}{self.trailing}"
+
+    def canonical(self, compact: bool = False) -> str:
+        """One normal spelling: ``2(a)(d)-3(c)`` (or ``2ad-3c`` when ``compact``)."""
+        parts = []
+        last = len(self.terms) - 1
+        for i, t in enumerate(self.terms):
+            opts = "".join(t.options) if compact else "".join(f"({o})" for o in t.options)
+            sep = "" if i == last else (", " if t.separator.strip() == "," else "-")
+            parts.append(f"{t.level}{opts}{sep}")
+        return "".join(parts)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+_LEVEL = re.compile(r"\d+")
+_LETTERS = re.compile(r"[a-z]+")
+_PAREN_OPT = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*\(([a-z])\)")
+_SEP = re.compile(r"[ \t\u00a0]*([,%s])[ \t\u00a0]*" % re.escape(DASHES))
+
+
+def parse_level_expression(text: str) -> LevelExpression:
+    """Parse a JE level expression; raise :class:`LevelExpressionError` with the position."""
+    n = len(text)
+    pos = len(text) - len(text.lstrip(_WS))
+    leading = text[:pos]
+    end = len(text.rstrip(_WS))
+    trailing = text[end:]
+    if pos >= end:
+        raise LevelExpressionError(text, 0, "empty level expression")
+    terms: list[LevelTerm] = []
+    starts: list[int] = []
+    while True:
+        starts.append(pos)
+        m = _LEVEL.match(text, pos)
+        if not m or m.start() >= end:
+            raise LevelExpressionError(text, min(pos, n - 1), "expected a level number")
+        level = int(m.group())
+        if level == 0:
+            raise LevelExpressionError(text, pos, "levels start at 1")
+        pos = m.end()
+        options: list[str] = []
+        opt_start = pos
+        lm = _LETTERS.match(text, pos)
+        if lm and lm.end() <= end:
+            options = list(lm.group())
+            pos = lm.end()
+        else:
+            while True:
+                om = _PAREN_OPT.match(text, pos)
+                if not om or om.end() > end:
+                    break
+                if "," in text[pos : om.start(1)] and not options:
+                    break  # ",(a)" straight after a level number is not an option list
+                options.append(om.group(1))
+                pos = om.end()
+        if len(set(options)) != len(options):
+            raise LevelExpressionError(text, opt_start, "an option letter is repeated")
+        raw_options = text[opt_start:pos]
+        if pos >= end:
+            terms.append(LevelTerm(level, tuple(options), raw_options, ""))
+            break
+        sm = _SEP.match(text, pos)
+        if sm and sm.end() < end + 1:
+            separator = text[pos : sm.end()]
+            if sm.end() >= end:
+                raise LevelExpressionError(text, pos, "expression ends with a separator")
+            pos = sm.end()
+        elif text[pos].isdigit() and options and not raw_options.endswith(")"):
+            separator = ""  # compact juxtaposition: "3ab4b"
+        else:
+            raise LevelExpressionError(
+                text, pos, f"unexpected {text[pos]!r}: expected (a) option, '-', '–' or ','"
+            )
+        terms.append(LevelTerm(level, tuple(options), raw_options, separator))
+    _check_order(text, terms, starts)
+    return LevelExpression(tuple(terms), leading, trailing)
+
+
+def _check_order(text: str, terms: list[LevelTerm], starts: list[int]) -> None:
+    for previous, term, start in zip(terms, terms[1:], starts[1:], strict=False):
+        if term.level <= previous.level:
+            kind = "alternatives" if previous.separator.strip() == "," else "a range"
+            raise LevelExpressionError(
+                text,
+                start,
+                f"{kind} must ascend: level {term.level} follows level {previous.level}",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreExpression:
+    """Points as printed in a profile's JE Score column: ``45``, ``7-12``, ``12-21- 32``."""
+
+    text: str
+    values: tuple[int, ...]
+
+    def render(self) -> str:
+        return self.text
+
+
+_SCORE = re.compile(r"^[ \t\u00a0]*\d+(?:[ \t\u00a0]*[,%s][ \t\u00a0]*\d+)*[ \t\u00a0]*$" % DASHES)
+
+
+def parse_score_expression(text: str) -> ScoreExpression:
+    if not text.strip():
+        raise LevelExpressionError(text, 0, "empty score expression")
+    if not _SCORE.match(text):
+        bad = next(
+            (i for i, ch in enumerate(text) if not (ch.isdigit() or ch in _WS + "," + DASHES)),
+            len(text) - 1,
+        )
+        raise LevelExpressionError(text, bad, "a score is numbers joined by '-' or ','")
+    return ScoreExpression(text, tuple(int(v) for v in re.findall(r"\d+", text)))
