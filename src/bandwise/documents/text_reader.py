@@ -27,10 +27,13 @@ from ..profiles.model import (
     Suite,
     UnplacedLine,
 )
+from ..profiles.validate import band_label_of
 from ..scheme.band_labels import normalise_band_text
+from ..scheme.loader import load_scheme
+from ..scheme.model import Scheme
 from ..scheme.levels import parse_level_expression, parse_score_expression
 from .decode import decode, split_lines
-from .split import Cell, split_cells
+from .split import Cell, Split, split_cells
 
 _FACTOR_NO = re.compile(r"^\s*(\d{1,2})\s*\.?\s*$")
 _TOTAL = re.compile(r"JE\s*Score\s*:?\s*(\d+)(?:\s*[-–—]\s*(\d+))?", re.I)
@@ -94,8 +97,9 @@ def _title_cell(line: _Line, label: str) -> str | None:
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, scheme: Scheme) -> None:
         self.source = source
+        self.scheme = scheme
         self.findings: list[Finding] = []
         self.unplaced: list[UnplacedLine] = []
         self.title = ""
@@ -118,7 +122,7 @@ class _Reader:
     def find(self, severity: str, code: str, message: str, line: int | None = None,
              factor: int | None = None, stated: str | None = None,
              expected: str | None = None) -> None:
-        profile = self.profiles[-1].title if self.profiles else None
+        profile = None  # named by line in _attach_profiles
         self.findings.append(
             Finding(severity, code, message, profile, factor, stated, expected, line, self.source)
         )
@@ -304,19 +308,21 @@ class _Reader:
         splits = split_cells([Cell(f.number, tuple(f.parts)) for f in drafts])
         split_of = {id(f): s for f, s in zip(drafts, splits, strict=True)}
         used: set[str] = set()
+        ids = [unique_id(slugify(d.title), used) for d in self.profiles]
+        self._attach_profiles(ids)
         profiles = []
-        for draft in self.profiles:
-            entries = []
-            for number in sorted(draft.factors):
-                f = draft.factors[number]
-                entries.append(self._entry(draft, f, split_of[id(f)]))
-            pid = unique_id(slugify(draft.title), used)
+        for pid, draft in zip(ids, self.profiles, strict=True):
+            entries = [
+                self._entry(pid, draft.factors[n], split_of[id(draft.factors[n])])
+                for n in sorted(draft.factors)
+            ]
+            label = band_label_of(self.scheme, draft.band_text)
             profiles.append(
                 Profile(
                     id=pid,
                     title=draft.title,
-                    band_label="",
-                    bands=(),
+                    band_label=label.label if label else "",
+                    bands=label.bands if label else (),
                     job_statement=tuple(draft.job_statement),
                     stated_total=draft.total,
                     factors=tuple(entries),
@@ -330,27 +336,22 @@ class _Reader:
                     "info", "factor-order",
                     f"Factors of '{draft.title}' are not in order in the document "
                     f"({', '.join(map(str, draft.order))}); read in factor order.",
-                    draft.title, None, None, None, draft.line, self.source))
-        self._attach_profiles()
+                    pid, None, None, None, draft.line, self.source))
         mark = next((h.notes for h in self.history if "*" in h.notes), "")
         title = self.title or "Untitled profile suite"
         sid = suite_id or slugify(re.sub(r"(?i)^national\s+profiles\s+for\s+", "", title))
         return Suite(sid, title, self.source, tuple(profiles), tuple(self.contents),
                      tuple(self.history), mark)
 
-    def _attach_profiles(self) -> None:
-        """Give findings made before profiles were known (page order) their profile."""
-        starts = [(p.line, p.title) for p in self.profiles]
+    def _attach_profiles(self, ids: list[str]) -> None:
+        """Name each finding's profile by id, by the line it was made at."""
+        starts = [p.line for p in self.profiles]
         for i, f in enumerate(self.findings):
-            if f.profile is None and f.line is not None:
-                owner = [title for start, title in starts if start <= f.line]
-                if owner:
-                    self.findings[i] = replace(f, profile=owner[-1])
+            if f.line is not None:
+                owner = [pid for start, pid in zip(starts, ids, strict=True) if start <= f.line]
+                self.findings[i] = replace(f, profile=owner[-1] if owner else None)
 
-    def _entry(self, draft: _ProfileDraft, f: _FactorDraft, split: object) -> FactorEntry:
-        from .split import Split
-
-        assert isinstance(split, Split)
+    def _entry(self, pid: str, f: _FactorDraft, split: Split) -> FactorEntry:
         expression = None
         scores: tuple[int, ...] = ()
         try:
@@ -358,13 +359,13 @@ class _Reader:
         except LevelExpressionError as exc:
             self.findings.append(Finding(
                 "error", "level-unreadable", f"JE level of factor {f.number}: {exc}",
-                draft.title, f.number, f.level_text, None, f.line, self.source))
+                pid, f.number, f.level_text, None, f.line, self.source))
         try:
             scores = parse_score_expression(f.score_text).values
         except LevelExpressionError as exc:
             self.findings.append(Finding(
                 "error", "score-unreadable", f"JE score of factor {f.number}: {exc}",
-                draft.title, f.number, f.score_text, None, f.line, self.source))
+                pid, f.number, f.score_text, None, f.line, self.source))
         return FactorEntry(
             number=f.number, name=f.name, level_text=f.level_text, score_text=f.score_text,
             level_expression=expression, stated_scores=scores,
@@ -409,14 +410,14 @@ def _reading_order(lines: list[_Line], source: str) -> tuple[list[_Line], list[F
 
 
 def read_profile_text(data: bytes | str, source: str = "<text>",
-                      suite_id: str | None = None) -> ReadResult:
+                      suite_id: str | None = None, scheme: Scheme | None = None) -> ReadResult:
     """Read a profile document's extracted text. Never raises for what is inside the text."""
     text, encoding = decode(data)
     lines = [_Line(i + 1, t) for i, t in enumerate(split_lines(text))]
     ordered, order_findings = _reading_order(lines, source)
     for line in ordered:
         line.text = line.text.replace("\f", "")
-    reader = _Reader(source)
+    reader = _Reader(source, scheme or load_scheme())
     reader.findings.extend(order_findings)
     if encoding not in ("utf-8", "utf-8-sig"):
         reader.find("warning", "encoding",
