@@ -13,8 +13,9 @@ MAX_BYTES = 50 * 1024 * 1024  # a profile suite is tens of pages; larger is not 
 TEXT_SUFFIXES = {".txt", ".text", ".tsv", ""}
 
 
-def read_document(path: Path, suite_id: str | None = None,
-                  scheme: Scheme | None = None) -> ReadResult:
+def read_document(
+    path: Path, suite_id: str | None = None, scheme: Scheme | None = None
+) -> ReadResult:
     """Read a profile document; a :class:`DocumentError` when it cannot be read at all."""
     name = str(path)
     if not path.exists():
@@ -23,8 +24,11 @@ def read_document(path: Path, suite_id: str | None = None,
         raise DocumentError(name, "is a folder, not a file")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise DocumentError(name, f"is {size // (1024 * 1024)} MiB; the limit is "
-                                  f"{MAX_BYTES // (1024 * 1024)} MiB for a profile document")
+        raise DocumentError(
+            name,
+            f"is {size // (1024 * 1024)} MiB; the limit is "
+            f"{MAX_BYTES // (1024 * 1024)} MiB for a profile document",
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from .split import candidates
 
 
@@ -16,4 +18,4 @@ def split_statement(text: str) -> list[str]:
     if not text:
         return []
     cuts = [0, *candidates(text), len(text) + 1]
-    return [text[a : b - 1] for a, b in zip(cuts, cuts[1:], strict=False) if text[a : b - 1]]
+    return [text[a : b - 1] for a, b in itertools.pairwise(cuts) if text[a : b - 1]]

@@ -11,6 +11,7 @@ Nothing is silently dropped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -29,9 +30,9 @@ from ..profiles.model import (
 )
 from ..profiles.validate import band_label_of
 from ..scheme.band_labels import normalise_band_text
+from ..scheme.levels import parse_level_expression, parse_score_expression
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
-from ..scheme.levels import parse_level_expression, parse_score_expression
 from .decode import decode, split_lines
 from .split import Cell, Split, split_cells
 
@@ -119,9 +120,16 @@ class _Reader:
         self._state, self.rows_in_state = value, 0
 
     # -- findings -------------------------------------------------------
-    def find(self, severity: str, code: str, message: str, line: int | None = None,
-             factor: int | None = None, stated: str | None = None,
-             expected: str | None = None) -> None:
+    def find(
+        self,
+        severity: str,
+        code: str,
+        message: str,
+        line: int | None = None,
+        factor: int | None = None,
+        stated: str | None = None,
+        expected: str | None = None,
+    ) -> None:
         profile = None  # named by line in _attach_profiles
         self.findings.append(
             Finding(severity, code, message, profile, factor, stated, expected, line, self.source)
@@ -174,8 +182,9 @@ class _Reader:
             if statement:
                 self._add_statement(statement)
             return True
-        if flat_lower.startswith("fac") and ("je level" in flat_lower or "level descriptor" in
-                                            flat_lower):
+        if flat_lower.startswith("fac") and (
+            "je level" in flat_lower or "level descriptor" in flat_lower
+        ):
             if not self.profiles:
                 return False
             self.state = "factors"
@@ -235,10 +244,14 @@ class _Reader:
             text = rest[0] if rest else ""
             level = rest[1] if len(rest) > 1 else ""
             score = ""
-            self.find("error", "malformed-row",
-                      f"Factor {number} on line {line.no} should have descriptor, JE level and JE "
-                      f"score cells; found {len(rest)} cell(s) after the factor name.",
-                      line.no, number)
+            self.find(
+                "error",
+                "malformed-row",
+                f"Factor {number} on line {line.no} should have descriptor, JE level and JE "
+                f"score cells; found {len(rest)} cell(s) after the factor name.",
+                line.no,
+                number,
+            )
         if number in profile.factors:
             self.unplace(line, f"factor {number} appears twice in profile '{profile.title}'")
             return
@@ -262,10 +275,14 @@ class _Reader:
         last = profile.factors[profile.order[-1]]
         last.parts.append(cells[2].strip())
         last.continuation_lines.append(line.no)
-        self.find("info", "continued-cell",
-                  f"Line {line.no} has no factor number; read as the continuation of factor "
-                  f"{last.number} (line {last.line}) after a page break.",
-                  line.no, last.number)
+        self.find(
+            "info",
+            "continued-cell",
+            f"Line {line.no} has no factor number; read as the continuation of factor "
+            f"{last.number} (line {last.line}) after a page break.",
+            line.no,
+            last.number,
+        )
         return True
 
     def _total_line(self, line: _Line) -> None:
@@ -280,8 +297,12 @@ class _Reader:
             return
         profile.total = Range(min(low, high), max(low, high))
         if high < low:
-            self.find("warning", "total-reversed",
-                      f"The stated total {low}-{high} is written high to low.", line.no)
+            self.find(
+                "warning",
+                "total-reversed",
+                f"The stated total {low}-{high} is written high to low.",
+                line.no,
+            )
         rest = flat[: m.start()] + " " + flat[m.end() :]
         band = _BAND.search(rest)
         if band:
@@ -293,14 +314,19 @@ class _Reader:
             if alone:
                 profile.band_text = alone[-1]
                 leftover = leftover.replace(alone[-1], "", 1).strip()
-        if leftover and profile.band_text and (
-            normalise_band_text(leftover) == normalise_band_text(profile.band_text)
+        if (
+            leftover
+            and profile.band_text
+            and (normalise_band_text(leftover) == normalise_band_text(profile.band_text))
         ):
             leftover = ""  # the label repeated in a later cell, e.g. "Band 8c-d ... 8c-d"
         if leftover:
-            self.find("warning", "unplaced-text",
-                      f"Line {line.no}: text {leftover!r} beside the total was not understood.",
-                      line.no)
+            self.find(
+                "warning",
+                "unplaced-text",
+                f"Line {line.no}: text {leftover!r} beside the total was not understood.",
+                line.no,
+            )
 
     # -- finishing --------------------------------------------------------
     def finish(self, suite_id: str | None) -> Suite:
@@ -332,16 +358,32 @@ class _Reader:
                 )
             )
             if draft.order != sorted(draft.order):
-                self.findings.append(Finding(
-                    "info", "factor-order",
-                    f"Factors of '{draft.title}' are not in order in the document "
-                    f"({', '.join(map(str, draft.order))}); read in factor order.",
-                    pid, None, None, None, draft.line, self.source))
+                self.findings.append(
+                    Finding(
+                        "info",
+                        "factor-order",
+                        f"Factors of '{draft.title}' are not in order in the document "
+                        f"({', '.join(map(str, draft.order))}); read in factor order.",
+                        pid,
+                        None,
+                        None,
+                        None,
+                        draft.line,
+                        self.source,
+                    )
+                )
         mark = next((h.notes for h in self.history if "*" in h.notes), "")
         title = self.title or "Untitled profile suite"
         sid = suite_id or slugify(re.sub(r"(?i)^national\s+profiles\s+for\s+", "", title))
-        return Suite(sid, title, self.source, tuple(profiles), tuple(self.contents),
-                     tuple(self.history), mark)
+        return Suite(
+            sid,
+            title,
+            self.source,
+            tuple(profiles),
+            tuple(self.contents),
+            tuple(self.history),
+            mark,
+        )
 
     def _attach_profiles(self, ids: list[str]) -> None:
         """Name each finding's profile by id, by the line it was made at."""
@@ -357,21 +399,48 @@ class _Reader:
         try:
             expression = parse_level_expression(f.level_text)
         except LevelExpressionError as exc:
-            self.findings.append(Finding(
-                "error", "level-unreadable", f"JE level of factor {f.number}: {exc}",
-                pid, f.number, f.level_text, None, f.line, self.source))
+            self.findings.append(
+                Finding(
+                    "error",
+                    "level-unreadable",
+                    f"JE level of factor {f.number}: {exc}",
+                    pid,
+                    f.number,
+                    f.level_text,
+                    None,
+                    f.line,
+                    self.source,
+                )
+            )
         try:
             scores = parse_score_expression(f.score_text).values
         except LevelExpressionError as exc:
-            self.findings.append(Finding(
-                "error", "score-unreadable", f"JE score of factor {f.number}: {exc}",
-                pid, f.number, f.score_text, None, f.line, self.source))
+            self.findings.append(
+                Finding(
+                    "error",
+                    "score-unreadable",
+                    f"JE score of factor {f.number}: {exc}",
+                    pid,
+                    f.number,
+                    f.score_text,
+                    None,
+                    f.line,
+                    self.source,
+                )
+            )
         return FactorEntry(
-            number=f.number, name=f.name, level_text=f.level_text, score_text=f.score_text,
-            level_expression=expression, stated_scores=scores,
-            descriptor=split.descriptor, example=split.example,
-            split_method=split.method, split_confidence=split.confidence,
-            line=f.line, continuation_lines=tuple(f.continuation_lines),
+            number=f.number,
+            name=f.name,
+            level_text=f.level_text,
+            score_text=f.score_text,
+            level_expression=expression,
+            stated_scores=scores,
+            descriptor=split.descriptor,
+            example=split.example,
+            split_method=split.method,
+            split_confidence=split.confidence,
+            line=f.line,
+            continuation_lines=tuple(f.continuation_lines),
         )
 
 
@@ -391,15 +460,28 @@ def _reading_order(lines: list[_Line], source: str) -> tuple[list[_Line], list[F
     out: list[_Line] = []
     findings: list[Finding] = []
     for block in blocks:
-        numbers = [int(m.group(1)) for ln in block if len(ln.cells) >= 3 and
-                   (m := _FACTOR_NO.match(ln.cells[0]))]
-        if len(numbers) >= 2 and all(a > b for a, b in zip(numbers, numbers[1:], strict=False)):
+        numbers = [
+            int(m.group(1))
+            for ln in block
+            if len(ln.cells) >= 3 and (m := _FACTOR_NO.match(ln.cells[0]))
+        ]
+        if len(numbers) >= 2 and all(a > b for a, b in itertools.pairwise(numbers)):
             block = list(reversed(block))
-            findings.append(Finding(
-                "warning", "page-reversed",
-                f"Lines {block[-1].no}-{block[0].no} run from factor {numbers[0]} down to "
-                f"factor {numbers[-1]}: the page was extracted in reverse and is read "
-                "bottom to top.", None, None, None, None, block[-1].no, source))
+            findings.append(
+                Finding(
+                    "warning",
+                    "page-reversed",
+                    f"Lines {block[-1].no}-{block[0].no} run from factor {numbers[0]} down to "
+                    f"factor {numbers[-1]}: the page was extracted in reverse and is read "
+                    "bottom to top.",
+                    None,
+                    None,
+                    None,
+                    None,
+                    block[-1].no,
+                    source,
+                )
+            )
         out.extend(block)
     # keep blank lines in place between blocks so states that end at a blank still end
     ordered: list[_Line] = []
@@ -409,8 +491,12 @@ def _reading_order(lines: list[_Line], source: str) -> tuple[list[_Line], list[F
     return ordered, findings
 
 
-def read_profile_text(data: bytes | str, source: str = "<text>",
-                      suite_id: str | None = None, scheme: Scheme | None = None) -> ReadResult:
+def read_profile_text(
+    data: bytes | str,
+    source: str = "<text>",
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+) -> ReadResult:
     """Read a profile document's extracted text. Never raises for what is inside the text."""
     text, encoding = decode(data)
     lines = [_Line(i + 1, t) for i, t in enumerate(split_lines(text))]
@@ -420,9 +506,11 @@ def read_profile_text(data: bytes | str, source: str = "<text>",
     reader = _Reader(source, scheme or load_scheme())
     reader.findings.extend(order_findings)
     if encoding not in ("utf-8", "utf-8-sig"):
-        reader.find("warning", "encoding",
-                    f"The file is not UTF-8; it was read as {encoding}. Check dashes and "
-                    "accented letters.")
+        reader.find(
+            "warning",
+            "encoding",
+            f"The file is not UTF-8; it was read as {encoding}. Check dashes and accented letters.",
+        )
     for line in ordered:
         reader.feed(line)
     suite = reader.finish(suite_id)

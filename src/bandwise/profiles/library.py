@@ -26,7 +26,7 @@ class Library:
         return tuple(p for s in self.suites for p in s.profiles)
 
     def get(self, profile_id: str) -> Profile:
-        """Find a profile by id (``arts-therapist``) or suite-qualified id (``arts-therapies/...``)."""
+        """Find a profile by id (``arts-therapist``) or suite-qualified (``arts-therapies/...``)."""
         suite_id, _, pid = profile_id.rpartition("/")
         for suite in self.suites:
             if suite_id and suite.id != suite_id:

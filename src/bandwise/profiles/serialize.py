@@ -40,20 +40,22 @@ def profile_to_json(scheme: Scheme, profile: Profile) -> dict[str, Any]:
     factors = []
     for entry in profile.factors:
         fc = comp.factor(entry.number)
-        factors.append({
-            "number": entry.number,
-            "name": entry.name,
-            "level_expression": entry.level_text,
-            "levels": list(entry.levels),
-            "options": {str(k): list(v) for k, v in entry.options.items()},
-            "score_expression": entry.score_text,
-            "stated_scores": list(entry.stated_scores),
-            "points": list(fc.points) if fc else [],
-            "descriptor": entry.descriptor,
-            "example": entry.example,
-            "split": {"method": entry.split_method, "confidence": entry.split_confidence},
-            "line": entry.line,
-        })
+        factors.append(
+            {
+                "number": entry.number,
+                "name": entry.name,
+                "level_expression": entry.level_text,
+                "levels": list(entry.levels),
+                "options": {str(k): list(v) for k, v in entry.options.items()},
+                "score_expression": entry.score_text,
+                "stated_scores": list(entry.stated_scores),
+                "points": list(fc.points) if fc else [],
+                "descriptor": entry.descriptor,
+                "example": entry.example,
+                "split": {"method": entry.split_method, "confidence": entry.split_confidence},
+                "line": entry.line,
+            }
+        )
     return {
         "id": profile.id,
         "title": profile.title,
@@ -69,12 +71,17 @@ def profile_to_json(scheme: Scheme, profile: Profile) -> dict[str, Any]:
     }
 
 
-def read_result_to_json(scheme: Scheme, result: ReadResult,
-                        findings: list[Finding] | tuple[Finding, ...]) -> dict[str, Any]:
+def read_result_to_json(
+    scheme: Scheme, result: ReadResult, findings: list[Finding] | tuple[Finding, ...]
+) -> dict[str, Any]:
     suite = result.suite
     return {
-        "suite": {"id": suite.id, "title": suite.title, "source": suite.source,
-                  "encoding": result.encoding},
+        "suite": {
+            "id": suite.id,
+            "title": suite.title,
+            "source": suite.source,
+            "encoding": result.encoding,
+        },
         "profiles": [profile_to_json(scheme, p) for p in suite.profiles],
         "findings": [f.to_dict() for f in findings],
         "unplaced_lines": [{"line": u.line, "text": u.text} for u in result.unplaced],
@@ -91,10 +98,14 @@ def suite_to_data(suite: Suite) -> dict[str, Any]:
             "title": suite.title,
             "source": suite.source,
             "mark_meaning": suite.mark_meaning,
-            "contents": [{"title": c.title, "band": c.band_text, "page": c.page, "line": c.line}
-                         for c in suite.contents],
-            "history": [{"change": h.change, "date": h.date, "notes": h.notes, "line": h.line}
-                        for h in suite.history],
+            "contents": [
+                {"title": c.title, "band": c.band_text, "page": c.page, "line": c.line}
+                for c in suite.contents
+            ],
+            "history": [
+                {"change": h.change, "date": h.date, "notes": h.notes, "line": h.line}
+                for h in suite.history
+            ],
         },
         "profiles": [
             {
@@ -228,20 +239,49 @@ def load_suite_yaml(scheme: Scheme, text: str, file: str) -> Suite:
                 expression = parse_level_expression(f.level)
                 scores = parse_score_expression(f.score).values if f.score.strip() else ()
             except LevelExpressionError as exc:
-                raise ProfileDataError(file, key, f"profile {p.id} factor {f.number}: {exc}") from exc
-            entries.append(FactorEntry(
-                f.number, f.name, f.level, f.score, expression, scores, f.descriptor, f.example,
-                f.split.method, f.split.confidence, f.line, tuple(f.continuation_lines)))
+                raise ProfileDataError(
+                    file, key, f"profile {p.id} factor {f.number}: {exc}"
+                ) from exc
+            entries.append(
+                FactorEntry(
+                    f.number,
+                    f.name,
+                    f.level,
+                    f.score,
+                    expression,
+                    scores,
+                    f.descriptor,
+                    f.example,
+                    f.split.method,
+                    f.split.confidence,
+                    f.line,
+                    tuple(f.continuation_lines),
+                )
+            )
         label = band_label_of(scheme, p.band)
         if p.band and label is None:
             raise ProfileDataError(file, f"profiles.{i}.band", f"{p.band!r} is not a band label")
         total = Range(p.stated_total.min, p.stated_total.max) if p.stated_total else None
-        profiles.append(Profile(
-            p.id, p.title, label.label if label else "", label.bands if label else (),
-            tuple(p.job_statement), total, tuple(entries), p.band, p.marked, p.line))
+        profiles.append(
+            Profile(
+                p.id,
+                p.title,
+                label.label if label else "",
+                label.bands if label else (),
+                tuple(p.job_statement),
+                total,
+                tuple(entries),
+                p.band,
+                p.marked,
+                p.line,
+            )
+        )
     m = data.suite
     return Suite(
-        m.id, m.title, m.source, tuple(profiles),
+        m.id,
+        m.title,
+        m.source,
+        tuple(profiles),
         tuple(ContentsEntry(c.title, c.band, c.page, c.line) for c in m.contents),
         tuple(HistoryEntry(h.change, h.date, h.notes, h.line) for h in m.history),
         m.mark_meaning,

@@ -39,10 +39,7 @@ def parse_band_label(table: BandTable, text: str) -> BandLabel:
         first, last = n1 + l1[0], n1 + l1[1]
     else:
         first = n1 + l1
-        if n2 is None and l2 is None:
-            last = first
-        else:
-            last = (n2 or n1) + (l2 or "")
+        last = first if n2 is None and l2 is None else (n2 or n1) + (l2 or "")
     labels = table.labels
     if first not in labels or last not in labels:
         missing = first if first not in labels else last

@@ -105,7 +105,7 @@ class LevelExpression:
 _LEVEL = re.compile(r"\d+")
 _LETTERS = re.compile(r"[a-z]+")
 _PAREN_OPT = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*\(([a-z])\)")
-_SEP = re.compile(r"[ \t\u00a0]*([,%s])[ \t\u00a0]*" % re.escape(DASHES))
+_SEP = re.compile(rf"[ \t\u00a0]*([,{re.escape(DASHES)}])[ \t\u00a0]*")
 
 
 def parse_level_expression(text: str) -> LevelExpression:
@@ -188,7 +188,7 @@ class ScoreExpression:
         return self.text
 
 
-_SCORE = re.compile(r"^[ \t\u00a0]*\d+(?:[ \t\u00a0]*[,%s][ \t\u00a0]*\d+)*[ \t\u00a0]*$" % DASHES)
+_SCORE = re.compile(rf"^[ \t\u00a0]*\d+(?:[ \t\u00a0]*[,{DASHES}][ \t\u00a0]*\d+)*[ \t\u00a0]*$")
 
 
 def parse_score_expression(text: str) -> ScoreExpression:
@@ -201,3 +201,12 @@ def parse_score_expression(text: str) -> ScoreExpression:
         )
         raise LevelExpressionError(text, bad, "a score is numbers joined by '-' or ','")
     return ScoreExpression(text, tuple(int(v) for v in re.findall(r"\d+", text)))
+
+
+def parse_job_level(text: str) -> tuple[int, tuple[str, ...]]:
+    """One level for a job, with any options: ``5``, ``5c``, ``3(a)``, ``6(a)(c)``."""
+    expression = parse_level_expression(text)
+    if len(expression.terms) != 1:
+        raise LevelExpressionError(text, 0, "expected a single level such as 5, 5c or 3(a)")
+    term = expression.terms[0]
+    return term.level, term.options

@@ -134,7 +134,9 @@ def _check(cond: bool, file: str, key: str, message: str) -> None:
         raise SchemeDataError(file, key, message)
 
 
-def _build_factors(plan: FactorPlanIn, chart: WeightingIn, plan_file: str, chart_file: str) -> tuple[Factor, ...]:
+def _build_factors(
+    plan: FactorPlanIn, chart: WeightingIn, plan_file: str, chart_file: str
+) -> tuple[Factor, ...]:
     numbers = [f.number for f in plan.factors]
     _check(
         numbers == list(range(1, len(numbers) + 1)),

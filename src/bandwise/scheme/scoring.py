@@ -66,8 +66,7 @@ def points_for(scheme: Scheme, factor: int, level: int) -> int:
         raise InvalidLevelsError(str(exc.args[0]), factor) from exc
     if not f.has_level(level):
         raise InvalidLevelsError(
-            f"factor {factor} ({f.name}) has no level {level}; valid levels are 1 to "
-            f"{f.max_level}",
+            f"factor {factor} ({f.name}) has no level {level}; valid levels are 1 to {f.max_level}",
             factor,
         )
     return f.points(level)
@@ -87,9 +86,7 @@ def bands_for(scheme: Scheme, low: int, high: int) -> tuple[BandLookup, ...]:
     if low > high:
         low, high = high, low
     out = [
-        BandLookup(max(low, b.min), b)
-        for b in scheme.bands.bands
-        if b.min <= high and b.max >= low
+        BandLookup(max(low, b.min), b) for b in scheme.bands.bands if b.min <= high and b.max >= low
     ]
     if high > scheme.bands.top:
         out.append(BandLookup(max(low, scheme.bands.top + 1), None, above_table=True))
