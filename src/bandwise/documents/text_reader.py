@@ -42,6 +42,7 @@ _BAND = re.compile(r"Ban+d+\s*:?\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{
 _BAND_ALONE = re.compile(r"^\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)\s*$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+")
 _WS = re.compile(r"\s+")
+_TAB_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*\t\s*(?=\d)")  # cells, not a split word
 
 
 @dataclass
@@ -56,7 +57,7 @@ class _Line:
     @property
     def flat(self) -> str:
         """The line with tabs removed: undoes words split by a tab ("Fac\\tctor")."""
-        return _WS.sub(" ", self.text.replace("\t", "")).strip()
+        return _WS.sub(" ", _TAB_BETWEEN_DIGITS.sub(" ", self.text).replace("\t", "")).strip()
 
     @property
     def blank(self) -> bool:
@@ -372,7 +373,9 @@ class _Reader:
                         self.source,
                     )
                 )
-        mark = next((h.notes for h in self.history if "*" in h.notes), "")
+        mark = next(
+            (f"{h.change}, {h.date}: {h.notes}" for h in self.history if "*" in h.notes), ""
+        )
         title = self.title or "Untitled profile suite"
         sid = suite_id or slugify(re.sub(r"(?i)^national\s+profiles\s+for\s+", "", title))
         return Suite(

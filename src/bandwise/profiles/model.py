@@ -13,6 +13,36 @@ from ..scheme.levels import LevelExpression
 
 SEVERITIES = ("error", "warning", "info")
 
+#: Every finding code bandwise reports. A test checks each is documented in
+#: docs/data-formats.md; a Finding with any other code is a programming error.
+FINDING_CODES = frozenset({
+    "above-band-table",
+    "band-1-closed",
+    "band-below-label",
+    "band-mismatch",
+    "band-missing",
+    "band-unreadable",
+    "continued-cell",
+    "contents-mismatch",
+    "encoding",
+    "factor-name-mismatch",
+    "factor-order",
+    "level-unreadable",
+    "malformed-row",
+    "missing-factor",
+    "page-reversed",
+    "score-mismatch",
+    "score-unreadable",
+    "total-agrees-with-levels",
+    "total-missing",
+    "total-mismatch",
+    "total-reversed",
+    "unknown-factor",
+    "unknown-level",
+    "unknown-option",
+    "unplaced-text",
+})
+
 
 @dataclass(frozen=True, slots=True)
 class FactorEntry:
@@ -116,6 +146,10 @@ class Finding:
     expected: str | None = None
     line: int | None = None
     file: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in FINDING_CODES or self.severity not in SEVERITIES:
+            raise ValueError(f"unregistered finding {self.severity}/{self.code}")
 
     def to_dict(self) -> dict[str, object]:
         return {

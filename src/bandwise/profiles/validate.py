@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import LevelExpressionError
 from ..scheme.band_labels import BandLabel, label_for_bands, normalise_band_text, parse_band_label
 from ..scheme.model import Factor, Scheme
-from ..scheme.scoring import bands_for
+from ..scheme.scoring import ABOVE_TABLE, bands_for
 from .model import FactorEntry, Finding, Profile, Range, Suite
 
 
@@ -342,10 +342,10 @@ class _Checker:
             "error",
             "band-mismatch",
             f"The profile is labelled band {label.label}, but its totals {comp.total} fall "
-            f"in band {expected}.",
+            + (f"in band {expected}." if expected else f"{ABOVE_TABLE}."),
             None,
             label.label,
-            expected,
+            expected or ABOVE_TABLE,
         )
 
 

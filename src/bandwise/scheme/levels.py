@@ -129,10 +129,12 @@ def parse_level_expression(text: str) -> LevelExpression:
             raise LevelExpressionError(text, pos, "levels start at 1")
         pos = m.end()
         options: list[str] = []
+        at: list[int] = []  # where each option letter stands in the text
         opt_start = pos
         lm = _LETTERS.match(text, pos)
         if lm and lm.end() <= end:
             options = list(lm.group())
+            at = list(range(lm.start(), lm.end()))
             pos = lm.end()
         else:
             while True:
@@ -142,9 +144,11 @@ def parse_level_expression(text: str) -> LevelExpression:
                 if "," in text[pos : om.start(1)] and not options:
                     break  # ",(a)" straight after a level number is not an option list
                 options.append(om.group(1))
+                at.append(om.start(1))
                 pos = om.end()
-        if len(set(options)) != len(options):
-            raise LevelExpressionError(text, opt_start, "an option letter is repeated")
+        for i, letter in enumerate(options):
+            if letter in options[:i]:
+                raise LevelExpressionError(text, at[i], f"option ({letter}) is repeated")
         raw_options = text[opt_start:pos]
         if pos >= end:
             terms.append(LevelTerm(level, tuple(options), raw_options, ""))
