@@ -1,4 +1,4 @@
-"""The rings point inward: scheme/ imports nothing of bandwise but errors; profiles/ only scheme/."""
+"""The rings point inward: scheme/ imports only errors of bandwise; profiles/ only scheme/."""
 
 from __future__ import annotations
 

@@ -75,32 +75,34 @@ class Cell:
 def split_cells(cells: Sequence[Cell]) -> list[Split]:
     """Split every cell, using the whole document for recurrence evidence."""
     seen: Counter[tuple[int, str]] = Counter()
+    prepared = []
     for cell in cells:
-        for pos in set(candidates(cell.main)):
-            seen[(cell.factor, _norm(cell.main[:pos]))] += 1
-        seen[(cell.factor, _norm(cell.main))] += 1 if len(cell.parts) > 1 else 0
-    return [_split_one(cell, seen) for cell in cells]
+        main = cell.main.strip()
+        cands = candidates(main)
+        prefixes = [_norm(main[:pos]) for pos in cands]
+        for prefix in set(prefixes):
+            seen[(cell.factor, prefix)] += 1
+        prepared.append((cell, main, cands, prefixes))
+    return [_split_one(*p, seen) for p in prepared]
 
 
-def _split_one(cell: Cell, seen: Counter[tuple[int, str]]) -> Split:
-    main = cell.main.strip()
+def _split_one(
+    cell: Cell, main: str, cands: list[int], prefixes: list[str], seen: Counter[tuple[int, str]]
+) -> Split:
     rest = " ".join(p.strip() for p in cell.parts[1:] if p.strip())
-    cands = candidates(main)
     if not cands:
         if rest:
             return Split(main, rest, "page-break", "high")
         return Split(main, rest, "none", "low")
-
-    def recur(pos: int) -> int:
-        return seen[(cell.factor, _norm(main[:pos]))] - 1  # others sharing this descriptor
-
-    best = max(cands, key=lambda pos: (recur(pos), -cands.index(pos)))
-    shared = recur(best)
+    # how many other profiles share each candidate descriptor for this factor
+    shares = [seen[(cell.factor, prefix)] - 1 for prefix in prefixes]
+    index = max(range(len(cands)), key=lambda i: (shares[i], -i))
+    best, shared = cands[index], shares[index]
     descriptor, example = main[: best - 1], main[best:]
     if rest:
         example = f"{example} {rest}"
     if shared > 0:
-        ties = [p for p in cands if recur(p) == shared]
-        return Split(descriptor, example, "recurrence", "high" if len(ties) == 1 else "medium")
+        ties = shares.count(shared)
+        return Split(descriptor, example, "recurrence", "high" if ties == 1 else "medium")
     confidence = "medium" if len(cands) == 1 else "low"
     return Split(descriptor, example, "sentence-start", confidence)

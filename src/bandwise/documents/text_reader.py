@@ -47,21 +47,18 @@ _TAB_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*\t\s*(?=\d)")  # cells, not a split
 
 @dataclass
 class _Line:
+    """One input line; its cells and tab-free text are worked out once."""
+
     no: int
     text: str
+    cells: list[str] = field(init=False, repr=False)
+    flat: str = field(init=False, repr=False)  # tabs removed: undoes "Fac\tctor"
+    blank: bool = field(init=False, repr=False)
 
-    @property
-    def cells(self) -> list[str]:
-        return self.text.split("\t")
-
-    @property
-    def flat(self) -> str:
-        """The line with tabs removed: undoes words split by a tab ("Fac\\tctor")."""
-        return _WS.sub(" ", _TAB_BETWEEN_DIGITS.sub(" ", self.text).replace("\t", "")).strip()
-
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
+    def __post_init__(self) -> None:
+        self.cells = self.text.split("\t")
+        self.flat = _WS.sub(" ", _TAB_BETWEEN_DIGITS.sub(" ", self.text).replace("\t", "")).strip()
+        self.blank = not self.text.strip()
 
 
 @dataclass
@@ -85,6 +82,10 @@ class _ProfileDraft:
     order: list[int] = field(default_factory=list)
     total: Range | None = None
     band_text: str = ""
+
+
+def _key(title: str) -> str:
+    return _WS.sub(" ", title).strip().lower()
 
 
 def _title_cell(line: _Line, label: str) -> str | None:
@@ -303,6 +304,8 @@ class _Reader:
                 "total-reversed",
                 f"The stated total {low}-{high} is written high to low.",
                 line.no,
+                stated=f"{low}-{high}",
+                expected=f"{high}-{low}",
             )
         rest = flat[: m.start()] + " " + flat[m.end() :]
         band = _BAND.search(rest)
@@ -338,6 +341,8 @@ class _Reader:
         ids = [unique_id(slugify(d.title), used) for d in self.profiles]
         self._attach_profiles(ids)
         profiles = []
+        # the mark may be printed only on the contents entry, not on the profile's own title
+        starred = {_key(c.title.rstrip("* ")) for c in self.contents if c.title.endswith("*")}
         for pid, draft in zip(ids, self.profiles, strict=True):
             entries = [
                 self._entry(pid, draft.factors[n], split_of[id(draft.factors[n])])
@@ -354,7 +359,7 @@ class _Reader:
                     stated_total=draft.total,
                     factors=tuple(entries),
                     band_text=draft.band_text,
-                    marked=draft.marked,
+                    marked=draft.marked or _key(draft.title) in starred,
                     line=draft.line,
                 )
             )
@@ -416,7 +421,8 @@ class _Reader:
                 )
             )
         try:
-            scores = parse_score_expression(f.score_text).values
+            # an empty score is already a malformed-row finding
+            scores = parse_score_expression(f.score_text).values if f.score_text else ()
         except LevelExpressionError as exc:
             self.findings.append(
                 Finding(
@@ -504,11 +510,10 @@ def read_profile_text(
     text, encoding = decode(data)
     lines = [_Line(i + 1, t) for i, t in enumerate(split_lines(text))]
     ordered, order_findings = _reading_order(lines, source)
-    for line in ordered:
-        line.text = line.text.replace("\f", "")
+    ordered = [_Line(ln.no, ln.text.replace("\f", "")) if "\f" in ln.text else ln for ln in ordered]
     reader = _Reader(source, scheme or load_scheme())
     reader.findings.extend(order_findings)
-    if encoding not in ("utf-8", "utf-8-sig"):
+    if encoding not in ("utf-8", "utf-8-sig", "utf-16"):
         reader.find(
             "warning",
             "encoding",

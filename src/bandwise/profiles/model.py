@@ -15,33 +15,35 @@ SEVERITIES = ("error", "warning", "info")
 
 #: Every finding code bandwise reports. A test checks each is documented in
 #: docs/data-formats.md; a Finding with any other code is a programming error.
-FINDING_CODES = frozenset({
-    "above-band-table",
-    "band-1-closed",
-    "band-below-label",
-    "band-mismatch",
-    "band-missing",
-    "band-unreadable",
-    "continued-cell",
-    "contents-mismatch",
-    "encoding",
-    "factor-name-mismatch",
-    "factor-order",
-    "level-unreadable",
-    "malformed-row",
-    "missing-factor",
-    "page-reversed",
-    "score-mismatch",
-    "score-unreadable",
-    "total-agrees-with-levels",
-    "total-missing",
-    "total-mismatch",
-    "total-reversed",
-    "unknown-factor",
-    "unknown-level",
-    "unknown-option",
-    "unplaced-text",
-})
+FINDING_CODES = frozenset(
+    {
+        "above-band-table",
+        "band-1-closed",
+        "band-below-label",
+        "band-mismatch",
+        "band-missing",
+        "band-unreadable",
+        "continued-cell",
+        "contents-mismatch",
+        "encoding",
+        "factor-name-mismatch",
+        "factor-order",
+        "level-unreadable",
+        "malformed-row",
+        "missing-factor",
+        "page-reversed",
+        "score-mismatch",
+        "score-unreadable",
+        "total-agrees-with-levels",
+        "total-missing",
+        "total-mismatch",
+        "total-reversed",
+        "unknown-factor",
+        "unknown-level",
+        "unknown-option",
+        "unplaced-text",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

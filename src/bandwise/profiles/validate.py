@@ -8,6 +8,7 @@ stated and what was expected, so a JE lead can correct the source.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -69,9 +70,14 @@ def _norm_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", " and ")).strip()
 
 
+@functools.cache
+def _known_names(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_norm_name(n) for n in names)
+
+
 def name_matches(factor: Factor, printed: str) -> bool:
-    names = {factor.name, factor.profile_name, *factor.aliases}
-    return _norm_name(printed) in {_norm_name(n) for n in names}
+    known = _known_names((factor.name, factor.profile_name, *factor.aliases))
+    return _norm_name(printed) in known
 
 
 def _fmt(values: tuple[int, ...]) -> str:

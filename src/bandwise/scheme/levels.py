@@ -23,7 +23,7 @@ text character for character, and ``canonical()`` gives one normal spelling.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import LevelExpressionError
 
@@ -43,11 +43,22 @@ class LevelTerm:
 
 @dataclass(frozen=True, slots=True)
 class LevelExpression:
-    """A parsed level expression. Terms are in printed order; ``groups`` split on commas."""
+    """A parsed level expression. Terms are in printed order; ``groups`` split on commas.
+
+    ``levels`` is every level the expression admits, ascending.
+    """
 
     terms: tuple[LevelTerm, ...]
     leading: str = ""
     trailing: str = ""
+    # derived once: profiles are validated and matched many times over
+    levels: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        admitted: set[int] = set()
+        for group in self.groups:
+            admitted.update(range(group[0].level, group[-1].level + 1))
+        object.__setattr__(self, "levels", tuple(sorted(admitted)))
 
     @property
     def groups(self) -> tuple[tuple[LevelTerm, ...], ...]:
@@ -61,14 +72,6 @@ class LevelExpression:
         if current:
             groups.append(tuple(current))
         return tuple(groups)
-
-    @property
-    def levels(self) -> tuple[int, ...]:
-        """Every level the expression admits, ascending."""
-        admitted: set[int] = set()
-        for group in self.groups:
-            admitted.update(range(group[0].level, group[-1].level + 1))
-        return tuple(sorted(admitted))
 
     @property
     def options(self) -> dict[int, tuple[str, ...]]:
@@ -192,19 +195,31 @@ class ScoreExpression:
         return self.text
 
 
-_SCORE = re.compile(rf"^[ \t\u00a0]*\d+(?:[ \t\u00a0]*[,{DASHES}][ \t\u00a0]*\d+)*[ \t\u00a0]*$")
+_NUMBER = re.compile(r"\d+")
+_SCORE_SEP = re.compile(rf"[ \t\u00a0]*[,{DASHES}][ \t\u00a0]*")
 
 
 def parse_score_expression(text: str) -> ScoreExpression:
-    if not text.strip():
+    """Numbers joined by '-', '–' or ','; an error names the first character out of place."""
+    end = len(text.rstrip(_WS))
+    pos = len(text) - len(text.lstrip(_WS))
+    if pos >= end:
         raise LevelExpressionError(text, 0, "empty score expression")
-    if not _SCORE.match(text):
-        bad = next(
-            (i for i, ch in enumerate(text) if not (ch.isdigit() or ch in _WS + "," + DASHES)),
-            len(text) - 1,
-        )
-        raise LevelExpressionError(text, bad, "a score is numbers joined by '-' or ','")
-    return ScoreExpression(text, tuple(int(v) for v in re.findall(r"\d+", text)))
+    values: list[int] = []
+    while True:
+        m = _NUMBER.match(text, pos)
+        if not m:
+            raise LevelExpressionError(text, pos, "expected a number")
+        values.append(int(m.group()))
+        pos = m.end()
+        if pos >= end:
+            return ScoreExpression(text, tuple(values))
+        sep = _SCORE_SEP.match(text, pos)
+        if not sep:
+            raise LevelExpressionError(text, pos, "a score is numbers joined by '-' or ','")
+        if sep.end() >= end:
+            raise LevelExpressionError(text, pos, "score ends with a separator")
+        pos = sep.end()
 
 
 def parse_job_level(text: str) -> tuple[int, tuple[str, ...]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from ..errors import InvalidLevelsError
 from .model import Band, Scheme
@@ -34,7 +35,7 @@ class BandLookup:
         if self.band and self.band.closed_to_new_entrants_from:
             notes.append(
                 f"Band {self.band.label} is closed to new entrants from "
-                f"{self.band.closed_to_new_entrants_from:%d %B %Y}."
+                f"{_day(self.band.closed_to_new_entrants_from)}."
             )
         if self.above_table:
             notes.append(
@@ -42,6 +43,10 @@ class BandLookup:
                 "the handbook's band ranges end at the top of band 9."
             )
         return tuple(notes)
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
 
 
 @dataclass(frozen=True, slots=True)
