@@ -7,7 +7,6 @@ never a traceback.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -16,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from .cli_common import JsonOpt, UsageError, console, print_json
 from .errors import BandwiseError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from .profiles.model import Finding
 
 app = typer.Typer(
@@ -39,21 +37,8 @@ profiles_app = typer.Typer(
 app.add_typer(scheme_app, name="scheme")
 app.add_typer(profiles_app, name="profiles")
 
-JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-class UsageError(BandwiseError):
-    """A command-line argument the user must correct."""
+_console = console
+_print_json = print_json
 
 
 # -- scheme ------------------------------------------------------------------------
@@ -420,6 +405,11 @@ def score_cmd(
     console.print(f"Total {result.total}: band {result.band.label}")
     for note in result.band.notes:
         console.print(f"Note: {note}")
+
+
+from .cli_matching import register as _register_matching  # noqa: E402
+
+_register_matching(app)
 
 
 def main() -> None:

@@ -1,0 +1,53 @@
+"""Helpers shared by the command-line modules (kept free of heavy imports)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from .errors import BandwiseError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .scheme.explain import Explanation
+
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
+
+
+class UsageError(BandwiseError):
+    """A command-line argument the user must correct."""
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_explanation(explanation: Explanation, table: bool = True) -> None:
+    """The factor table (when ``table``) and the summary lines of an explanation."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    out.print(f"[bold]{escape(explanation.title)}[/bold]")
+    if table:
+        t = Table(show_lines=False)
+        for col in explanation.columns:
+            t.add_column(col, overflow="fold")
+        for row in explanation.rows:
+            t.add_row(*(escape(c) for c in row))
+        out.print(t)
+    for line in explanation.summary:
+        out.print(escape(line))
+    if table:
+        for ref in explanation.references:
+            out.print(f"[dim]Source: {escape(ref)}[/dim]")

@@ -1,0 +1,173 @@
+"""Command line for matching, hybrid, local evaluation, nearest profiles and batch work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from .cli_common import JsonOpt, UsageError, console, print_explanation, print_json
+
+if TYPE_CHECKING:
+    from .scheme.jobs import Job
+    from .scheme.model import Scheme
+    from .scheme.rules import RuleSet
+
+LevelsOpt = typer.Option(
+    ...,
+    "--levels",
+    help="16 levels in factor order, comma-separated: a "
+    "level (5), with options (5c, 3(a)), or a range when undecided (2-3).",
+)
+RulesOpt = typer.Option(None, "--rules", help="A matching rule set YAML (local conventions).")
+
+
+def _setup(levels: str, rules_file: Path | None) -> tuple[Scheme, Job, RuleSet]:
+    from .scheme.jobs import parse_job
+    from .scheme.loader import load_scheme
+    from .scheme.rules import default_rule_set, load_rule_set_from
+
+    scheme = load_scheme()
+    parts = [p.strip() for p in levels.split(",")]
+    if len(parts) != len(scheme.factors):
+        raise UsageError(
+            f"--levels needs {len(scheme.factors)} levels, one per factor in order; "
+            f"got {len(parts)}"
+        )
+    rules = load_rule_set_from(rules_file) if rules_file else default_rule_set()
+    return scheme, parse_job(scheme, parts), rules
+
+
+def match_cmd(
+    profile: str = typer.Option(
+        ..., "--profile", help="Profile id (see `bandwise profiles list`)."
+    ),
+    levels: str = LevelsOpt,
+    hybrid: bool = typer.Option(
+        False,
+        "--hybrid",
+        help="Apply hybrid matching/evaluation when the match fails on few enough factors.",
+    ),
+    rules_file: Path | None = RulesOpt,
+    json_: bool = JsonOpt,
+    explain: bool = typer.Option(False, "--explain", help="Print the factor-by-factor table."),
+) -> None:
+    """Match a job to a national profile, factor by factor, with a verdict and reasons."""
+    from .profiles.library import builtin_library
+    from .profiles.matching import match_profile
+    from .scheme.explain import explain_match, match_to_json
+
+    scheme, job, rules = _setup(levels, rules_file)
+    result = match_profile(scheme, builtin_library(), profile, job, rules, hybrid=hybrid)
+    if json_:
+        print_json(match_to_json(scheme, result))
+        return
+    print_explanation(explain_match(scheme, result), table=explain)
+
+
+def evaluate_cmd(
+    levels: str = LevelsOpt, rules_file: Path | None = RulesOpt, json_: bool = JsonOpt
+) -> None:
+    """Evaluate a job locally: total, band, distance to the boundary, sensitivity."""
+    from .scheme.evaluation import evaluate
+    from .scheme.explain import evaluation_to_json, explain_evaluation
+
+    scheme, job, rules = _setup(levels, rules_file)
+    ev = evaluate(scheme, job, rules)
+    if json_:
+        print_json(evaluation_to_json(scheme, ev))
+        return
+    print_explanation(explain_evaluation(scheme, ev))
+
+
+def nearest_cmd(
+    levels: str = LevelsOpt,
+    top: int = typer.Option(5, "--top", min=1, help="How many profiles to show."),
+    rules_file: Path | None = RulesOpt,
+    json_: bool = JsonOpt,
+) -> None:
+    """Rank the library's profiles for a job's levels."""
+    from .profiles.library import builtin_library
+    from .profiles.matching import nearest
+    from .scheme.explain import match_to_json
+
+    scheme, job, rules = _setup(levels, rules_file)
+    ranked = nearest(scheme, builtin_library(), job, rules, top=top)
+    if json_:
+        print_json(
+            [
+                {
+                    "rank": i,
+                    "score_distance": r.score_distance,
+                    "differing": r.differing,
+                    **match_to_json(scheme, r.result),
+                }
+                for i, r in enumerate(ranked, start=1)
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title="Nearest profiles")
+    for col in (
+        "#",
+        "Profile",
+        "Verdict",
+        "Differing",
+        "Level distance",
+        "Score distance",
+        "Failing factors",
+    ):
+        table.add_column(col, no_wrap=col == "Profile")
+    for i, r in enumerate(ranked, start=1):
+        m = r.result
+        table.add_row(
+            str(i),
+            m.profile_id,
+            m.verdict,
+            str(r.differing),
+            str(m.level_distance),
+            str(r.score_distance),
+            ", ".join(map(str, m.failing_factors)) or "-",
+        )
+    console().print(table)
+
+
+def match_batch_cmd(
+    input_file: Path = typer.Argument(
+        ..., metavar="INPUT", help="CSV or XLSX: job_id, optional title, f1..f16."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output file (.csv or .xlsx)."),
+    profile: str | None = typer.Option(None, "--profile", help="Match every job to this profile."),
+    nearest_: bool = typer.Option(
+        False, "--nearest", help="Match each job to its nearest profile."
+    ),
+    rules_file: Path | None = RulesOpt,
+) -> None:
+    """Match many jobs at once; a bad row is reported in its own row and the run carries on."""
+    from .batch.run import run_batch
+    from .profiles.library import builtin_library
+    from .scheme.loader import load_scheme
+    from .scheme.rules import default_rule_set, load_rule_set_from
+
+    if (profile is None) == (not nearest_):
+        raise UsageError("give exactly one of --profile ID or --nearest")
+    rules = load_rule_set_from(rules_file) if rules_file else default_rule_set()
+    summary = run_batch(
+        load_scheme(),
+        builtin_library(),
+        rules,
+        input_file,
+        out,
+        profile=profile,
+        progress=console().is_terminal,
+    )
+    console().print(summary.describe())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("match")(match_cmd)
+    app.command("evaluate")(evaluate_cmd)
+    app.command("nearest")(nearest_cmd)
+    app.command("match-batch")(match_batch_cmd)
