@@ -10,6 +10,7 @@ Evidence, strongest first:
 
 * recurrence: the same factor's descriptor recurs across profiles, so a prefix that
   other profiles share, ending at a plausible boundary, is the descriptor;
+* bold: where the document says which text is bold (PDF and Word tables), that decides;
 * page break: text continued on a row after a page break is the example, when the
   first part has no boundary of its own;
 * sentence start: a capitalised word after a lower-case one, followed by a
@@ -31,7 +32,7 @@ _PREV_END = re.compile(r"[a-z0-9).]$")
 class Split:
     descriptor: str
     example: str
-    method: str  # recurrence | sentence-start | page-break | none
+    method: str  # bold | recurrence | sentence-start | page-break | none
     confidence: str  # high | medium | low
 
 
@@ -66,6 +67,7 @@ class Cell:
 
     factor: int
     parts: tuple[str, ...]
+    bold: int | None = None  # characters of bold text opening the main part (PDF/DOCX tables)
 
     @property
     def main(self) -> str:
@@ -90,6 +92,12 @@ def _split_one(
     cell: Cell, main: str, cands: list[int], prefixes: list[str], seen: Counter[tuple[int, str]]
 ) -> Split:
     rest = " ".join(p.strip() for p in cell.parts[1:] if p.strip())
+    if cell.bold is not None and 0 < cell.bold <= len(main):
+        descriptor = main[: cell.bold].rstrip()
+        example = main[cell.bold :].lstrip()
+        if len(descriptor) + len(example) + 1 == len(main) or not example:
+            example = " ".join(p for p in (example, rest) if p)
+            return Split(descriptor, example, "bold", "high")
     if not cands:
         if rest:
             return Split(main, rest, "page-break", "high")

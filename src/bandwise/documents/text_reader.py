@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ..errors import LevelExpressionError
@@ -51,6 +52,7 @@ class _Line:
 
     no: int
     text: str
+    bold: int | None = None  # tables: characters of bold text opening the descriptor cell
     cells: list[str] = field(init=False, repr=False)
     flat: str = field(init=False, repr=False)  # tabs removed: undoes "Fac\tctor"
     blank: bool = field(init=False, repr=False)
@@ -70,6 +72,7 @@ class _FactorDraft:
     parts: list[str]
     line: int
     continuation_lines: list[int] = field(default_factory=list)
+    bold: int | None = None
 
 
 @dataclass
@@ -257,8 +260,15 @@ class _Reader:
         if number in profile.factors:
             self.unplace(line, f"factor {number} appears twice in profile '{profile.title}'")
             return
+        bold = line.bold if line.bold is not None and len(rest) >= 3 and rest[0] == text else None
         profile.factors[number] = _FactorDraft(
-            number, cells[1].strip() if len(cells) > 1 else "", level, score, [text], line.no
+            number,
+            cells[1].strip() if len(cells) > 1 else "",
+            level,
+            score,
+            [text],
+            line.no,
+            bold=bold,
         )
         profile.order.append(number)
 
@@ -335,7 +345,7 @@ class _Reader:
     # -- finishing --------------------------------------------------------
     def finish(self, suite_id: str | None) -> Suite:
         drafts = [f for p in self.profiles for f in (p.factors[n] for n in p.order)]
-        splits = split_cells([Cell(f.number, tuple(f.parts)) for f in drafts])
+        splits = split_cells([Cell(f.number, tuple(f.parts), f.bold) for f in drafts])
         split_of = {id(f): s for f, s in zip(drafts, splits, strict=True)}
         used: set[str] = set()
         ids = [unique_id(slugify(d.title), used) for d in self.profiles]
@@ -523,3 +533,45 @@ def read_profile_text(
         reader.feed(line)
     suite = reader.finish(suite_id)
     return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), encoding)
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One table row from a PDF or Word document, for :func:`read_profile_rows`.
+
+    ``bold`` is the bold text opening the descriptor cell when the document marks it
+    (the level descriptor is bold, the example job information plain).
+    """
+
+    cells: tuple[str, ...]
+    bold: str | None = None
+
+
+def _clean(cell: str) -> str:
+    return " ".join(cell.split())
+
+
+def read_profile_rows(
+    rows: Iterable[TableRow | None],
+    source: str,
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+    findings: Iterable[Finding] = (),
+) -> ReadResult:
+    """Read profiles from table rows (``None`` marks a page break), with the same rules,
+    findings and unplaced-row guarantee as the text reader. ``line`` numbers are row numbers."""
+    reader = _Reader(source, scheme or load_scheme())
+    reader.findings.extend(findings)
+    for no, row in enumerate(rows, start=1):
+        if row is None:
+            reader.feed(_Line(no, ""))
+            continue
+        cells = [_clean(c) for c in row.cells]
+        bold = None
+        if row.bold and len(cells) > 2:
+            prefix = _clean(row.bold)
+            if prefix and cells[2].startswith(prefix):
+                bold = len(prefix)
+        reader.feed(_Line(no, "\t".join(cells), bold))
+    suite = reader.finish(suite_id)
+    return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), "utf-8")

@@ -56,7 +56,7 @@ class FactorEntry:
     stated_scores: tuple[int, ...]
     descriptor: str
     example: str
-    split_method: str = "none"  # recurrence | sentence-start | page-break | none
+    split_method: str = "none"  # bold | recurrence | sentence-start | page-break | none
     split_confidence: str = "low"  # high | medium | low
     line: int = 0
     continuation_lines: tuple[int, ...] = ()

@@ -153,7 +153,7 @@ class _Strict(BaseModel):
 
 
 class _Split(_Strict):
-    method: str = Field(pattern=r"^(recurrence|sentence-start|page-break|none|manual)$")
+    method: str = Field(pattern=r"^(bold|recurrence|sentence-start|page-break|none|manual)$")
     confidence: str = Field(pattern=r"^(high|medium|low)$")
 
 

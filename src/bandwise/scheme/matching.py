@@ -209,29 +209,42 @@ def _coverage(scheme: Scheme, target: Target) -> tuple[int, int] | None:
 
 def _reachable(
     comparisons: tuple[FactorComparison, ...], rules: RuleSet
-) -> set[tuple[int, bool, int]]:
-    """Every (variations, any mismatch, total) the candidate levels can produce (exact)."""
-    states = {(0, False, 0)}
+) -> set[tuple[int, int, int]]:
+    """Every (variations, mismatches, total) the candidate levels can produce (exact).
+
+    Mismatches are counted up to one more than hybrid allows: beyond that the count
+    changes no verdict."""
+    cap = rules.hybrid_max_failed_factors + 1
+    states = {(0, 0, 0)}
     for c in comparisons:
         choices = set()
         for lv, pts in zip(c.job_levels, c.points, strict=True):
             admitted = c.profile_levels
             outcome = _level_outcome(lv, admitted, c.number, rules)[0]
-            choices.add((outcome == VARIATION, outcome == MISMATCH, pts))
-        states = {(v + dv, m or dm, t + p) for v, m, t in states for dv, dm, p in choices}
+            choices.add((int(outcome == VARIATION), int(outcome == MISMATCH), pts))
+        states = {(v + dv, min(m + dm, cap), t + p) for v, m, t in states for dv, dm, p in choices}
     return states
 
 
 def _verdict_of(
-    state: tuple[int, bool, int], rules: RuleSet, coverage: tuple[int, int] | None
+    state: tuple[int, int, int],
+    rules: RuleSet,
+    coverage: tuple[int, int] | None,
+    hybrid: bool = False,
 ) -> str:
-    variations, mismatch, total = state
+    variations, mismatches, total = state
     outside = (
         rules.total_within_profile_bands
         and coverage is not None
         and not coverage[0] <= total <= coverage[1]
     )
-    if mismatch or variations > rules.max_varied_factors or outside:
+    if mismatches or variations > rules.max_varied_factors or outside:
+        if (
+            hybrid
+            and 1 <= mismatches <= rules.hybrid_max_failed_factors
+            and variations <= rules.max_varied_factors
+        ):
+            return HYBRID
         return NO_MATCH
     return MATCH_WITH_VARIATION if variations else PROFILE_MATCH
 
@@ -250,21 +263,20 @@ def match(
     coverage = _coverage(scheme, target)
     states = _reachable(comparisons, rules)
     verdicts = tuple(
-        sorted({_verdict_of(s, rules, coverage) for s in states}, key=VERDICT_ORDER.__getitem__)
+        sorted(
+            {_verdict_of(s, rules, coverage, hybrid) for s in states},
+            key=VERDICT_ORDER.__getitem__,
+        )
     )
     low, high = score_range(scheme, job.levels())
     lookups = bands_for(scheme, low, high)
     broken = _broken_rules(comparisons, states, rules, coverage, target, (low, high))
-    deciding = (
-        tuple(c.number for c in comparisons if len(c.outcomes) > 1) if len(verdicts) > 1 else ()
-    )
+    deciding = _deciding(comparisons, states, rules, coverage) if len(verdicts) > 1 else ()
     verdict = verdicts[0] if len(verdicts) == 1 else UNDECIDED
     variations = min(v for v, _, _ in states)
     hybrid_result = None
     if hybrid or verdict == NO_MATCH:
         hybrid_result = hybrid_check(comparisons, rules)
-    if hybrid and verdict == NO_MATCH and hybrid_result and hybrid_result.allowed:
-        verdict = HYBRID
     steps = _next_steps(verdict, verdicts, hybrid_result, deciding)
     return MatchResult(
         profile_id=target.id,
@@ -285,9 +297,31 @@ def match(
     )
 
 
+def _deciding(
+    comparisons: tuple[FactorComparison, ...],
+    states: set[tuple[int, int, int]],
+    rules: RuleSet,
+    coverage: tuple[int, int] | None,
+) -> tuple[int, ...]:
+    """Undecided factors the verdict can depend on: those whose candidate levels give
+    different outcomes, and, when the total can fall either side of the profile's bands,
+    those whose candidate levels give different points."""
+    totals = {t for _, _, t in states}
+    straddles = (
+        rules.total_within_profile_bands
+        and coverage is not None
+        and len({coverage[0] <= t <= coverage[1] for t in totals}) > 1
+    )
+    return tuple(
+        c.number
+        for c in comparisons
+        if len(c.outcomes) > 1 or (straddles and len(set(c.points)) > 1)
+    )
+
+
 def _broken_rules(
     comparisons: tuple[FactorComparison, ...],
-    states: set[tuple[int, bool, int]],
+    states: set[tuple[int, int, int]],
     rules: RuleSet,
     coverage: tuple[int, int] | None,
     target: Target,
