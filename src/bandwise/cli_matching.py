@@ -54,12 +54,12 @@ def match_cmd(
     explain: bool = typer.Option(False, "--explain", help="Print the factor-by-factor table."),
 ) -> None:
     """Match a job to a national profile, factor by factor, with a verdict and reasons."""
-    from .profiles.library import builtin_library
+    from .profiles.library import load_library
     from .profiles.matching import match_profile
     from .scheme.explain import explain_match, match_to_json
 
     scheme, job, rules = _setup(levels, rules_file)
-    result = match_profile(scheme, builtin_library(), profile, job, rules, hybrid=hybrid)
+    result = match_profile(scheme, load_library(), profile, job, rules, hybrid=hybrid)
     if json_:
         print_json(match_to_json(scheme, result))
         return
@@ -88,12 +88,12 @@ def nearest_cmd(
     json_: bool = JsonOpt,
 ) -> None:
     """Rank the library's profiles for a job's levels."""
-    from .profiles.library import builtin_library
+    from .profiles.library import load_library
     from .profiles.matching import nearest
     from .scheme.explain import match_to_json
 
     scheme, job, rules = _setup(levels, rules_file)
-    ranked = nearest(scheme, builtin_library(), job, rules, top=top)
+    ranked = nearest(scheme, load_library(), job, rules, top=top)
     if json_:
         print_json(
             [
@@ -147,7 +147,7 @@ def match_batch_cmd(
 ) -> None:
     """Match many jobs at once; a bad row is reported in its own row and the run carries on."""
     from .batch.run import run_batch
-    from .profiles.library import builtin_library
+    from .profiles.library import load_library
     from .scheme.loader import load_scheme
     from .scheme.rules import default_rule_set, load_rule_set_from
 
@@ -156,7 +156,7 @@ def match_batch_cmd(
     rules = load_rule_set_from(rules_file) if rules_file else default_rule_set()
     summary = run_batch(
         load_scheme(),
-        builtin_library(),
+        load_library(),
         rules,
         input_file,
         out,

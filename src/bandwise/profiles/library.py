@@ -20,6 +20,21 @@ SEED_DOCUMENT = DATA_DIR / "national-profiles-arts-therapy.txt"
 @dataclass(frozen=True, slots=True)
 class Library:
     suites: tuple[Suite, ...]
+    versions: tuple[int, ...] = ()  # version of each suite (built-in suites are version 1)
+
+    def version_of(self, suite_id: str) -> int:
+        for suite, version in zip(
+            self.suites, self.versions or (1,) * len(self.suites), strict=True
+        ):
+            if suite.id == suite_id:
+                return version
+        return 0
+
+    def suite(self, suite_id: str) -> Suite | None:
+        for suite in self.suites:
+            if suite.id == suite_id:
+                return suite
+        return None
 
     @property
     def profiles(self) -> tuple[Profile, ...]:
@@ -52,4 +67,23 @@ def load_builtin_suite(suite_id: str, scheme: Scheme | None = None) -> Suite:
 @functools.cache
 def builtin_library() -> Library:
     """The suites shipped with bandwise, loaded once per process."""
-    return Library(tuple(load_builtin_suite(sid) for sid in BUILTIN_SUITES))
+    suites = tuple(load_builtin_suite(sid) for sid in BUILTIN_SUITES)
+    return Library(suites, (1,) * len(suites))
+
+
+def load_library(root: Path | None = None, scheme: Scheme | None = None) -> Library:
+    """Built-in suites plus the latest version of every suite imported into the data folder
+    (a newer imported version of a built-in suite replaces it)."""
+    from .store import SuiteStore
+
+    scheme = scheme or load_scheme()
+    base = builtin_library()
+    suites = dict(
+        zip((s.id for s in base.suites), zip(base.suites, base.versions, strict=True), strict=True)
+    )
+    store = SuiteStore(root)
+    for suite_id in store.suite_ids():
+        stored = store.load(scheme, suite_id)
+        if stored is not None:
+            suites[suite_id] = (stored.suite, stored.version)
+    return Library(tuple(s for s, _ in suites.values()), tuple(v for _, v in suites.values()))

@@ -1,0 +1,379 @@
+"""Command line for national profiles: list, show, import (text, PDF, Word) and validate."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from .cli_common import JsonOpt, UsageError, console, print_json
+
+if TYPE_CHECKING:
+    from .profiles.model import Finding
+
+profiles_app = typer.Typer(
+    help="National profiles: list, show, import and validate.", no_args_is_help=True
+)
+_console = console
+_print_json = print_json
+
+
+# -- profiles ------------------------------------------------------------------------
+
+
+@profiles_app.command("list")
+def profiles_list(json_: bool = JsonOpt) -> None:
+    """Every profile in the library with its band and total range."""
+    from .profiles.library import load_library
+    from .profiles.validate import compute
+    from .scheme import load_scheme
+
+    scheme, lib = load_scheme(), load_library()
+    rows: list[dict[str, Any]] = []
+    for suite in lib.suites:
+        version = lib.version_of(suite.id)
+        for p in suite.profiles:
+            total = compute(scheme, p).total
+            rows.append(
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "band_label": p.band_label,
+                    "bands": list(p.bands),
+                    "total": {"min": total.min, "max": total.max} if total else None,
+                    "suite": suite.id,
+                    "suite_version": version,
+                }
+            )
+    if json_:
+        _print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title="National profiles")
+    for col in ("Id", "Title", "Band", "Total", "Suite"):
+        table.add_column(col, no_wrap=col != "Title")
+    for r in rows:
+        t = r["total"]
+        table.add_row(
+            r["id"], r["title"], r["band_label"], f"{t['min']}-{t['max']}" if t else "?", r["suite"]
+        )
+    _console().print(table)
+
+
+@profiles_app.command("show")
+def profiles_show(
+    profile_id: str = typer.Argument(..., metavar="ID"), json_: bool = JsonOpt
+) -> None:
+    """One profile: job statement and, per factor, level, points, descriptor and example."""
+    from .profiles.library import load_library
+    from .profiles.serialize import profile_to_json
+    from .profiles.validate import validate_profile
+    from .scheme import load_scheme
+
+    scheme, lib = load_scheme(), load_library()
+    profile = lib.get(profile_id)
+    suite = lib.suite_of(profile)
+    data = profile_to_json(scheme, profile)
+    findings = validate_profile(scheme, profile, suite.source)
+    if json_:
+        _print_json({**data, "suite": suite.id, "findings": [f.to_dict() for f in findings]})
+        return
+    from rich.table import Table
+
+    console = _console()
+    console.print(f"[bold]{profile.title}[/bold]  ({suite.title})")
+    ct, st = data["computed_total"], profile.stated_total
+    console.print(
+        f"Band {profile.band_label}; total {ct['min']}-{ct['max']} from the chart"
+        + (f" (stated {st})" if st else "")
+    )
+    for item in profile.job_statement:
+        console.print(f"  • {item}")
+    table = Table(show_lines=True)
+    for col in ("#", "Factor", "Level", "Points", "Level descriptor", "Example job information"):
+        table.add_column(col)
+    for f in data["factors"]:
+        table.add_row(
+            str(f["number"]),
+            f["name"],
+            f["level_expression"],
+            "-".join(map(str, f["points"])),
+            f["descriptor"],
+            f["example"],
+        )
+    console.print(table)
+    _print_findings(findings)
+
+
+def _print_findings(findings: list[Finding] | tuple[Finding, ...]) -> None:
+    """One block per finding: severity, code and where on one line, the message below."""
+    from rich.markup import escape
+
+    console = _console()
+    if not findings:
+        console.print("No findings.")
+        return
+    counts = {sev: sum(f.severity == sev for f in findings) for sev in ("error", "warning", "info")}
+    console.print(
+        f"[bold]Findings[/bold]: {counts['error']} error(s), {counts['warning']} "
+        f"warning(s), {counts['info']} note(s)"
+    )
+    style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    for f in findings:
+        where = [
+            x
+            for x in (
+                f.profile,
+                f"factor {f.factor}" if f.factor else None,
+                f"line {f.line}" if f.line else None,
+                f"stated {f.stated}" if f.stated is not None else None,
+                f"expected {f.expected}" if f.expected is not None else None,
+            )
+            if x
+        ]
+        console.print(
+            f"[{style.get(f.severity, '')}]{f.severity:7}[/] [bold]{f.code}[/bold]  "
+            + escape(" · ".join(where))
+        )
+        console.print("        " + escape(f.message), soft_wrap=False)
+
+
+def _read_and_validate(file: Path, suite_id: str | None) -> tuple[Any, list[Finding]]:
+    from .profiles.importing import read_and_validate
+    from .scheme import load_scheme
+
+    return read_and_validate(load_scheme(), file, suite_id)
+
+
+FilesArg = typer.Argument(
+    ...,
+    help="Profile documents (text extracted from PDF, .pdf, .docx, "
+    "or a suite .yaml), or a folder of them.",
+)
+
+
+@profiles_app.command("import")
+def profiles_import(
+    files: list[Path] = FilesArg,
+    json_: bool = JsonOpt,
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the suite as YAML to this file (one input only)."
+    ),
+    suite_id: str | None = typer.Option(
+        None,
+        "--suite-id",
+        help="Id for the suite (default: "
+        "the library suite with the same title, or from the "
+        "title).",
+    ),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="Save the suite into the library as a new version, after showing what changed.",
+    ),
+    yes: bool = typer.Option(False, "--yes", help="With --save: do not ask for confirmation."),
+) -> None:
+    """Read and validate profile documents; show what changed; optionally save them."""
+    from .errors import BandwiseError
+    from .profiles import importing
+    from .profiles.library import load_library
+    from .profiles.serialize import dump_suite_yaml, read_result_to_json
+    from .scheme import load_scheme
+
+    inputs = importing.expand_inputs(files)
+    single = len(files) == 1 and not files[0].is_dir()
+    if not inputs:
+        raise UsageError("no profile documents found in " + ", ".join(map(str, files)))
+    if out is not None and not single:
+        raise UsageError("--out takes one input file; use --save to store several suites")
+    scheme, library = load_scheme(), load_library()
+    reports: list[dict[str, Any]] = []
+    failed = 0
+    for file, outcome in _each_with_progress(inputs, single and not json_):
+        try:
+            result, findings = importing.read_and_validate(scheme, file, suite_id)
+        except BandwiseError as exc:
+            if single:
+                raise
+            failed += 1
+            reports.append({"file": str(file), "error": str(exc)})
+            outcome(f"[red]failed[/red] {file.name}")
+            continue
+        if suite_id is None:
+            result = importing.align_suite_id(result, library)
+        comparison = importing.compare(library, result)
+        report = {
+            "file": str(file),
+            **read_result_to_json(scheme, result, findings),
+            "changes": comparison.diff.to_json() if comparison.diff else None,
+            "library_version": comparison.base_version,
+            "saved": None,
+        }
+        if out is not None:
+            _write_atomic(out, dump_suite_yaml(result.suite))
+        if save:
+            stored = _save_if_confirmed(result, comparison, yes, quiet=json_)
+            if stored is not None:
+                report["saved"] = {
+                    "suite_id": stored.suite.id,
+                    "version": stored.version,
+                    "path": str(stored.path),
+                }
+        report["_result"], report["_findings"], report["_comparison"] = (
+            result,
+            findings,
+            comparison,
+        )
+        reports.append(report)
+        outcome(f"read {file.name}")
+    if json_:
+        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in reports]
+        _print_json(clean[0] if single else {"files": clean})
+    elif single:
+        _print_import(reports[0], out)
+    else:
+        _print_summary(reports)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _each_with_progress(inputs: list[Path], quiet: bool) -> Any:
+    """Yield (file, report) pairs with a progress bar on a terminal for several files."""
+    from rich.progress import Progress
+
+    out = _console()
+    if quiet or len(inputs) == 1 or not out.is_terminal:
+        for file in inputs:
+            yield file, lambda _msg: None
+        return
+    with Progress(console=out, transient=True) as progress:
+        task = progress.add_task("Importing", total=len(inputs))
+        for file in inputs:
+            yield file, lambda msg: progress.console.print(msg)
+            progress.advance(task)
+
+
+def _save_if_confirmed(result: Any, comparison: Any, yes: bool, quiet: bool) -> Any:
+    import sys
+
+    from .profiles import importing
+
+    out = _console()
+    diff = comparison.diff
+    if diff is not None and diff.is_empty:
+        if not quiet:
+            out.print(
+                f"Suite {result.suite.id} is unchanged (version "
+                f"{comparison.base_version}); nothing saved."
+            )
+        return None
+    if not quiet:
+        if diff is None:
+            out.print(f"New suite {result.suite.id} with {len(result.suite.profiles)} profiles.")
+        else:
+            out.print(
+                f"Changes to suite {result.suite.id} (library version {comparison.base_version}):"
+            )
+            for line in diff.lines():
+                out.print(f"  {line}", markup=False)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "not saved: confirm on a terminal, or pass --yes to save without asking"
+            )
+        if not typer.confirm("Save this as a new version?", default=False):
+            out.print("Not saved.")
+            return None
+    stored = importing.save(result, comparison)
+    if not quiet:
+        out.print(f"Saved suite {stored.suite.id} version {stored.version} ({stored.path})")
+    return stored
+
+
+def _print_import(report: dict[str, Any], out: Path | None) -> None:
+    from rich.table import Table
+
+    from .profiles.validate import compute
+    from .scheme import load_scheme
+
+    scheme, result = load_scheme(), report["_result"]
+    table = Table(title=f"{result.suite.title} ({len(result.suite.profiles)} profiles)")
+    for col in ("Id", "Title", "Band", "Stated total", "Computed total"):
+        table.add_column(col)
+    for p in result.suite.profiles:
+        ct = compute(scheme, p).total
+        table.add_row(
+            p.id,
+            p.title,
+            p.band_label or p.band_text or "?",
+            str(p.stated_total or "?"),
+            str(ct or "?"),
+        )
+    console = _console()
+    console.print(table)
+    _print_findings(report["_findings"])
+    for u in result.unplaced:
+        console.print(f"unplaced line {u.line}: {u.text!r}", markup=False)
+    if out is not None:
+        console.print(f"Saved {out}")
+
+
+def _print_summary(reports: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Imported {len(reports)} file(s)")
+    for col in ("File", "Suite", "Profiles", "Errors", "Warnings", "Notes", "Unplaced", "Status"):
+        table.add_column(col)
+    for r in reports:
+        name = Path(r["file"]).name
+        if "error" in r:
+            table.add_row(name, "", "", "", "", "", "", f"[red]{r['error']}[/red]")
+            continue
+        sev = [f.severity for f in r["_findings"]]
+        saved = r.get("saved")
+        status = f"saved v{saved['version']}" if saved else "read"
+        table.add_row(
+            name,
+            r["suite"]["id"],
+            str(len(r["profiles"])),
+            str(sev.count("error")),
+            str(sev.count("warning")),
+            str(sev.count("info")),
+            str(len(r["unplaced_lines"])),
+            status,
+        )
+    _console().print(table)
+
+
+@profiles_app.command("validate")
+def profiles_validate(
+    file: Path = typer.Argument(..., help="A profile document or a suite YAML."),
+    json_: bool = JsonOpt,
+) -> None:
+    """Findings for a profile document; exit 1 when any finding is an error."""
+    _, findings = _read_and_validate(file, None)
+    if json_:
+        _print_json([f.to_dict() for f in findings])
+    else:
+        _print_findings(findings)
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write all or nothing: a crash never leaves a half-written file."""
+    path = path.resolve()
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent}: no such folder")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
