@@ -67,6 +67,16 @@ def check_keys(where: str, given: Iterable[str], allowed: Iterable[str]) -> None
         )
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read or write the user's profile library (``~/.local/share/bandwise``):
+    a suite saved there would change what ``bandwise profiles`` shows. Subprocesses
+    inherit the variable."""
+    monkeypatch.setenv("BANDWISE_DATA_DIR", str(tmp_path_factory.mktemp("bandwise-data")))
+
+
 # ---------------------------------------------------------------- case kinds
 
 SCORE_EXPECT_KEYS = ("total", "band", "above_table", "notes_contain")
@@ -167,3 +177,238 @@ class CaseItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.line, f"case: {self.name}"
+
+
+# ---------------------------------------------------------------- match and evaluate kinds
+#
+# ``match`` and ``evaluate`` cases give a job's 16 levels as texts or numbers ("5", 5, "3(a)",
+# or a range "2-3"), and may override settings of the default rule set (``rules``), e.g.
+# ``rules: {max_varied_factors: 2, protected_factors: [2]}``.
+
+RULE_SETTINGS = (
+    "max_levels_per_variation",
+    "max_varied_factors",
+    "protected_factors",
+    "total_within_profile_bands",
+    "hybrid_max_failed_factors",
+    "boundary_margin",
+)
+MATCH_EXPECT_KEYS = (
+    "verdict",
+    "verdicts",
+    "variations",
+    "total",
+    "bands",
+    "broken_rules",
+    "factors",
+    "next_steps",
+    "hybrid_allowed",
+    "deciding_factors",
+    "nearest_profiles",
+    "messages_contain",
+)
+EVALUATE_EXPECT_KEYS = (
+    "total",
+    "bands",
+    "boundary",
+    "to_band_below",
+    "to_band_above",
+    "nearer",
+    "within_margin",
+    "sensitivity_up_first",
+    "sensitivity_down_first",
+    "deciding_factors",
+    "notes_contain",
+)
+CHANGE_KEYS = ("factor", "to_level", "new_total", "new_band")
+
+
+def case_rules(overrides: object) -> Any:
+    """The default rule set with the case's setting overrides applied."""
+    from dataclasses import replace
+
+    from bandwise.scheme.rules import default_rule_set
+
+    if overrides is None:
+        return default_rule_set()
+    if not isinstance(overrides, dict) or not overrides:
+        raise CaseFailure(f"rules must map settings to values, got {overrides!r}")
+    check_keys("rules", overrides, RULE_SETTINGS)
+    values = dict(overrides)
+    if "protected_factors" in values:
+        values["protected_factors"] = frozenset(values["protected_factors"])
+    return replace(default_rule_set(), **values)
+
+
+def case_job(levels: object) -> Any:
+    from bandwise.scheme.jobs import parse_job
+
+    if not isinstance(levels, list) or not all(type(lv) in (int, str) for lv in levels):
+        raise CaseFailure(f"levels must be a list of level texts or numbers, got {levels!r}")
+    return parse_job(load_scheme(), [str(lv) for lv in levels])
+
+
+def span(values: object) -> tuple[int, int]:
+    """A total as the case gives it: one number, or [lowest, highest]."""
+    if isinstance(values, int):
+        return values, values
+    if isinstance(values, list) and len(values) == 2:
+        return values[0], values[1]
+    raise CaseFailure(f"a total is a number or [lowest, highest], got {values!r}")
+
+
+class Problems:
+    """Collects every difference so one failing case shows them all."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def compare(self, what: str, expected: object, got: object) -> None:
+        if expected != got:
+            self.items.append(f"{what}: expected {expected!r}, got {got!r}")
+
+    def raise_if_any(self, context: str) -> None:
+        if self.items:
+            raise CaseFailure("\n".join([*self.items, context]))
+
+
+@case_kind(
+    "match",
+    keys={"profile", "levels", "hybrid", "rules", "expect"},
+    required={"profile", "levels", "expect"},
+)
+def run_match_case(case: dict[str, Any]) -> None:
+    """Expectations: ``factors`` gives the outcome of factors by number (``match``,
+    ``variation``, ``mismatch``, or e.g. ``match/variation`` when a range leaves it open);
+    every factor it does not list must be a ``match``. ``broken_rules`` and ``next_steps``
+    are the ids and kinds in order; ``hybrid_allowed`` is whether hybrid
+    matching/evaluation is allowed (asked for, or offered as a next step)."""
+    from bandwise.profiles.library import builtin_library
+    from bandwise.profiles.matching import match_profile
+
+    expect = case["expect"]
+    if not isinstance(expect, dict) or not expect:
+        raise CaseFailure(f"expect must name at least one of {', '.join(MATCH_EXPECT_KEYS)}")
+    check_keys("expect", expect, MATCH_EXPECT_KEYS)
+    hybrid = case.get("hybrid", False)
+    if not isinstance(hybrid, bool):
+        raise CaseFailure(f"hybrid must be true or false, got {hybrid!r}")
+    scheme = load_scheme()
+    rules = case_rules(case.get("rules"))
+    job = case_job(case["levels"])
+    r = match_profile(scheme, builtin_library(), case["profile"], job, rules, hybrid=hybrid)
+
+    p = Problems()
+    if "verdict" in expect:
+        p.compare("verdict", expect["verdict"], r.verdict)
+    if "verdicts" in expect:
+        p.compare("verdicts", list(expect["verdicts"]), list(r.verdicts))
+    if "variations" in expect:
+        p.compare("variations", expect["variations"], r.variations)
+    if "total" in expect:
+        p.compare("total", span(expect["total"]), r.total)
+    if "bands" in expect:
+        p.compare("bands", [str(b) for b in expect["bands"]], list(r.bands))
+    if "broken_rules" in expect:
+        p.compare("broken rules", list(expect["broken_rules"]), [b.id for b in r.broken_rules])
+    if "factors" in expect:
+        wanted = {int(k): v for k, v in (expect["factors"] or {}).items()}
+        for c in r.factors:
+            got = c.outcome if len(c.outcomes) == 1 else "/".join(c.outcomes)
+            p.compare(f"factor {c.number}", wanted.get(c.number, "match"), got)
+    if "next_steps" in expect:
+        p.compare("next steps", list(expect["next_steps"]), [s.kind for s in r.next_steps])
+    if "hybrid_allowed" in expect:
+        allowed = (
+            r.hybrid.allowed
+            if r.hybrid is not None
+            else any(s.kind == "hybrid" for s in r.next_steps)
+        )
+        p.compare("hybrid allowed", expect["hybrid_allowed"], allowed)
+    if "deciding_factors" in expect:
+        p.compare("deciding factors", list(expect["deciding_factors"]), list(r.deciding_factors))
+    if "nearest_profiles" in expect:
+        named = [list(s.profiles) for s in r.next_steps if s.kind == "nearest-profiles"]
+        p.compare("nearest profiles", [list(expect["nearest_profiles"])], named)
+    wanted_msgs = expect.get("messages_contain", [])
+    messages = [b.message for b in r.broken_rules]
+    for fragment in [wanted_msgs] if isinstance(wanted_msgs, str) else wanted_msgs:
+        if not any(fragment in m for m in messages):
+            p.items.append(f"broken-rule messages: none contains {fragment!r}: {messages!r}")
+    p.raise_if_any(
+        f"(job {case['levels']} against {case['profile']}: {r.verdict}, total {r.total}, "
+        f"broken {[b.id for b in r.broken_rules]}, "
+        f"outcomes {[(c.number, c.outcome) for c in r.factors if c.outcome != 'match']})"
+    )
+
+
+def _change_matches(p: Problems, what: str, expected: object, changes: tuple[Any, ...]) -> None:
+    if expected is None:
+        p.compare(what, None, changes[0] if changes else None)
+        return
+    if not isinstance(expected, dict) or not {"factor", "to_level"} <= set(expected):
+        raise CaseFailure(f"{what} must give factor and to_level (or be null), got {expected!r}")
+    check_keys(what, expected, CHANGE_KEYS)
+    if not changes:
+        p.items.append(f"{what}: expected {expected!r}, got no change")
+        return
+    first = changes[0]
+    got = {
+        "factor": first.number,
+        "to_level": first.to_level,
+        "new_total": first.new_total,
+        "new_band": first.new_band,
+    }
+    p.compare(
+        what,
+        {k: str(v) if k == "new_band" else v for k, v in expected.items()},
+        {k: got[k] for k in expected},
+    )
+
+
+@case_kind("evaluate", keys={"levels", "rules", "expect"}, required={"levels", "expect"})
+def run_evaluate_case(case: dict[str, Any]) -> None:
+    """Expectations: ``boundary: null`` when the job is undecided; ``to_band_below`` etc. are
+    the boundary fields; ``sensitivity_up_first`` / ``_down_first`` the first (smallest)
+    change as {factor, to_level[, new_total, new_band]}, or null when no single factor
+    change moves the band that way."""
+    from bandwise.scheme.evaluation import evaluate
+
+    expect = case["expect"]
+    if not isinstance(expect, dict) or not expect:
+        raise CaseFailure(f"expect must name at least one of {', '.join(EVALUATE_EXPECT_KEYS)}")
+    check_keys("expect", expect, EVALUATE_EXPECT_KEYS)
+    ev = evaluate(load_scheme(), case_job(case["levels"]), case_rules(case.get("rules")))
+
+    p = Problems()
+    if "total" in expect:
+        p.compare("total", span(expect["total"]), ev.total)
+    if "bands" in expect:
+        p.compare("bands", [str(b) for b in expect["bands"]], list(ev.band_labels))
+    if "boundary" in expect:
+        if expect["boundary"] is not None:
+            raise CaseFailure("boundary can only be null (give the boundary fields instead)")
+        p.compare("boundary", None, ev.boundary)
+    b = ev.boundary
+    for key in ("to_band_below", "to_band_above", "nearer", "within_margin"):
+        if key in expect:
+            if b is None:
+                p.items.append(f"{key}: expected {expect[key]!r}, but there is no boundary")
+            else:
+                p.compare(key, expect[key], getattr(b, key))
+    for key, attr in (("sensitivity_up_first", "up"), ("sensitivity_down_first", "down")):
+        if key in expect:
+            if ev.sensitivity is None:
+                p.items.append(f"{key}: expected {expect[key]!r}, but there is no sensitivity")
+            else:
+                _change_matches(p, key, expect[key], getattr(ev.sensitivity, attr))
+    if "deciding_factors" in expect:
+        p.compare("deciding factors", list(expect["deciding_factors"]), list(ev.deciding_factors))
+    wanted = expect.get("notes_contain", [])
+    for fragment in [wanted] if isinstance(wanted, str) else wanted:
+        if not any(fragment in note for note in ev.notes):
+            p.items.append(f"notes: expected one containing {fragment!r}, got {ev.notes!r}")
+    p.raise_if_any(
+        f"(levels {case['levels']} evaluated {ev.total}: bands {list(ev.band_labels)}, "
+        f"boundary {b})"
+    )

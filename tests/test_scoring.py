@@ -378,7 +378,7 @@ PLUGIN_CASES = """
   level: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
   expect: {total: 86}
 - name: An unknown kind fails
-  kind: match
+  kind: no-such-kind
   levels: [1]
   expect: {total: 86}
 - name: A missing note fails
@@ -404,7 +404,7 @@ def test_case_plugin_reports_sentences_and_clear_failures(pytester: pytest.Pytes
     )
     assert "unknown key(s) totl in expect" in out
     assert "unknown key(s) level in the case" in out
-    assert "unknown kind 'match'; known kinds: score" in out
+    assert "unknown kind 'no-such-kind'; known kinds: evaluate, match, score" in out
     assert "notes: expected one containing 'band 10'" in out
 
 

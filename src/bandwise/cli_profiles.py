@@ -143,7 +143,7 @@ def _print_findings(findings: list[Finding] | tuple[Finding, ...]) -> None:
 
 
 def _read_and_validate(file: Path, suite_id: str | None) -> tuple[Any, list[Finding]]:
-    from .profiles.importing import read_and_validate
+    from .services.profile_import import read_and_validate
     from .scheme import load_scheme
 
     return read_and_validate(load_scheme(), file, suite_id)
@@ -179,7 +179,7 @@ def profiles_import(
 ) -> None:
     """Read and validate profile documents; show what changed; optionally save them."""
     from .errors import BandwiseError
-    from .profiles import importing
+    from .services import profile_import as importing
     from .profiles.library import load_library
     from .profiles.serialize import dump_suite_yaml, read_result_to_json
     from .scheme import load_scheme
@@ -260,7 +260,7 @@ def _each_with_progress(inputs: list[Path], quiet: bool) -> Any:
 def _save_if_confirmed(result: Any, comparison: Any, yes: bool, quiet: bool) -> Any:
     import sys
 
-    from .profiles import importing
+    from .services import profile_import as importing
 
     out = _console()
     diff = comparison.diff

@@ -63,7 +63,8 @@ class RuleSet:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `value: true` must not load as 1, nor "5" as 5
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class _Int(_Strict):

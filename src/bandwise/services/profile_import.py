@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..documents.reader import read_document
+from ..errors import DocumentError
+from ..profiles.diff import SuiteDiff, diff_suites
+from ..profiles.library import Library
+from ..profiles.model import Finding, ReadResult
+from ..profiles.serialize import load_suite_yaml
+from ..profiles.store import StoredSuite, SuiteStore
+from ..profiles.validate import validate_suite
 from ..scheme.model import Scheme
-from .diff import SuiteDiff, diff_suites
-from .library import Library
-from .model import Finding, ReadResult
-from .serialize import load_suite_yaml
-from .store import StoredSuite, SuiteStore
-from .validate import validate_suite
 
 DOCUMENT_SUFFIXES = (".txt", ".text", ".tsv", ".pdf", ".docx", ".yaml", ".yml")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -41,9 +43,6 @@ def read_and_validate(
     scheme: Scheme, file: Path, suite_id: str | None = None
 ) -> tuple[ReadResult, list[Finding]]:
     """Read a document (text, PDF, Word) or a stored suite YAML and validate it."""
-    from ..documents.reader import read_document
-    from ..errors import DocumentError
-
     if file.suffix.lower() in (".yaml", ".yml"):
         if not file.is_file():
             raise DocumentError(str(file), "no such file")
