@@ -163,7 +163,7 @@ def match_batch_cmd(
         profile=profile,
         progress=console().is_terminal,
     )
-    console().print(summary.describe())
+    console().print(summary.describe(), markup=False)
 
 
 def register(app: typer.Typer) -> None:
