@@ -15,6 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_batch
+import bench_documents
 import bench_import
 import bench_startup
 
@@ -23,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs")
     args = parser.parse_args(argv)
-    runs, big_runs, startup_runs = (5, 1, 3) if args.quick else (20, 3, 10)
+    runs, big_runs, startup_runs, batch_runs = (5, 1, 3, 1) if args.quick else (20, 3, 10, 3)
 
     print(
         f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
@@ -33,13 +35,17 @@ def main(argv: list[str] | None = None) -> None:
     figures = bench_import.run(runs=runs, big_runs=big_runs)
     print("\n== startup ==")
     figures += bench_startup.run(runs=startup_runs)
+    print("\n== batch ==")
+    figures += bench_batch.run(runs=batch_runs)
+    print("\n== PDF and Word import ==")
+    figures += bench_documents.run(runs=1, n_profiles=20 if args.quick else 100)
 
     print("\n== summary ==")
     width = max(len(name) for name, *_ in figures)
     print(f"{'benchmark':<{width}}  {'value':>10}  {'target':<8}")
     print(f"{'-' * width}  {'-' * 10}  {'-' * 8}")
     for name, value, unit, target in figures:
-        shown = f"{value:.1f} {unit}" if unit == "ms" else f"{value:.3f} {unit}"
+        shown = f"{value:.1f} {unit}" if unit in ("ms", "M/s") else f"{value:.3f} {unit}"
         print(f"{name:<{width}}  {shown:>10}  {target:<8}")
 
 

@@ -143,8 +143,8 @@ def _print_findings(findings: list[Finding] | tuple[Finding, ...]) -> None:
 
 
 def _read_and_validate(file: Path, suite_id: str | None) -> tuple[Any, list[Finding]]:
-    from .services.profile_import import read_and_validate
     from .scheme import load_scheme
+    from .services.profile_import import read_and_validate
 
     return read_and_validate(load_scheme(), file, suite_id)
 
@@ -179,10 +179,10 @@ def profiles_import(
 ) -> None:
     """Read and validate profile documents; show what changed; optionally save them."""
     from .errors import BandwiseError
-    from .services import profile_import as importing
     from .profiles.library import load_library
     from .profiles.serialize import dump_suite_yaml, read_result_to_json
     from .scheme import load_scheme
+    from .services import profile_import as importing
 
     inputs = importing.expand_inputs(files)
     single = len(files) == 1 and not files[0].is_dir()
@@ -351,7 +351,9 @@ def _print_summary(reports: list[dict[str, Any]]) -> None:
 
 @profiles_app.command("validate")
 def profiles_validate(
-    file: Path = typer.Argument(..., help="A profile document or a suite YAML."),
+    file: Path = typer.Argument(
+        ..., help="A profile document (text, .pdf, .docx) or a suite YAML."
+    ),
     json_: bool = JsonOpt,
 ) -> None:
     """Findings for a profile document; exit 1 when any finding is an error."""
