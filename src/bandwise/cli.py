@@ -25,9 +25,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it with rich costs ~0.1 s of start-up
 )
 scheme_app = typer.Typer(
-    help="The JE scheme: factors, levels, points and bands.", no_args_is_help=True
+    help="The JE scheme: factors, levels, points and bands.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(scheme_app, name="scheme")
 app.add_typer(profiles_app, name="profiles")

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from .profiles.model import Finding
 
 profiles_app = typer.Typer(
-    help="National profiles: list, show, import and validate.", no_args_is_help=True
+    help="National profiles: list, show, import and validate.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 _console = console
 _print_json = print_json
