@@ -1,0 +1,161 @@
+"""What every use case shares: who is acting, the errors a caller can act on, the audit trail.
+
+A service function takes the :class:`Database` and the acting :class:`Actor`, opens
+one transaction, checks the actor's role and organisation, makes its change and
+writes the audit event in the same transaction, so the record and its audit event
+are stored together or not at all. Pages, the API and the CLI only call services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import BandwiseError
+from ..store import tables as t
+from ..store.db import make_engine, session_factory
+
+M = TypeVar("M")
+
+#: What each role may do; services check these, never the pages.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"read", "write", "decide", "check", "manage-users", "manage-rules",
+                        "override", "import"}),
+    "je-lead": frozenset({"read", "write", "decide", "check", "import"}),
+    "practitioner": frozenset({"read", "write", "decide", "check"}),
+    "viewer": frozenset({"read"}),
+}
+
+
+class ServiceError(BandwiseError):
+    """An error the caller can act on; ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+    code = "bad-request"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+class NotFound(ServiceError):
+    """Also used for another organisation's records: their existence is not revealed."""
+
+    status = 404
+    code = "not-found"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ServiceError):
+    """A stale update (the record changed since it was read) or a duplicate."""
+
+    status = 409
+    code = "conflict"
+
+
+class RuleViolation(ServiceError):
+    """A workflow rule forbids the change (e.g. a panel without a staff-side member)."""
+
+    status = 422
+    code = "rule-violation"
+
+
+class InvalidInput(ServiceError):
+    status = 422
+    code = "invalid-input"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int
+    organisation_id: int
+    role: str
+    side: str | None = None
+    name: str = ""
+
+    def require(self, permission: str) -> None:
+        if permission not in PERMISSIONS.get(self.role, frozenset()):
+            raise Forbidden(f"the {self.role} role may not {permission.replace('-', ' ')}")
+
+
+@dataclass
+class Database:
+    """The engine and session factory a process uses; built by the app factory or the CLI."""
+
+    engine: Engine
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = session_factory(self.engine)
+
+    @classmethod
+    def connect(cls, url: str | None = None) -> Database:
+        return cls(make_engine(url))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def audit(session: Session, actor: Actor | None, action: str, entity: str,
+          entity_id: int | None, before: dict[str, Any] | None = None,
+          after: dict[str, Any] | None = None, organisation_id: int | None = None) -> None:
+    """Append an audit event to the current transaction."""
+    session.add(t.AuditEvent(
+        organisation_id=organisation_id if organisation_id is not None
+        else (actor.organisation_id if actor else None),
+        user_id=actor.user_id if actor else None,
+        at=now(),
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+    ))
+
+
+def get_owned(session: Session, model: type[M], record_id: int, actor: Actor, what: str) -> M:
+    """A record of the actor's organisation, or NotFound (never another tenant's)."""
+    row = session.get(model, record_id)
+    if row is None or getattr(row, "organisation_id", None) != actor.organisation_id:
+        raise NotFound(f"no {what} {record_id}")
+    return row
+
+
+def check_version(row: Any, expected: int | None, what: str) -> None:
+    """Optimistic concurrency: refuse an update made against an older version."""
+    if expected is not None and row.version != expected:
+        raise Conflict(f"the {what} was changed by someone else (version {row.version}, you "
+                       f"had {expected}); reload it and apply your change again", "version")
+    row.version += 1
+
+
+def snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of a row as JSON-ready values, for audit before/after."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(row, name)
+        out[name] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    return out
+
+
+def organisation_user_ids(session: Session, organisation_id: int) -> set[int]:
+    return set(session.scalars(select(t.User.id).where(t.User.organisation_id ==
+                                                        organisation_id)))

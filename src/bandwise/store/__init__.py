@@ -1,0 +1,1 @@
+"""Case records: SQLAlchemy tables, engines and Alembic migrations (SQLite or PostgreSQL)."""
