@@ -11,7 +11,6 @@ Nothing is silently dropped.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -35,32 +34,8 @@ from ..scheme.levels import parse_level_expression, parse_score_expression
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from .decode import decode, split_lines
+from .lines import BAND, BAND_ALONE, FACTOR_NO, NUMBERED, TOTAL, WS, Line, reading_order
 from .split import Cell, Split, split_cells
-
-_FACTOR_NO = re.compile(r"^\s*(\d{1,2})\s*\.?\s*$")
-_TOTAL = re.compile(r"JE\s*Score\s*:?\s*(\d+)(?:\s*[-–—]\s*(\d+))?", re.I)
-_BAND = re.compile(r"Ban+d+\s*:?\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)")
-_BAND_ALONE = re.compile(r"^\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)\s*$")
-_NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+")
-_WS = re.compile(r"\s+")
-_TAB_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*\t\s*(?=\d)")  # cells, not a split word
-
-
-@dataclass
-class _Line:
-    """One input line; its cells and tab-free text are worked out once."""
-
-    no: int
-    text: str
-    bold: int | None = None  # tables: characters of bold text opening the descriptor cell
-    cells: list[str] = field(init=False, repr=False)
-    flat: str = field(init=False, repr=False)  # tabs removed: undoes "Fac\tctor"
-    blank: bool = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.cells = self.text.split("\t")
-        self.flat = _WS.sub(" ", _TAB_BETWEEN_DIGITS.sub(" ", self.text).replace("\t", "")).strip()
-        self.blank = not self.text.strip()
 
 
 @dataclass
@@ -88,13 +63,13 @@ class _ProfileDraft:
 
 
 def _key(title: str) -> str:
-    return _WS.sub(" ", title).strip().lower()
+    return WS.sub(" ", title).strip().lower()
 
 
-def _title_cell(line: _Line, label: str) -> str | None:
+def _title_cell(line: Line, label: str) -> str | None:
     """The text after a row label such as 'Profile Suite and Label', or None."""
     cells = line.cells
-    if _WS.sub(" ", cells[0]).strip().lower() == label:
+    if WS.sub(" ", cells[0]).strip().lower() == label:
         return " ".join(c.strip() for c in cells[1:] if c.strip())
     flat = line.flat
     if flat.lower().startswith(label):
@@ -140,12 +115,12 @@ class _Reader:
             Finding(severity, code, message, profile, factor, stated, expected, line, self.source)
         )
 
-    def unplace(self, line: _Line, why: str) -> None:
+    def unplace(self, line: Line, why: str) -> None:
         self.unplaced.append(UnplacedLine(line.no, line.text))
         self.find("warning", "unplaced-text", f"Line {line.no} was not used: {why}.", line.no)
 
     # -- the state machine ----------------------------------------------
-    def feed(self, line: _Line) -> None:
+    def feed(self, line: Line) -> None:
         if line.blank:
             if self.state in ("contents", "history", "job-statement") and self.rows_in_state:
                 self.state = "between"
@@ -167,7 +142,7 @@ class _Reader:
             return
         self.unplace(line, "it is not part of any profile row the reader knows")
 
-    def _structural(self, line: _Line) -> bool:
+    def _structural(self, line: Line) -> bool:
         flat_lower = line.flat.lower()
         title = _title_cell(line, "profile suite and label")
         if title is not None:
@@ -194,17 +169,17 @@ class _Reader:
                 return False
             self.state = "factors"
             return True
-        if _TOTAL.search(line.flat) and self.profiles and self.state in ("factors", "profile"):
+        if TOTAL.search(line.flat) and self.profiles and self.state in ("factors", "profile"):
             self._total_line(line)
             return True
-        if _FACTOR_NO.match(line.cells[0]) and len(line.cells) >= 3 and self.profiles:
+        if FACTOR_NO.match(line.cells[0]) and len(line.cells) >= 3 and self.profiles:
             self.state = "factors"
             self._factor_row(line)
             return True
         return False
 
     # -- contents and version history -----------------------------------
-    def _contents_row(self, line: _Line) -> bool:
+    def _contents_row(self, line: Line) -> bool:
         cells = [c.strip() for c in line.cells if c.strip()]
         if [c.lower() for c in cells][:1] == ["profile title"]:
             return True  # the table's header row
@@ -213,7 +188,7 @@ class _Reader:
             return True
         return False
 
-    def _history_row(self, line: _Line) -> bool:
+    def _history_row(self, line: Line) -> bool:
         cells = [c.strip() for c in line.cells]
         if {c.lower() for c in cells if c} == {"date", "notes"}:
             return True
@@ -227,18 +202,18 @@ class _Reader:
     def _add_statement(self, text: str) -> None:
         from .statements import split_statement
 
-        self.profiles[-1].job_statement.extend(split_statement(_NUMBERED.sub("", text.strip())))
+        self.profiles[-1].job_statement.extend(split_statement(NUMBERED.sub("", text.strip())))
 
-    def _job_statement_more(self, line: _Line) -> bool:
+    def _job_statement_more(self, line: Line) -> bool:
         cells = line.cells
         if cells[0].strip() or not any(c.strip() for c in cells[1:]):
             return False
         self._add_statement(" ".join(c.strip() for c in cells[1:] if c.strip()))
         return True
 
-    def _factor_row(self, line: _Line) -> None:
+    def _factor_row(self, line: Line) -> None:
         cells = line.cells
-        number = int(_FACTOR_NO.match(cells[0]).group(1))  # type: ignore[union-attr]
+        number = int(FACTOR_NO.match(cells[0]).group(1))  # type: ignore[union-attr]
         profile = self.profiles[-1]
         rest = [c.strip() for c in cells[2:]]
         while rest and not rest[-1]:
@@ -272,11 +247,11 @@ class _Reader:
         )
         profile.order.append(number)
 
-    def _factors_other(self, line: _Line) -> bool:
+    def _factors_other(self, line: Line) -> bool:
         cells = line.cells
         profile = self.profiles[-1]
         if cells[0].strip() or len(cells) < 3 or cells[1].strip() or not profile.order:
-            band = _BAND_ALONE.match(line.flat)
+            band = BAND_ALONE.match(line.flat)
             if band and profile.total and not profile.band_text:
                 profile.band_text = band.group(1)
                 return True
@@ -297,10 +272,10 @@ class _Reader:
         )
         return True
 
-    def _total_line(self, line: _Line) -> None:
+    def _total_line(self, line: Line) -> None:
         profile = self.profiles[-1]
         flat = line.flat
-        m = _TOTAL.search(flat)
+        m = TOTAL.search(flat)
         assert m is not None
         low = int(m.group(1))
         high = int(m.group(2)) if m.group(2) else low
@@ -318,13 +293,13 @@ class _Reader:
                 expected=f"{high}-{low}",
             )
         rest = flat[: m.start()] + " " + flat[m.end() :]
-        band = _BAND.search(rest)
+        band = BAND.search(rest)
         if band:
             profile.band_text = band.group(1).strip()
             leftover = (rest[: band.start()] + rest[band.end() :]).strip()
         else:
             leftover = rest.strip()
-            alone = [c.strip() for c in line.cells if _BAND_ALONE.match(c)]
+            alone = [c.strip() for c in line.cells if BAND_ALONE.match(c)]
             if alone:
                 profile.band_text = alone[-1]
                 leftover = leftover.replace(alone[-1], "", 1).strip()
@@ -463,53 +438,6 @@ class _Reader:
         )
 
 
-def _reading_order(lines: list[_Line], source: str) -> tuple[list[_Line], list[Finding]]:
-    """Undo pages that extraction reversed: a block whose factor numbers run downwards."""
-    blocks: list[list[_Line]] = []
-    current: list[_Line] = []
-    for line in lines:
-        if line.blank or line.text.startswith("\f"):
-            if current:
-                blocks.append(current)
-            current = [] if line.blank else [line]
-        else:
-            current.append(line)
-    if current:
-        blocks.append(current)
-    out: list[_Line] = []
-    findings: list[Finding] = []
-    for block in blocks:
-        numbers = [
-            int(m.group(1))
-            for ln in block
-            if len(ln.cells) >= 3 and (m := _FACTOR_NO.match(ln.cells[0]))
-        ]
-        if len(numbers) >= 2 and all(a > b for a, b in itertools.pairwise(numbers)):
-            block = list(reversed(block))
-            findings.append(
-                Finding(
-                    "warning",
-                    "page-reversed",
-                    f"Lines {block[-1].no}-{block[0].no} run from factor {numbers[0]} down to "
-                    f"factor {numbers[-1]}: the page was extracted in reverse and is read "
-                    "bottom to top.",
-                    None,
-                    None,
-                    None,
-                    None,
-                    block[-1].no,
-                    source,
-                )
-            )
-        out.extend(block)
-    # keep blank lines in place between blocks so states that end at a blank still end
-    ordered: list[_Line] = []
-    block_iter = iter(out)
-    for line in lines:
-        ordered.append(line if line.blank else next(block_iter))
-    return ordered, findings
-
-
 def read_profile_text(
     data: bytes | str,
     source: str = "<text>",
@@ -518,9 +446,9 @@ def read_profile_text(
 ) -> ReadResult:
     """Read a profile document's extracted text. Never raises for what is inside the text."""
     text, encoding = decode(data)
-    lines = [_Line(i + 1, t) for i, t in enumerate(split_lines(text))]
-    ordered, order_findings = _reading_order(lines, source)
-    ordered = [_Line(ln.no, ln.text.replace("\f", "")) if "\f" in ln.text else ln for ln in ordered]
+    lines = [Line(i + 1, t) for i, t in enumerate(split_lines(text))]
+    ordered, order_findings = reading_order(lines, source)
+    ordered = [Line(ln.no, ln.text.replace("\f", "")) if "\f" in ln.text else ln for ln in ordered]
     reader = _Reader(source, scheme or load_scheme())
     reader.findings.extend(order_findings)
     if encoding not in ("utf-8", "utf-8-sig", "utf-16"):
@@ -564,7 +492,7 @@ def read_profile_rows(
     reader.findings.extend(findings)
     for no, row in enumerate(rows, start=1):
         if row is None:
-            reader.feed(_Line(no, ""))
+            reader.feed(Line(no, ""))
             continue
         cells = [_clean(c) for c in row.cells]
         bold = None
@@ -572,6 +500,6 @@ def read_profile_rows(
             prefix = _clean(row.bold)
             if prefix and cells[2].startswith(prefix):
                 bold = len(prefix)
-        reader.feed(_Line(no, "\t".join(cells), bold))
+        reader.feed(Line(no, "\t".join(cells), bold))
     suite = reader.finish(suite_id)
     return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), "utf-8")

@@ -1,0 +1,86 @@
+"""Input lines of an extracted profile document, and the page order they are read in.
+
+Shared by the text reader and the PDF reader: the patterns that recognise a factor
+row and a total line, a line's cells worked out once, and the repair of pages that
+text extraction reversed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from ..profiles.model import Finding
+
+FACTOR_NO = re.compile(r"^\s*(\d{1,2})\s*\.?\s*$")
+TOTAL = re.compile(r"JE\s*Score\s*:?\s*(\d+)(?:\s*[-–—]\s*(\d+))?", re.I)
+BAND = re.compile(r"Ban+d+\s*:?\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)")
+BAND_ALONE = re.compile(r"^\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)\s*$")
+NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+")
+WS = re.compile(r"\s+")
+TAB_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*\t\s*(?=\d)")  # cells, not a split word
+
+
+@dataclass
+class Line:
+    """One input line; its cells and tab-free text are worked out once."""
+
+    no: int
+    text: str
+    bold: int | None = None  # tables: characters of bold text opening the descriptor cell
+    cells: list[str] = field(init=False, repr=False)
+    flat: str = field(init=False, repr=False)  # tabs removed: undoes "Fac\tctor"
+    blank: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cells = self.text.split("\t")
+        self.flat = WS.sub(" ", TAB_BETWEEN_DIGITS.sub(" ", self.text).replace("\t", "")).strip()
+        self.blank = not self.text.strip()
+
+
+def reading_order(lines: list[Line], source: str) -> tuple[list[Line], list[Finding]]:
+    """Undo pages that extraction reversed: a block whose factor numbers run downwards."""
+    blocks: list[list[Line]] = []
+    current: list[Line] = []
+    for line in lines:
+        if line.blank or line.text.startswith("\f"):
+            if current:
+                blocks.append(current)
+            current = [] if line.blank else [line]
+        else:
+            current.append(line)
+    if current:
+        blocks.append(current)
+    out: list[Line] = []
+    findings: list[Finding] = []
+    for block in blocks:
+        numbers = [
+            int(m.group(1))
+            for ln in block
+            if len(ln.cells) >= 3 and (m := FACTOR_NO.match(ln.cells[0]))
+        ]
+        if len(numbers) >= 2 and all(a > b for a, b in itertools.pairwise(numbers)):
+            block = list(reversed(block))
+            findings.append(
+                Finding(
+                    "warning",
+                    "page-reversed",
+                    f"Lines {block[-1].no}-{block[0].no} run from factor {numbers[0]} down to "
+                    f"factor {numbers[-1]}: the page was extracted in reverse and is read "
+                    "bottom to top.",
+                    None,
+                    None,
+                    None,
+                    None,
+                    block[-1].no,
+                    source,
+                )
+            )
+        out.extend(block)
+    # keep blank lines in place between blocks so states that end at a blank still end
+    ordered: list[Line] = []
+    block_iter = iter(out)
+    for line in lines:
+        ordered.append(line if line.blank else next(block_iter))
+    return ordered, findings
