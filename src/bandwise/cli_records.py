@@ -1,0 +1,311 @@
+"""Command line over the case records: export, consistency checking, board figures and
+re-matching after a profile suite changes.
+
+The database is ``BANDWISE_DATABASE_URL`` (default: an SQLite file in the data folder).
+Each command acts for one organisation (``--organisation SLUG``, needed only when the
+database holds more than one) as that organisation's first active admin user, so what
+it does is in the audit trail under a real account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from .cli_common import JsonOpt, UsageError, console, print_json
+
+if TYPE_CHECKING:
+    from .scheme.rules import RuleSet
+    from .services.base import Actor, Database
+
+OrganisationOpt = typer.Option(
+    None,
+    "--organisation",
+    help="The organisation's slug (needed when the database holds more than one).",
+)
+RulesOpt = typer.Option(
+    None, "--rules", help="A matching rule set YAML (default: the built-in rule set)."
+)
+
+
+def _open(slug: str | None) -> tuple[Database, Actor]:
+    """The database, and the organisation's first active admin user as the actor."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from .services.base import Actor, Database
+    from .store import tables as t
+
+    db = Database.connect()
+    try:
+        with db.transaction() as session:
+            orgs = list(session.scalars(select(t.Organisation).order_by(t.Organisation.id)))
+            if slug is not None:
+                found = [o for o in orgs if o.slug == slug]
+                if not found:
+                    known = ", ".join(o.slug for o in orgs) or "none"
+                    raise UsageError(f"no organisation {slug!r} in the database (known: {known})")
+                org = found[0]
+            elif not orgs:
+                raise UsageError("the database holds no organisation yet")
+            elif len(orgs) > 1:
+                raise UsageError(
+                    "the database holds several organisations "
+                    f"({', '.join(o.slug for o in orgs)}): name one with --organisation SLUG"
+                )
+            else:
+                org = orgs[0]
+            admin = session.scalar(
+                select(t.User)
+                .where(t.User.organisation_id == org.id)
+                .where(t.User.role == "admin")
+                .where(t.User.active.is_(True))
+                .order_by(t.User.id)
+                .limit(1)
+            )
+            if admin is None:
+                raise UsageError(
+                    f"organisation {org.slug!r} has no active admin user; these commands act "
+                    "as the organisation's first admin, so create one first"
+                )
+            return db, Actor(admin.id, org.id, admin.role, admin.side, admin.name)
+    except (OperationalError, ProgrammingError) as exc:
+        db.engine.dispose()
+        raise UsageError(
+            f"the database is not set up ({type(exc).__name__}): run `bandwise db upgrade` first"
+        ) from exc
+    except BaseException:
+        db.engine.dispose()
+        raise
+
+
+def _rules(path: Path | None) -> RuleSet:
+    from .scheme.rules import default_rule_set, load_rule_set_from
+
+    return load_rule_set_from(path) if path else default_rule_set()
+
+
+def _date(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UsageError(f"{flag} {text!r} is not a date: give it as YYYY-MM-DD") from exc
+
+
+def _say(text: str) -> None:
+    console().print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def export_cmd(
+    out: Path = typer.Option(..., "--out", help="The file to write (.csv or .xlsx)."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv or xlsx (default: from the file name)."
+    ),
+    organisation: str | None = OrganisationOpt,
+    json_: bool = JsonOpt,
+) -> None:
+    """Every outcome with its 16 factor levels, as CSV or XLSX (written all or nothing)."""
+    from .services.export import FORMATS, export_outcomes
+
+    if fmt is not None and fmt.lower() not in FORMATS:
+        raise UsageError(f"--format is csv or xlsx, not {fmt!r}")
+    if fmt is not None and out.suffix.lower() != f".{fmt.lower()}":
+        raise UsageError(f"--format {fmt.lower()} needs an --out file ending in .{fmt.lower()}")
+    db, actor = _open(organisation)
+    try:
+        result = export_outcomes(db, actor, out, fmt.lower() if fmt else None)
+    finally:
+        db.engine.dispose()
+    if json_:
+        print_json(result.to_json())
+        return
+    _say(f"Wrote {result.rows} outcome{'s' if result.rows != 1 else ''} to {result.path}.")
+
+
+# -- consistency ----------------------------------------------------------------------------
+
+
+def consistency_cmd(
+    recorded: bool = typer.Option(
+        False,
+        "--recorded",
+        help="Check each job's latest recorded outcome, confirmed or not "
+        "(default: the latest confirmed outcome).",
+    ),
+    rules_file: Path | None = RulesOpt,
+    organisation: str | None = OrganisationOpt,
+    json_: bool = JsonOpt,
+) -> None:
+    """Outcomes that look inconsistent: alike jobs with different outcomes, factor levels
+    unlike other jobs on the same profile, totals near a band boundary, outcomes outside
+    their profile."""
+    from .services.consistency import check_consistency
+
+    rules = _rules(rules_file)
+    db, actor = _open(organisation)
+    try:
+        report = check_consistency(
+            db, actor, scope="recorded" if recorded else "confirmed", rules=rules
+        )
+    finally:
+        db.engine.dispose()
+    if json_:
+        print_json(report.to_json())
+        return
+    which = "latest recorded" if recorded else "latest confirmed"
+    _say(
+        f"Checked the {which} outcome of {report.outcomes_checked} job"
+        f"{'s' if report.outcomes_checked != 1 else ''} (boundary margin "
+        f"{report.boundary_margin} points, rule set {report.rule_set_id} "
+        f"v{report.rule_set_version}): {report.count} finding{'s' if report.count != 1 else ''}."
+    )
+    sections: list[tuple[str, list[str]]] = [
+        ("Same title, different outcomes", [f.reason for f in report.same_title]),
+        ("Same profile, different outcomes", [f.reason for f in report.same_profile]),
+        (
+            "Factor levels unlike the other jobs on the profile",
+            [f.reason for f in report.factor_levels],
+        ),
+        ("Totals near a band boundary", [f.reason for f in report.near_boundary]),
+        ("Outside the national profile", [f.reason for f in report.outside_profile]),
+    ]
+    for title, reasons in sections:
+        if reasons:
+            _say(f"\n{title} ({len(reasons)}):")
+            for reason in reasons:
+                _say(f"  - {reason}")
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def report_cmd(
+    start: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
+    end: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
+    organisation: str | None = OrganisationOpt,
+    json_: bool = JsonOpt,
+) -> None:
+    """Board figures for a period and each quarter of it: jobs matched and evaluated,
+    reviews, re-banding up/down/unchanged, ageing job descriptions."""
+    from .services.reporting import board_report
+
+    first, last = _date(start, "--from"), _date(end, "--to")
+    if first > last:
+        raise UsageError(f"--from {first} is after --to {last}")
+    db, actor = _open(organisation)
+    try:
+        report = board_report(db, actor, first, last)
+    finally:
+        db.engine.dispose()
+    if json_:
+        print_json(report.to_json())
+        return
+    periods = [report.period, *report.quarters] if len(report.quarters) > 1 else [report.period]
+    for p in periods:
+        name = "The period" if p is report.period else p.label
+        _say(
+            f"{name} ({p.start:%d %b %Y} to {p.end:%d %b %Y}): {p.jobs_matched} job"
+            f"{'s' if p.jobs_matched != 1 else ''} matched, {p.jobs_evaluated} evaluated; "
+            f"{p.review_requests} review request{'s' if p.review_requests != 1 else ''} "
+            f"received, {p.reviews_upheld} upheld, {p.reviews_not_upheld} not upheld; "
+            f"re-banded {p.rebanded_up} up, {p.rebanded_down} down, "
+            f"{p.rebanded_unchanged} unchanged."
+        )
+    jd: dict[str, Any] = report.to_json()["job_descriptions"]
+    _say(
+        f"Job descriptions as at {report.as_at.isoformat()}: {jd['older_than_12_months']} "
+        f"older than 12 months, {jd['older_than_3_years']} older than 3 years; "
+        f"{jd['without_job_description']} active job"
+        f"{'s' if jd['without_job_description'] != 1 else ''} without one."
+    )
+    for age in report.jd_older_than_12_months:
+        _say(
+            f"  - job {age.job_id} {age.title!r}: {age.filename}, dated "
+            f"{age.dated.isoformat() if age.dated else '?'}"
+        )
+
+
+# -- rematch --------------------------------------------------------------------------------------
+
+
+def rematch_cmd(
+    suite: str = typer.Option(..., "--suite", help="The profile suite id, e.g. arts-therapies."),
+    to_version: int | None = typer.Option(
+        None, "--to-version", min=1, help="Compare against this version (default: the newest)."
+    ),
+    from_version: int | None = typer.Option(
+        None, "--from-version", min=1, help="Only outcomes recorded against this version."
+    ),
+    apply: bool = typer.Option(
+        False, "--apply", help="Open a draft match case for each affected job (default: dry run)."
+    ),
+    rules_file: Path | None = RulesOpt,
+    organisation: str | None = OrganisationOpt,
+    json_: bool = JsonOpt,
+) -> None:
+    """Jobs whose profile changed in a re-imported suite, with the verdict they would get
+    now; a dry run unless --apply."""
+    from .services.rematch import rematch
+
+    rules = _rules(rules_file)
+    db, actor = _open(organisation)
+    try:
+        result = rematch(
+            db,
+            actor,
+            suite,
+            to_version=to_version,
+            from_version=from_version,
+            apply=apply,
+            rules=rules,
+        )
+    finally:
+        db.engine.dispose()
+    if json_:
+        print_json(result.to_json())
+        return
+    _say(
+        f"Profile suite {result.suite_id} version {result.to_version}: {len(result.items)} of "
+        f"{result.outcomes_on_suite} job{'s' if result.outcomes_on_suite != 1 else ''} on an "
+        "older version used a profile that changed."
+    )
+    if result.items:
+        from rich.table import Table
+
+        table = Table()
+        for col in ("Job", "Profile", "Factors changed", "Verdict", "Band", "Case opened"):
+            table.add_column(col)
+        for i in result.items:
+            table.add_row(
+                f"{i.job_id} {i.title}",
+                i.profile_id + (" (removed)" if i.profile_removed else ""),
+                ", ".join(map(str, i.levels_changed)) or "-",
+                f"{i.old_verdict} -> {i.new_verdict or '?'}",
+                f"{i.old_band} -> {i.new_band or '?'}",
+                str(i.opened_case_id) if i.opened_case_id else (i.not_opened or "-"),
+            )
+        console().print(table)
+        for i in result.items:
+            _say(f"  - {i.reason}")
+    for n in result.not_compared:
+        _say(f"Not compared: job {n.job_id} (outcome {n.outcome_id}): {n.reason}.")
+    if not apply:
+        _say(
+            "Dry run: nothing was changed."
+            + (" Run again with --apply to open a draft case for each." if result.items else "")
+        )
+    else:
+        _say(f"Opened {len(result.opened)} draft case{'s' if len(result.opened) != 1 else ''}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_cmd)
+    app.command("consistency")(consistency_cmd)
+    app.command("report")(report_cmd)
+    app.command("rematch")(rematch_cmd)

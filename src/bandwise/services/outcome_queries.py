@@ -1,0 +1,254 @@
+"""Reading recorded outcomes for the organisation-wide views: consistency checking,
+re-matching, board figures and exports. Read-only helpers used inside a service's
+transaction; no service of the case workflow is needed.
+
+An outcome counts as *confirmed* when a consistency check approved it (or, for records
+made without a check row, when it is the latest outcome of a case now ``confirmed`` or
+``review-requested``; a ``closed`` case counts only through its check, since a draft or
+returned case may be closed unconfirmed). A job's *latest* outcome is the one recorded
+last (ties: the higher id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import BandwiseError
+from ..profiles.library import builtin_library
+from ..profiles.model import Suite
+from ..profiles.serialize import load_suite_yaml
+from ..scheme.band_labels import parse_band_label
+from ..scheme.model import Scheme
+from ..scheme.scoring import ABOVE_TABLE
+from ..store import tables as t
+
+#: Case statuses that mean the case's latest outcome was confirmed.
+CONFIRMED_CASE_STATUSES = ("confirmed", "review-requested")
+MATCH_KINDS = ("match", "hybrid")
+#: Dates in reports are days in the United Kingdom.
+REPORT_TIMEZONE = "Europe/London"
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRecord:
+    """One recorded outcome with its job and case, as the organisation-wide views need it."""
+
+    outcome_id: int
+    job_id: int
+    job_title: str
+    job_reference: str
+    job_department: str
+    job_status: str
+    case_id: int
+    case_kind: str
+    case_status: str
+    verdict: str
+    total_min: int
+    total_max: int
+    band: str
+    levels: tuple[str, ...]
+    profile_id: str | None
+    suite_id: str | None
+    suite_version: int | None
+    scheme_edition: str
+    rule_set_id: str
+    rule_set_version: int
+    recorded_at: dt.datetime  # timezone-aware (UTC when the database gave none)
+    confirmed: bool
+
+    @property
+    def recorded_on(self) -> dt.date:
+        return local_date(self.recorded_at)
+
+    @property
+    def order(self) -> tuple[dt.datetime, int]:
+        return (self.recorded_at, self.outcome_id)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes; they were stored in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+@functools.cache
+def _zone() -> dt.tzinfo:
+    try:
+        return ZoneInfo(REPORT_TIMEZONE)
+    except ZoneInfoNotFoundError:  # no time-zone data on this system
+        return dt.UTC
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    """The day (in the United Kingdom) of a stored timestamp."""
+    return aware(value).astimezone(_zone()).date()
+
+
+def _levels(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple("" if v is None else str(v) for v in value)
+
+
+def outcome_records(session: Session, organisation_id: int) -> list[OutcomeRecord]:
+    """Every outcome of the organisation, oldest first within each job."""
+    rows = session.execute(
+        select(t.Outcome, t.Case, t.Job)
+        .join(t.Case, t.Outcome.case_id == t.Case.id)
+        .join(t.Job, t.Case.job_id == t.Job.id)
+        .where(t.Outcome.organisation_id == organisation_id)
+        .where(t.Case.organisation_id == organisation_id)
+        .where(t.Job.organisation_id == organisation_id)
+    ).all()
+    approved = set(
+        session.scalars(
+            select(t.ConsistencyCheck.outcome_id)
+            .where(t.ConsistencyCheck.organisation_id == organisation_id)
+            .where(t.ConsistencyCheck.decision == "approved")
+        )
+    )
+    latest_of_case: dict[int, tuple[dt.datetime, int]] = {}
+    for outcome, case, _job in rows:
+        key = (aware(outcome.recorded_at), outcome.id)
+        if case.id not in latest_of_case or key > latest_of_case[case.id]:
+            latest_of_case[case.id] = key
+    out = []
+    for outcome, case, job in rows:
+        recorded_at = aware(outcome.recorded_at)
+        confirmed = outcome.id in approved or (
+            case.status in CONFIRMED_CASE_STATUSES
+            and latest_of_case[case.id] == (recorded_at, outcome.id)
+        )
+        out.append(
+            OutcomeRecord(
+                outcome_id=outcome.id,
+                job_id=job.id,
+                job_title=job.title,
+                job_reference=job.reference or "",
+                job_department=job.department or "",
+                job_status=job.status,
+                case_id=case.id,
+                case_kind=case.kind,
+                case_status=case.status,
+                verdict=outcome.verdict,
+                total_min=outcome.total_min,
+                total_max=outcome.total_max,
+                band=outcome.band,
+                levels=_levels(outcome.levels),
+                profile_id=outcome.profile_id,
+                suite_id=outcome.suite_id,
+                suite_version=outcome.suite_version,
+                scheme_edition=outcome.scheme_edition,
+                rule_set_id=outcome.rule_set_id,
+                rule_set_version=outcome.rule_set_version,
+                recorded_at=recorded_at,
+                confirmed=confirmed,
+            )
+        )
+    out.sort(key=lambda r: (r.job_id, r.order))
+    return out
+
+
+def latest_per_job(
+    records: Iterable[OutcomeRecord], confirmed_only: bool = True, active_only: bool = True
+) -> dict[int, OutcomeRecord]:
+    """Each job's latest outcome (confirmed only, unless told otherwise), by job id."""
+    latest: dict[int, OutcomeRecord] = {}
+    for r in records:
+        if confirmed_only and not r.confirmed:
+            continue
+        if active_only and r.job_status != "active":
+            continue
+        if r.job_id not in latest or r.order > latest[r.job_id].order:
+            latest[r.job_id] = r
+    return dict(sorted(latest.items()))
+
+
+def band_rank(scheme: Scheme, band: str) -> int | None:
+    """The position of a single band in the band table (above the table ranks last);
+    None for a span of bands or text that is not a band."""
+    text = band.strip()
+    if text.lower() == ABOVE_TABLE:
+        return len(scheme.bands.labels)
+    bands = band_set(scheme, text)
+    if bands is None or len(bands) != 1:
+        return None
+    return scheme.bands.labels.index(bands[0])
+
+
+def band_set(scheme: Scheme, band: str) -> tuple[str, ...] | None:
+    """The bands a recorded band text covers ("6" -> ("6",), "8a-b" -> ("8a", "8b"))."""
+    try:
+        return parse_band_label(scheme.bands, band).bands
+    except BandwiseError:
+        return None
+
+
+# -- profile suite versions ------------------------------------------------------------
+
+
+def stored_versions(session: Session, organisation_id: int, suite_id: str) -> list[int]:
+    """The versions of a suite the organisation has imported, ascending."""
+    return sorted(
+        session.scalars(
+            select(t.StoredSuite.version)
+            .where(t.StoredSuite.organisation_id == organisation_id)
+            .where(t.StoredSuite.suite_id == suite_id)
+        )
+    )
+
+
+def current_version(session: Session, organisation_id: int, suite_id: str) -> int:
+    """The organisation's current version of a suite: its newest import, else the built-in
+    suite's version; 0 when the suite is unknown."""
+    versions = stored_versions(session, organisation_id, suite_id)
+    if versions:
+        return versions[-1]
+    return builtin_library().version_of(suite_id)
+
+
+def load_suite_version(
+    session: Session, scheme: Scheme, organisation_id: int, suite_id: str, version: int
+) -> Suite | None:
+    """One version of a suite as the organisation has it: an imported version, or the
+    built-in suite for its own version; None when there is no such version."""
+    content = session.scalar(
+        select(t.StoredSuite.content)
+        .where(t.StoredSuite.organisation_id == organisation_id)
+        .where(t.StoredSuite.suite_id == suite_id)
+        .where(t.StoredSuite.version == version)
+    )
+    if content is not None:
+        return load_suite_yaml(scheme, content, f"{suite_id} version {version}")
+    library = builtin_library()
+    if library.version_of(suite_id) == version:
+        return library.suite(suite_id)
+    return None
+
+
+class SuiteCache:
+    """Suite versions loaded once per service call."""
+
+    def __init__(self, session: Session, scheme: Scheme, organisation_id: int) -> None:
+        self.session = session
+        self.scheme = scheme
+        self.organisation_id = organisation_id
+        self._suites: dict[tuple[str, int], Suite | None] = {}
+
+    def get(self, suite_id: str, version: int) -> Suite | None:
+        key = (suite_id, version)
+        if key not in self._suites:
+            try:
+                self._suites[key] = load_suite_version(
+                    self.session, self.scheme, self.organisation_id, suite_id, version
+                )
+            except BandwiseError:  # a stored version that no longer loads
+                self._suites[key] = None
+        return self._suites[key]

@@ -1,0 +1,234 @@
+"""Read a job description (JD) as plain text: from a text file, a Word file, a PDF, or bytes.
+
+The type is told by the first bytes, then by the suffix, as for profile documents
+(:mod:`bandwise.documents.reader`): ``%PDF`` is a PDF, a zip package is a Word file,
+an OLE header is an old binary Office file (refused), anything else is text.
+
+What cannot be read at all is one :class:`DocumentError` with one line of message:
+a missing, empty, oversized, encrypted, scanned (no text layer) or damaged file, a
+``.docx`` that is not a zip package or that would unpack to a huge size (a zip bomb).
+The Word checks are the profile reader's (:mod:`bandwise.documents.docx_reader`
+limits), so one setting governs both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import warnings
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..documents import docx_reader
+from ..documents.decode import decode
+from ..documents.pdf_reader import SCAN_MESSAGE
+from ..documents.rows import reason
+from ..errors import DocumentError
+
+MAX_BYTES = 20 * 1024 * 1024  # a job description is a few pages; larger is not one
+MAX_PAGES = 100
+MAX_CHARS = 400_000  # about 60,000 words of text once extracted
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def read_job_description(path: Path) -> str:
+    """The text of a JD file; a :class:`DocumentError` when it cannot be read."""
+    name = str(path)
+    if not path.exists():
+        raise DocumentError(name, "no such file")
+    if path.is_dir():
+        raise DocumentError(name, "is a folder, not a file")
+    size = path.stat().st_size
+    _check_size(name, size)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(name, f"cannot be read ({exc.strerror})") from exc
+    return job_description_from_bytes(data, name)
+
+
+def job_description_from_bytes(data: bytes, name: str = "<upload>") -> str:
+    """The text of a JD given as the bytes of a file named ``name`` (for uploads)."""
+    _check_size(name, len(data))
+    if not data.strip():
+        raise DocumentError(name, "is empty")
+    suffix = Path(name).suffix.lower()
+    head = data[:1024]
+    if b"%PDF-" in head:
+        text = _pdf_text(data, name)
+    elif head.startswith(_ZIP):
+        text = _docx_text(data, name)
+    elif head.startswith(_OLE):
+        raise DocumentError(
+            name, "is a Word 97-2003 (.doc) or other Office binary file; save it as .docx or PDF"
+        )
+    elif suffix == ".pdf":
+        raise DocumentError(name, "is named .pdf but is not a PDF file (no %PDF header)")
+    elif suffix == ".docx":
+        raise DocumentError(name, "is named .docx but is not a Word document (not a zip package)")
+    else:
+        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DocumentError(name, "is not a text file (it contains NUL bytes)")
+        text, _ = decode(data)
+    return checked_text(text, name)
+
+
+def checked_text(text: str, name: str = "<text>") -> str:
+    """Text given directly (pasted): refused when it has no words or is far too long."""
+    if not any(ch.isalpha() for ch in text):
+        raise DocumentError(name, "has no text to read (is it empty, or only numbers?)")
+    if len(text) > MAX_CHARS:
+        raise DocumentError(
+            name,
+            f"has {len(text):,} characters of text; the limit is {MAX_CHARS:,} for a job "
+            "description",
+        )
+    return text
+
+
+def _check_size(name: str, size: int) -> None:
+    if size > MAX_BYTES:
+        raise DocumentError(
+            name,
+            f"is {size / (1024 * 1024):.1f} MiB; the limit is "
+            f"{MAX_BYTES // (1024 * 1024)} MiB for a job description",
+        )
+    if size == 0:
+        raise DocumentError(name, "is empty")
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the PDF libraries' log lines and warnings (the user gets one error instead)."""
+    loggers = [logging.getLogger(n) for n in ("pypdf", "pdfminer", "pdfplumber")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+# -- PDF --------------------------------------------------------------------------------
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    with _quiet():
+        try:
+            return _pdf_pages(data, name)
+        except DocumentError:
+            raise
+        except Exception as exc:
+            raise DocumentError(
+                name, f"is not a readable PDF (it may be damaged or truncated){reason(exc)}"
+            ) from exc
+
+
+def _pdf_pages(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        try:
+            unlocked = bool(reader.decrypt(""))
+        except Exception:
+            unlocked = False
+        if not unlocked:
+            raise DocumentError(
+                name,
+                "is encrypted (password-protected); save a copy without the password and use that",
+            )
+    count = len(reader.pages)
+    if count == 0:
+        raise DocumentError(name, "has no pages")
+    if count > MAX_PAGES:
+        raise DocumentError(
+            name, f"has {count} pages; the limit is {MAX_PAGES} for a job description"
+        )
+    pages = [page.extract_text() or "" for page in reader.pages]
+    text = "\n\n".join(p.strip("\n") for p in pages)
+    if not any(ch.isalpha() for ch in text):
+        raise DocumentError(name, SCAN_MESSAGE)
+    return text
+
+
+# -- Word -------------------------------------------------------------------------------
+
+
+def _check_zip(stream: IO[bytes], name: str) -> None:
+    """The profile reader's Word checks (same limits), on bytes rather than a path."""
+    try:
+        with zipfile.ZipFile(stream) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise DocumentError(
+            name, f"is not a Word document (.docx): it is not a readable zip package ({exc})"
+        ) from exc
+    if len(members) > docx_reader.MAX_MEMBERS:
+        raise DocumentError(
+            name, f"has {len(members)} parts; a Word document has tens (a zip bomb?)"
+        )
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > docx_reader.MAX_UNPACKED:
+        raise DocumentError(
+            name,
+            f"would unpack to {unpacked // (1024 * 1024)} MiB; the limit is "
+            f"{docx_reader.MAX_UNPACKED // (1024 * 1024)} MiB for a Word document (a zip bomb?)",
+        )
+    if docx_reader.MAIN_PART not in {m.filename for m in members}:
+        raise DocumentError(
+            name, f"is a zip file but not a Word document (no {docx_reader.MAIN_PART})"
+        )
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    stream = io.BytesIO(data)
+    _check_zip(stream, name)
+    stream.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            import docx
+
+            document = docx.Document(stream)
+            lines = list(_blocks(document))
+        except Exception as exc:
+            raise DocumentError(
+                name, f"is not a readable Word document (it may be damaged){reason(exc)}"
+            ) from exc
+    text = "\n".join(lines)
+    if not any(ch.isalpha() for ch in text):
+        raise DocumentError(name, "has no text to read (is it empty?)")
+    return text
+
+
+def _blocks(document: Any) -> Iterator[str]:
+    """Paragraphs and table cells in document order, one line per paragraph; a cell
+    merged across columns or down rows is read once. Headers and footers are left out."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    def walk(container: Any, seen: set[Any]) -> Iterator[str]:
+        for item in container.iter_inner_content():
+            if isinstance(item, Paragraph):
+                text = item.text
+                yield from (line for line in text.split("\n") if line.strip())
+                yield ""  # a paragraph ends here: never joined to the next
+            elif isinstance(item, Table):
+                for row in item.rows:
+                    for cell in row.cells:
+                        if cell._tc in seen:  # the element itself: kept alive, so no id reuse
+                            continue
+                        seen.add(cell._tc)
+                        yield from walk(cell, seen)
+                        yield ""
+
+    yield from walk(document, set())
