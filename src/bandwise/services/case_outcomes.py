@@ -1,0 +1,353 @@
+"""The panel outcome and what follows it: record the outcome, the consistency check
+(approve, or return to the panel with reasons), the notification, closing the case.
+
+Rules: every factor decided at one level; a panel with a management and a staff-side
+member (sides from the user records, same organisation); a review case's panel mostly
+new; the checker did not sit on the panel; notification only after approval; each
+change checks the case version and status and writes one audit event. Call these
+through :mod:`.cases`, which re-exports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from ..scheme.loader import load_scheme
+from ..scheme.matching import HYBRID, MATCH_WITH_VARIATION, PROFILE_MATCH, MatchResult
+from ..scheme.scoring import ABOVE_TABLE
+from ..store import tables as t
+from .base import Actor, Database, InvalidInput, RuleViolation, audit, check_version, now
+from .case_records import (
+    LONDON_NOON,
+    CaseDetail,
+    case_state,
+    compute,
+    detail,
+    latest_outcome,
+    lock_case,
+    notified_date,
+    open_review_of,
+    panel_member_ids,
+    require_status,
+    touch_case,
+    uk_time,
+)
+from .suites import library_in
+
+EVALUATED = "evaluated"  # the verdict recorded for a local evaluation
+
+
+def _members(session: Session, actor: Actor, member_ids: Sequence[int]) -> list[t.User]:
+    users = []
+    for uid in member_ids:
+        user = session.get(t.User, uid)
+        if user is None or user.organisation_id != actor.organisation_id:
+            raise InvalidInput(f"no user {uid} in this organisation", "members")
+        if not user.active:
+            raise RuleViolation(f"{user.name} (user {uid}) is not an active user", "members")
+        if user.side not in t.SIDES:
+            raise RuleViolation(
+                f"{user.name} (user {uid}) has no side recorded (management or staff side); "
+                "record their side before they sit on a panel",
+                "members",
+            )
+        users.append(user)
+    sides = {u.side for u in users}
+    missing = [s for s in t.SIDES if s not in sides]
+    if missing:
+        raise RuleViolation(
+            "a panel needs at least one management and one staff-side member; this panel has "
+            f"no {' and no '.join(missing)} member",
+            "members",
+        )
+    return users
+
+
+def _check_review_panel(session: Session, row: t.Case, users: list[t.User]) -> None:
+    """A review panel: strictly more than half of its members did not sit on the panel
+    whose outcome is being reviewed."""
+    parent = session.get(t.Case, row.parent_case_id) if row.parent_case_id else None
+    reviewed = latest_outcome(session, parent.id) if parent is not None else None
+    original = set(panel_member_ids(session, reviewed.panel_id if reviewed else None))
+    repeat = [u for u in users if u.id in original]
+    if 2 * (len(users) - len(repeat)) <= len(users):
+        names = ", ".join(u.name for u in repeat)
+        raise RuleViolation(
+            f"most of a review panel must differ from the original panel: {len(repeat)} of "
+            f"its {len(users)} members ({names}) sat on the original panel; at most "
+            f"{(len(users) - 1) // 2} of {len(users)} may",
+            "members",
+        )
+
+
+def _band_text(bands: Sequence[str], above: bool = False) -> str:
+    return " or ".join([*bands, *([ABOVE_TABLE] if above else [])])
+
+
+def record_panel_outcome(
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    version: int | None,
+    sat_on: dt.date,
+    member_ids: Sequence[int],
+) -> CaseDetail:
+    """Record what the panel that sat on ``sat_on`` decided: the case's current decisions.
+
+    Every factor must be decided at one level; the panel needs a management and a
+    staff-side member (sides from their user records); a review case's panel must be
+    mostly new. A match that fails is not an outcome: change the decisions, or close
+    the case and open a hybrid or evaluation case."""
+    actor.require("decide")
+    members = list(member_ids)
+    if not members:
+        raise InvalidInput("name the panel members", "members")
+    if len(set(members)) != len(members):
+        raise InvalidInput("a panel member is named twice", "members")
+    if sat_on > dt.date.today():
+        raise InvalidInput(
+            f"the panel cannot have sat in the future ({sat_on.isoformat()})", "sat_on"
+        )
+    with db.transaction() as session:
+        row = lock_case(session, actor, case_id)
+        before = case_state(row)
+        check_version(row, version, "case")
+        require_status(row, "record a panel outcome")
+        library = library_in(session, actor.organisation_id)
+        preview = compute(session, row, library)
+        if preview.missing or preview.undecided:
+            parts = []
+            if preview.missing:
+                parts.append(f"no decision on factor(s) {', '.join(map(str, preview.missing))}")
+            if preview.undecided:
+                parts.append(
+                    "a range on factor(s) "
+                    + ", ".join(f"{n} ({preview.levels[n - 1]})" for n in preview.undecided)
+                )
+            raise RuleViolation(
+                "cannot record the outcome: "
+                + "; ".join(parts)
+                + ". The panel must decide one level on every factor",
+                "levels",
+            )
+        users = _members(session, actor, members)
+        if row.kind == "review":
+            _check_review_panel(session, row, users)
+        result = preview.result
+        assert result is not None and preview.json is not None
+        if isinstance(result, MatchResult):
+            allowed = (PROFILE_MATCH, MATCH_WITH_VARIATION, HYBRID)
+            if result.verdict not in allowed:
+                reasons = "; ".join(b.message for b in result.broken_rules)
+                raise RuleViolation(
+                    f"the job does not match profile {result.profile_id} ({result.verdict}: "
+                    f"{reasons}); change the decisions, or close this case and match another "
+                    "profile or evaluate the job",
+                    "levels",
+                )
+            verdict, band = result.verdict, _band_text(result.bands, result.above_table)
+            suite_version = library.version_of(row.suite_id or "")
+        else:
+            verdict, band = EVALUATED, _band_text(result.band_labels)
+            suite_version = None
+        panel = t.Panel(organisation_id=row.organisation_id, case_id=row.id, sat_on=sat_on)
+        session.add(panel)
+        session.flush()
+        for user in users:
+            session.add(t.PanelMember(panel_id=panel.id, user_id=user.id, side=user.side))
+        rules = result.rule_set
+        outcome = t.Outcome(
+            organisation_id=row.organisation_id,
+            case_id=row.id,
+            panel_id=panel.id,
+            verdict=verdict,
+            total_min=result.total[0],
+            total_max=result.total[1],
+            band=band,
+            levels=list(preview.levels),
+            profile_id=row.profile_id,
+            suite_id=row.suite_id,
+            suite_version=suite_version,
+            scheme_edition=load_scheme().edition.id,
+            rule_set_id=rules.id,
+            rule_set_version=rules.version,
+            explanation=preview.json,
+            recorded_by=actor.user_id,
+            recorded_at=now(),
+        )
+        session.add(outcome)
+        session.flush()
+        if suite_version is not None:
+            row.suite_version = suite_version
+        row.status = "outcome-recorded"
+        touch_case(row)
+        audit(
+            session,
+            actor,
+            "case.outcome-recorded",
+            "case",
+            row.id,
+            before,
+            case_state(
+                row,
+                outcome_id=outcome.id,
+                panel_id=panel.id,
+                sat_on=sat_on.isoformat(),
+                members=[{"user_id": u.id, "side": u.side} for u in users],
+                verdict=verdict,
+                total=result.total[0],
+                band=band,
+                levels=list(preview.levels),
+                suite_id=row.suite_id,
+                suite_version=suite_version,
+            ),
+        )
+        return detail(session, row)
+
+
+# ---------------------------------------------------------------- check, notify, close
+
+
+def consistency_check(
+    db: Database, actor: Actor, case_id: int, version: int | None, decision: str, reasons: str = ""
+) -> CaseDetail:
+    """Approve the recorded outcome (confirmed) or return it to the panel with reasons
+    (returned: decisions editable again, a new panel outcome needed). The checker must
+    not have sat on the panel that recorded the outcome."""
+    actor.require("check")
+    reasons = reasons.strip()
+    if decision not in ("approved", "returned"):
+        raise InvalidInput("the decision is 'approved' or 'returned'", "decision")
+    if decision == "returned" and not reasons:
+        raise InvalidInput("say why the outcome is returned to the panel", "reasons")
+    with db.transaction() as session:
+        row = lock_case(session, actor, case_id)
+        before = case_state(row)
+        check_version(row, version, "case")
+        require_status(row, "record a consistency check")
+        outcome = latest_outcome(session, row.id)
+        assert outcome is not None
+        if actor.user_id in panel_member_ids(session, outcome.panel_id):
+            raise RuleViolation(
+                "you sat on the panel that recorded this outcome; the consistency check must "
+                "be made by someone who did not",
+                "checker",
+            )
+        check = t.ConsistencyCheck(
+            organisation_id=row.organisation_id,
+            case_id=row.id,
+            outcome_id=outcome.id,
+            checker_id=actor.user_id,
+            decision=decision,
+            reasons=reasons,
+            checked_at=now(),
+        )
+        session.add(check)
+        session.flush()
+        row.status = "confirmed" if decision == "approved" else "returned"
+        touch_case(row)
+        audit(
+            session,
+            actor,
+            "case.checked",
+            "case",
+            row.id,
+            before,
+            case_state(
+                row, check_id=check.id, outcome_id=outcome.id, decision=decision, reasons=reasons
+            ),
+        )
+        return detail(session, row)
+
+
+def notify(
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    version: int | None,
+    notified_on: dt.date | None = None,
+) -> CaseDetail:
+    """Record that the confirmed outcome was notified (today, or on ``notified_on``);
+    the status stays confirmed and the three-month review window starts."""
+    actor.require("write")
+    today = dt.date.today()
+    if notified_on is not None and notified_on > today:
+        raise InvalidInput(
+            f"the notification cannot be in the future ({notified_on})", "notified_on"
+        )
+    with db.transaction() as session:
+        row = lock_case(session, actor, case_id)
+        before = case_state(row, notified_at=None)
+        check_version(row, version, "case")
+        require_status(row, "record the notification")
+        if row.notified_at is not None:
+            raise RuleViolation(
+                f"the outcome of case {row.id} was already notified on {notified_date(row)}",
+                "status",
+            )
+        if notified_on is None:
+            row.notified_at = now()
+        else:
+            row.notified_at = dt.datetime.combine(notified_on, LONDON_NOON, uk_time()).astimezone(
+                dt.UTC
+            )
+        touch_case(row)
+        audit(
+            session,
+            actor,
+            "case.notified",
+            "case",
+            row.id,
+            before,
+            case_state(
+                row, notified_at=row.notified_at.isoformat(), notified_on=str(notified_date(row))
+            ),
+        )
+        return detail(session, row)
+
+
+def close(
+    db: Database, actor: Actor, case_id: int, version: int | None, reason: str = ""
+) -> CaseDetail:
+    """Close a confirmed case once its outcome is notified, or abandon a draft or returned
+    case (with a reason, e.g. the job does not match the profile)."""
+    actor.require("write")
+    reason = reason.strip()
+    with db.transaction() as session:
+        row = lock_case(session, actor, case_id)
+        before = case_state(row)
+        check_version(row, version, "case")
+        require_status(row, "close the case")
+        request = open_review_of(session, row)
+        if request is not None:
+            raise RuleViolation(
+                f"review request {request.id} is open: decide it (or withdraw it) rather "
+                "than closing its review case",
+                "status",
+            )
+        if row.status == "confirmed" and row.notified_at is None:
+            raise RuleViolation(
+                f"case {row.id} is confirmed but not notified; record the "
+                "notification before closing it",
+                "status",
+            )
+        if row.status in ("draft", "returned") and not reason:
+            raise InvalidInput(
+                f"say why the {row.status} case is closed without an outcome", "reason"
+            )
+        row.status = "closed"
+        row.closed_at = now()
+        touch_case(row)
+        audit(
+            session,
+            actor,
+            "case.closed",
+            "case",
+            row.id,
+            before,
+            case_state(row, reason=reason) if reason else case_state(row),
+        )
+        return detail(session, row)

@@ -1,0 +1,312 @@
+"""Cases: a job matched to a profile (or hybrid, or evaluated locally) through the workflow
+
+    draft -> outcome-recorded -> (consistency check) -> confirmed -> notified -> closed
+                                   \\-> returned -> (new panel outcome) ...
+    confirmed & notified -> review-requested -> closed (see :mod:`.reviews`)
+
+The services enforce every rule; pages, the API and the CLI only call them. Each
+change checks the role, the organisation (another tenant's case is NotFound), the case
+``version`` the caller read (stale: Conflict) and the current status (a wrong
+transition is a RuleViolation naming the status and what is allowed), and writes one
+audit event in the same transaction as the change.
+
+Results are computed by the same library functions the CLI uses (``match_profile``,
+``evaluate``, ``match_to_json``, ``evaluation_to_json``) against the organisation's
+profile library (:func:`.suites.organisation_library`) and the default rule set.
+
+This module opens, reads and lists cases and changes their factor decisions; the panel
+outcome, consistency check, notification and closing live in :mod:`.case_outcomes` and
+are re-exported here, so callers use ``cases.*`` for the whole workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from ..errors import InvalidLevelsError, UnknownProfileError
+from ..scheme.jobs import job_factor
+from ..scheme.loader import load_scheme
+from ..store import tables as t
+from .base import (
+    Actor,
+    Database,
+    InvalidInput,
+    RuleViolation,
+    audit,
+    check_version,
+    get_owned,
+    now,
+    snapshot,
+)
+from .case_outcomes import EVALUATED, close, consistency_check, notify, record_panel_outcome
+from .case_records import (
+    FACTORS,
+    TRANSITIONS,
+    CaseDetail,
+    CaseView,
+    CheckView,
+    DecisionInput,
+    DecisionView,
+    MemberView,
+    OutcomeView,
+    PanelView,
+    Preview,
+    allowed_actions,
+    case_state,
+    compute,
+    decisions_of,
+    detail,
+    lock_case,
+    notified_date,
+    require_status,
+    touch_case,
+)
+from .jobs import Page
+from .suites import library_in
+
+__all__ = [
+    "EVALUATED",
+    "TRANSITIONS",
+    "CaseDetail",
+    "CaseView",
+    "CheckView",
+    "DecisionInput",
+    "DecisionView",
+    "MemberView",
+    "OutcomeView",
+    "PanelView",
+    "Preview",
+    "allowed_actions",
+    "close",
+    "compute",
+    "compute_preview",
+    "consistency_check",
+    "get_case",
+    "list_cases",
+    "notified_date",
+    "notify",
+    "open_case",
+    "record_panel_outcome",
+    "set_factor_decision",
+    "set_factor_decisions",
+]
+
+OPENABLE_KINDS = ("match", "hybrid", "evaluation")
+MAX_EVIDENCE = 20_000
+CASE_FIELDS = (
+    "job_id",
+    "kind",
+    "status",
+    "profile_id",
+    "suite_id",
+    "suite_version",
+    "parent_case_id",
+    "version",
+)
+
+
+# ---------------------------------------------------------------- opening and reading
+
+
+def open_case(
+    db: Database, actor: Actor, job_id: int, kind: str, profile_id: str | None = None
+) -> CaseDetail:
+    """Open a draft case for a job: ``match`` or ``hybrid`` against a profile of the
+    organisation's library (``arts-therapist`` or ``arts-therapies/arts-therapist``), or
+    ``evaluation``. The suite and its current version are recorded on the case. Review
+    cases are opened by :func:`.reviews.request_review`."""
+    actor.require("write")
+    if kind not in OPENABLE_KINDS:
+        hint = "; a review case is opened by requesting a review" if kind == "review" else ""
+        raise InvalidInput(
+            f"a case is a match, hybrid or evaluation case, not {kind!r}{hint}", "kind"
+        )
+    if kind == "evaluation" and profile_id:
+        raise InvalidInput("an evaluation case has no profile", "profile_id")
+    if kind != "evaluation" and not (profile_id or "").strip():
+        raise InvalidInput(f"a {kind} case needs the profile to match", "profile_id")
+    with db.transaction() as session:
+        job = get_owned(session, t.Job, job_id, actor, "job")
+        if job.status != "active":
+            raise RuleViolation(
+                f"job {job.id} is {job.status}; open cases on active jobs only", "job_id"
+            )
+        suite_id: str | None = None
+        suite_version: int | None = None
+        if profile_id:
+            library = library_in(session, actor.organisation_id)
+            try:
+                profile = library.get(profile_id.strip())
+            except UnknownProfileError as exc:
+                raise InvalidInput(str(exc), "profile_id") from exc
+            suite = library.suite_of(profile)
+            profile_id, suite_id, suite_version = profile.id, suite.id, library.version_of(suite.id)
+        row = t.Case(
+            organisation_id=actor.organisation_id,
+            job_id=job.id,
+            kind=kind,
+            status="draft",
+            profile_id=profile_id,
+            suite_id=suite_id,
+            suite_version=suite_version,
+            created_by=actor.user_id,
+            version=1,
+        )
+        session.add(row)
+        session.flush()
+        audit(session, actor, "case.opened", "case", row.id, None, snapshot(row, CASE_FIELDS))
+        return detail(session, row)
+
+
+def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
+    actor.require("read")
+    with db.transaction() as session:
+        return detail(session, get_owned(session, t.Case, case_id, actor, "case"))
+
+
+def list_cases(
+    db: Database,
+    actor: Actor,
+    status: str | None = None,
+    kind: str | None = None,
+    job_id: int | None = None,
+    profile_id: str | None = None,
+    parent_case_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[CaseView]:
+    actor.require("read")
+    if not 1 <= limit <= 500 or offset < 0:
+        raise InvalidInput("limit is 1 to 500 and offset at least 0", "limit")
+    if status and status not in t.CASE_STATUSES:
+        raise InvalidInput(f"status is one of {', '.join(t.CASE_STATUSES)}", "status")
+    if kind and kind not in t.CASE_KINDS:
+        raise InvalidInput(f"kind is one of {', '.join(t.CASE_KINDS)}", "kind")
+    query = select(t.Case).where(t.Case.organisation_id == actor.organisation_id)
+    if status:
+        query = query.where(t.Case.status == status)
+    if kind:
+        query = query.where(t.Case.kind == kind)
+    if job_id is not None:
+        query = query.where(t.Case.job_id == job_id)
+    if profile_id:
+        query = query.where(t.Case.profile_id == profile_id.rpartition("/")[2])
+    if parent_case_id is not None:
+        query = query.where(t.Case.parent_case_id == parent_case_id)
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(t.Case.id).offset(offset).limit(limit))
+        return Page(tuple(CaseView.of(r) for r in rows), total, offset, limit)
+
+
+def compute_preview(db: Database, actor: Actor, case_id: int) -> Preview:
+    actor.require("read")
+    with db.transaction() as session:
+        return compute(session, get_owned(session, t.Case, case_id, actor, "case"))
+
+
+# ---------------------------------------------------------------- factor decisions
+
+
+def _decision_json(d: t.FactorDecision | None) -> dict[str, str] | None:
+    return None if d is None else {"levels": d.levels, "evidence": d.evidence}
+
+
+def set_factor_decisions(
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    version: int | None,
+    decisions: Sequence[DecisionInput],
+) -> CaseDetail:
+    """Set (or, with empty levels, remove) factor decisions, all in one change; only while
+    the case is a draft or returned to the panel. Unchanged decisions are no change."""
+    actor.require("write")
+    scheme = load_scheme()
+    given: dict[int, DecisionInput] = {}
+    for d in decisions:
+        if d.factor not in FACTORS:
+            raise InvalidInput(f"factor {d.factor} does not exist; factors are 1 to 16", "factor")
+        if d.factor in given:
+            raise InvalidInput(f"factor {d.factor} is given twice", "factor")
+        if len(d.evidence) > MAX_EVIDENCE:
+            raise InvalidInput(
+                f"the evidence for factor {d.factor} is longer than {MAX_EVIDENCE} characters",
+                "evidence",
+            )
+        if d.levels.strip():
+            try:
+                job_factor(scheme, d.factor, d.levels)
+            except InvalidLevelsError as exc:
+                raise InvalidInput(str(exc), "levels") from exc
+        given[d.factor] = DecisionInput(d.factor, d.levels.strip(), d.evidence.strip())
+    if not given:
+        raise InvalidInput("give at least one factor decision", "decisions")
+    with db.transaction() as session:
+        row = lock_case(session, actor, case_id)
+        current = decisions_of(session, row.id)
+        changed = [
+            d
+            for d in given.values()
+            if _decision_json(current.get(d.factor))
+            != (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
+        ]
+        if not changed and (version is None or version == row.version):
+            require_status(row, "change the factor decisions")
+            return detail(session, row)
+        before = {str(d.factor): _decision_json(current.get(d.factor)) for d in changed}
+        before_state = case_state(row)
+        check_version(row, version, "case")
+        require_status(row, "change the factor decisions")
+        for d in changed:
+            existing = current.get(d.factor)
+            if not d.levels:
+                if existing is not None:
+                    session.delete(existing)
+            elif existing is None:
+                session.add(
+                    t.FactorDecision(
+                        case_id=row.id,
+                        factor=d.factor,
+                        levels=d.levels,
+                        evidence=d.evidence,
+                        updated_by=actor.user_id,
+                        updated_at=now(),
+                    )
+                )
+            else:
+                existing.levels, existing.evidence = d.levels, d.evidence
+                existing.updated_by, existing.updated_at = actor.user_id, now()
+        touch_case(row)
+        session.flush()
+        after = {
+            str(d.factor): (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
+            for d in changed
+        }
+        audit(
+            session,
+            actor,
+            "case.decisions-changed",
+            "case",
+            row.id,
+            {**before_state, "decisions": before},
+            {**case_state(row), "decisions": after},
+        )
+        return detail(session, row)
+
+
+def set_factor_decision(
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    version: int | None,
+    factor: int,
+    levels: str,
+    evidence: str = "",
+) -> CaseDetail:
+    """One factor's levels ("5", "5c", "3(a)", "2-3") and the evidence for them."""
+    return set_factor_decisions(
+        db, actor, case_id, version, [DecisionInput(factor, levels, evidence)]
+    )
