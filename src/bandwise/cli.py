@@ -194,6 +194,15 @@ def score_cmd(
 from .cli_matching import register as _register_matching  # noqa: E402
 
 _register_matching(app)
+from .cli_server import register as _register_server  # noqa: E402
+
+_register_server(app)
+from .cli_records import register as _register_records  # noqa: E402
+
+_register_records(app)
+from .cli_suggest import register as _register_suggest  # noqa: E402
+
+_register_suggest(app)
 
 
 def main() -> None:

@@ -1,0 +1,238 @@
+"""Command line for the server: run it, migrate its database, manage user accounts."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from .cli_common import JsonOpt, UsageError, console, print_json
+
+if TYPE_CHECKING:
+    from .services.base import Database
+
+db_app = typer.Typer(
+    help="The case-records database (SQLite in the data folder, or BANDWISE_DATABASE_URL).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+users_app = typer.Typer(
+    help="User accounts: the first administrator, more users, the list.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+OrganisationOpt = typer.Option(
+    None,
+    "--organisation",
+    help="Organisation slug (needed only when the database holds several).",
+)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _database(migrate: bool = False) -> Database:
+    from .services.base import Database
+    from .store.db import database_url
+
+    url = database_url()
+    if migrate:
+        migrate_once(url)
+    return Database.connect(url)
+
+
+def _not_set_up(exc: Exception) -> UsageError:
+    return UsageError(
+        f"the database is not set up ({type(exc).__name__}): run `bandwise db upgrade` first"
+    )
+
+
+def migrate_once(url: str) -> None:
+    """Migrate ``url``, one process at a time: several servers starting together on one
+    database wait for each other (a PostgreSQL advisory lock, or a lock file next to
+    the SQLite file) instead of racing to create the same tables."""
+    from .store.migrate import upgrade
+
+    if url.startswith("postgresql"):
+        from sqlalchemy import text
+
+        from .store.db import make_engine
+
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+                try:
+                    upgrade(url)
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+                    conn.commit()
+        finally:
+            engine.dispose()
+        return
+    path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+    if not path or path == ":memory:":
+        upgrade(url)
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory file locks; start one process first
+        upgrade(url)
+        return
+    from pathlib import Path
+
+    lock_path = Path(path + ".migrate-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            upgrade(url)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+_MIGRATION_LOCK = 0x62616E64  # "band"
+
+
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (they share the database)."
+    ),
+) -> None:
+    """Run the web API: migrates the configured database first, then serves /api."""
+    from .web.settings import Settings
+
+    settings = Settings.from_env()
+    settings.validate()  # refuse a missing or placeholder secret before touching anything
+    migrate_once(settings.database_url)
+    import uvicorn
+
+    console().print(
+        f"bandwise serving http://{host}:{port}/api on {_safe_url(settings.database_url)}",
+        markup=False,
+        highlight=False,
+    )
+    uvicorn.run(
+        "bandwise.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("BANDWISE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level=os.environ.get("BANDWISE_LOG_LEVEL", "info").lower(),
+        server_header=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the latest schema (safe to run again)."""
+    from .store.db import database_url
+
+    url = database_url()
+    migrate_once(url)
+    console().print(f"Database up to date: {_safe_url(url)}", markup=False, highlight=False)
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    email: str = typer.Option(..., "--email", help="The administrator's email (sign-in name)."),
+    organisation: str = typer.Option(
+        "My NHS Trust", "--organisation", help="The organisation's name."
+    ),
+    name: str = typer.Option("Administrator", "--name", help="The administrator's name."),
+    json_: bool = JsonOpt,
+) -> None:
+    """Create an organisation and its first administrator; prints a one-time password."""
+    from .services.accounts import create_admin
+
+    user, password = create_admin(_database(migrate=True), organisation, email, name)
+    if json_:
+        print_json({"email": user.email, "one_time_password": password})
+        return
+    out = console()
+    out.print(f"Administrator {user.email} created for {organisation}.", markup=False)
+    out.print(f"One-time password: {password}", markup=False, highlight=False)
+    out.print("It is shown only now; it must be changed at first sign-in.", markup=False)
+
+
+@users_app.command("create")
+def users_create(
+    email: str = typer.Option(..., "--email", help="Sign-in email."),
+    name: str = typer.Option(..., "--name", help="Full name."),
+    role: str = typer.Option(..., "--role", help="admin, je-lead, practitioner or viewer."),
+    side: str | None = typer.Option(
+        None, "--side", help="management or staff-side (practitioners must have one)."
+    ),
+    organisation: str | None = OrganisationOpt,
+    json_: bool = JsonOpt,
+) -> None:
+    """Add a user; prints a one-time password they must change at first sign-in."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .services.accounts import create_user_as_operator
+
+    try:
+        user, password = create_user_as_operator(_database(), email, name, role, side, organisation)
+    except DBAPIError as exc:
+        raise _not_set_up(exc) from exc
+    if json_:
+        print_json({"email": user.email, "role": user.role, "one_time_password": password})
+        return
+    out = console()
+    out.print(f"User {user.email} ({user.role}) created.", markup=False)
+    out.print(f"One-time password: {password}", markup=False, highlight=False)
+
+
+@users_app.command("list")
+def users_list(organisation: str | None = OrganisationOpt, json_: bool = JsonOpt) -> None:
+    """Every account with its organisation, role, side and state."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .services.accounts import list_users_as_operator
+
+    try:
+        rows = list_users_as_operator(_database(), organisation)
+    except DBAPIError as exc:
+        raise _not_set_up(exc) from exc
+    data: list[dict[str, Any]] = [
+        {
+            "organisation": org.slug,
+            "email": u.email,
+            "name": u.name,
+            "role": u.role,
+            "side": u.side,
+            "active": u.active,
+            "must_change_password": u.must_change_password,
+        }
+        for org, u in rows
+    ]
+    if json_:
+        print_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(title="Users")
+    for col in ("Organisation", "Email", "Name", "Role", "Side", "State"):
+        table.add_column(col, no_wrap=col in ("Email", "Role"))
+    for r in data:
+        state = "active" if r["active"] else "inactive"
+        if r["must_change_password"]:
+            state += ", one-time password"
+        table.add_row(r["organisation"], r["email"], r["name"], r["role"], r["side"] or "-", state)
+    console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_cmd)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")

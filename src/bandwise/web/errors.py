@@ -1,0 +1,156 @@
+"""One error shape for every failure: ``{"error": {"code", "message", "field"}}``.
+
+* a :class:`~bandwise.services.base.ServiceError` answers with its own ``status``,
+  ``code`` and ``field`` (403 forbidden, 404 not-found, 409 conflict, 422 ...);
+* a request that does not fit the input model is 422 ``invalid-input`` naming the
+  field (``title``, ``levels.3``; query and path parameters by name);
+* any other bandwise error (a level that does not parse, an unknown profile) is 422;
+* an unexpected exception is a 500 ``internal-error`` with a reference to the server
+  log; the traceback is logged, never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import BandwiseError, UnknownProfileError
+from ..services.accounts import TooManyAttempts
+from ..services.base import ServiceError
+
+log = logging.getLogger("bandwise.web")
+
+_HTTP_CODES = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid-input",
+    429: "too-many-attempts",
+    503: "unavailable",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """What every error response carries."""
+
+    error: ErrorDetail
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "field": field}},
+        status_code=status,
+        headers=headers,
+    )
+
+
+#: How routers describe their error responses in the OpenAPI document.
+Responses = dict[int | str, dict[str, Any]]
+
+#: Error responses to list in the OpenAPI document of every operation.
+ERROR_RESPONSES: Responses = {
+    401: {"model": ErrorBody, "description": "Not signed in, or the credentials are not valid"},
+    403: {"model": ErrorBody, "description": "The role may not do this, or CSRF check failed"},
+    422: {"model": ErrorBody, "description": "The input does not fit (the field is named)"},
+}
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str | None:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def _message(error: dict[str, Any]) -> str:
+    where = _field(error.get("loc", ()))
+    text = str(error.get("msg", "invalid value"))
+    return f"{where}: {text}" if where else text
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    first = errors[0] if errors else {}
+    message = _message(first)
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem(s))"
+    return error_response(422, "invalid-input", message, _field(first.get("loc", ())))
+
+
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    headers = None
+    if isinstance(exc, TooManyAttempts):
+        from ..services.base import now
+
+        seconds = max(1, int((exc.retry_at - now()).total_seconds()) + 1)
+        headers = {"Retry-After": str(seconds)}
+    elif exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    return error_response(exc.status, exc.code, exc.message, exc.field, headers)
+
+
+async def _bandwise_error(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, UnknownProfileError):
+        return error_response(404, "not-found", str(exc), "profile_id")
+    field = None
+    factor = getattr(exc, "factor", None)
+    if isinstance(factor, int):
+        field = f"levels.{factor - 1}"
+    return error_response(422, "invalid-input", str(exc), field)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("-", " ")
+    if exc.status_code == 404 and message == "Not Found":
+        message = "no such endpoint"
+    return error_response(exc.status_code, code, message, None, dict(exc.headers or {}) or None)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    reference = uuid.uuid4().hex[:12]
+    log.error(
+        "internal error %s on %s %s", reference, request.method, request.url.path, exc_info=exc
+    )
+    return error_response(
+        500,
+        "internal-error",
+        f"something went wrong on the server (reference {reference}); the details are in "
+        "the server log",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(BandwiseError, _bandwise_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
