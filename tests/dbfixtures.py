@@ -82,9 +82,16 @@ def make_people(db: Database, slug: str = "trust-a") -> People:
         ]
         actors = {}
         for name, role, side in specs:
-            user = t.User(organisation_id=org.id, email=f"{name}@{slug}.nhs.example",
-                          name=name.title(), role=role, side=side,
-                          password_hash="!", active=True, version=1)
+            user = t.User(
+                organisation_id=org.id,
+                email=f"{name}@{slug}.nhs.example",
+                name=name.title(),
+                role=role,
+                side=side,
+                password_hash="!",
+                active=True,
+                version=1,
+            )
             session.add(user)
             session.flush()
             actors[name] = Actor(user.id, org.id, role, side, user.name)

@@ -25,8 +25,9 @@ M = TypeVar("M")
 
 #: What each role may do; services check these, never the pages.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "write", "decide", "check", "manage-users", "manage-rules",
-                        "override", "import"}),
+    "admin": frozenset(
+        {"read", "write", "decide", "check", "manage-users", "manage-rules", "override", "import"}
+    ),
     "je-lead": frozenset({"read", "write", "decide", "check", "import"}),
     "practitioner": frozenset({"read", "write", "decide", "check"}),
     "viewer": frozenset({"read"}),
@@ -114,21 +115,31 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def audit(session: Session, actor: Actor | None, action: str, entity: str,
-          entity_id: int | None, before: dict[str, Any] | None = None,
-          after: dict[str, Any] | None = None, organisation_id: int | None = None) -> None:
+def audit(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    organisation_id: int | None = None,
+) -> None:
     """Append an audit event to the current transaction."""
-    session.add(t.AuditEvent(
-        organisation_id=organisation_id if organisation_id is not None
-        else (actor.organisation_id if actor else None),
-        user_id=actor.user_id if actor else None,
-        at=now(),
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-    ))
+    session.add(
+        t.AuditEvent(
+            organisation_id=organisation_id
+            if organisation_id is not None
+            else (actor.organisation_id if actor else None),
+            user_id=actor.user_id if actor else None,
+            at=now(),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )
 
 
 def get_owned(session: Session, model: type[M], record_id: int, actor: Actor, what: str) -> M:
@@ -142,8 +153,11 @@ def get_owned(session: Session, model: type[M], record_id: int, actor: Actor, wh
 def check_version(row: Any, expected: int | None, what: str) -> None:
     """Optimistic concurrency: refuse an update made against an older version."""
     if expected is not None and row.version != expected:
-        raise Conflict(f"the {what} was changed by someone else (version {row.version}, you "
-                       f"had {expected}); reload it and apply your change again", "version")
+        raise Conflict(
+            f"the {what} was changed by someone else (version {row.version}, you "
+            f"had {expected}); reload it and apply your change again",
+            "version",
+        )
     row.version += 1
 
 
@@ -157,5 +171,4 @@ def snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 def organisation_user_ids(session: Session, organisation_id: int) -> set[int]:
-    return set(session.scalars(select(t.User.id).where(t.User.organisation_id ==
-                                                        organisation_id)))
+    return set(session.scalars(select(t.User.id).where(t.User.organisation_id == organisation_id)))

@@ -50,8 +50,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def create_job(db: Database, actor: Actor, title: str, reference: str = "",
-               department: str = "") -> JobView:
+def create_job(
+    db: Database, actor: Actor, title: str, reference: str = "", department: str = ""
+) -> JobView:
     actor.require("write")
     data = _clean({"title": title, "reference": reference, "department": department})
     with db.transaction() as session:
@@ -68,8 +69,9 @@ def get_job(db: Database, actor: Actor, job_id: int) -> JobView:
         return JobView.of(get_owned(session, t.Job, job_id, actor, "job"))
 
 
-def update_job(db: Database, actor: Actor, job_id: int, version: int,
-               changes: dict[str, Any]) -> JobView:
+def update_job(
+    db: Database, actor: Actor, job_id: int, version: int, changes: dict[str, Any]
+) -> JobView:
     """Apply ``changes`` made against ``version``; a stale version is a Conflict."""
     actor.require("write")
     data = _clean(changes)
@@ -84,16 +86,24 @@ def update_job(db: Database, actor: Actor, job_id: int, version: int,
         return JobView.of(row)
 
 
-def list_jobs(db: Database, actor: Actor, search: str = "", status: str | None = None,
-              department: str | None = None, offset: int = 0, limit: int = 50) -> Page[JobView]:
+def list_jobs(
+    db: Database,
+    actor: Actor,
+    search: str = "",
+    status: str | None = None,
+    department: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[JobView]:
     actor.require("read")
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidInput("limit is 1 to 500 and offset at least 0", "limit")
     query = select(t.Job).where(t.Job.organisation_id == actor.organisation_id)
     if search:
         like = f"%{search.lower()}%"
-        query = query.where(func.lower(t.Job.title).like(like)
-                            | func.lower(t.Job.reference).like(like))
+        query = query.where(
+            func.lower(t.Job.title).like(like) | func.lower(t.Job.reference).like(like)
+        )
     if status:
         query = query.where(t.Job.status == status)
     if department:
