@@ -1,8 +1,10 @@
 """Run every benchmark and print a summary table (figures only; nothing is asserted).
 
-    python bench/run_all.py [--quick]
+    python bench/run_all.py [--quick] [--server]
 
-``--quick`` uses fewer runs, for a smoke check.
+``--quick`` uses fewer runs, for a smoke check. ``--server`` adds the load and fault runs
+against ``bandwise serve`` (bench_server.py: starts servers on loopback; on PostgreSQL too
+when BANDWISE_TEST_POSTGRES_URL is set, whose public schema it drops and recreates).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch
 import bench_documents
 import bench_import
+import bench_server
 import bench_startup
 import bench_suggest
 import suggest_eval
@@ -26,6 +29,9 @@ import suggest_eval
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs")
+    parser.add_argument(
+        "--server", action="store_true", help="also load and fault runs against bandwise serve"
+    )
     args = parser.parse_args(argv)
     runs, big_runs, startup_runs, batch_runs = (5, 1, 3, 1) if args.quick else (20, 3, 10, 3)
 
@@ -51,13 +57,25 @@ def main(argv: list[str] | None = None) -> None:
         ("suggest factor exact (bm25)", 100 * accuracy["exact"], "%", ""),
         ("suggest factor within one (bm25)", 100 * accuracy["within_one"], "%", ""),
     ]
+    if args.server:
+        print("\n== bandwise serve: load and SIGKILL runs ==")
+        figures += bench_server.run(
+            requests=50 if args.quick else 250,
+            seconds=5.0 if args.quick else 20.0,
+            postgres_url=os.environ.get("BANDWISE_TEST_POSTGRES_URL") or None,
+        )
 
     print("\n== summary ==")
     width = max(len(name) for name, *_ in figures)
     print(f"{'benchmark':<{width}}  {'value':>10}  {'target':<8}")
     print(f"{'-' * width}  {'-' * 10}  {'-' * 8}")
     for name, value, unit, target in figures:
-        shown = f"{value:.1f} {unit}" if unit in ("ms", "M/s", "%") else f"{value:.3f} {unit}"
+        if unit in ("ms", "M/s", "%", "req/s"):
+            shown = f"{value:.1f} {unit}"
+        elif unit == "writes":
+            shown = f"{value:.0f} {unit}"
+        else:
+            shown = f"{value:.3f} {unit}"
         print(f"{name:<{width}}  {shown:>10}  {target:<8}")
 
 

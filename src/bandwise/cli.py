@@ -8,16 +8,12 @@ never a traceback.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 import typer
 
 from .cli_common import JsonOpt, UsageError, console, print_json
 from .cli_profiles import profiles_app
 from .errors import BandwiseError
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     help="bandwise: the NHS Agenda for Change Job Evaluation scheme, national profiles, "
@@ -46,59 +42,11 @@ _print_json = print_json
 def scheme_show(json_: bool = JsonOpt) -> None:
     """Factors with points per level, and the band table."""
     from .scheme import load_scheme
+    from .scheme.views import scheme_to_json
 
     s = load_scheme()
     if json_:
-        _print_json(
-            {
-                "edition": {
-                    "id": s.edition.id,
-                    "title": s.edition.title,
-                    "effective_from": s.edition.effective_from.isoformat(),
-                },
-                "factors": [
-                    {
-                        "number": f.number,
-                        "slug": f.slug,
-                        "name": f.name,
-                        "profile_name": f.profile_name,
-                        "verified": f.verified,
-                        "reference": f.reference.cite(),
-                        "levels": [
-                            {
-                                "level": lv.number,
-                                "points": lv.points,
-                                "descriptor": lv.descriptor,
-                                "verified": lv.verified,
-                                "options": [
-                                    {
-                                        "letter": o.letter,
-                                        "descriptor": o.descriptor,
-                                        "verified": o.verified,
-                                    }
-                                    for o in lv.options
-                                ],
-                            }
-                            for lv in f.levels
-                        ],
-                    }
-                    for f in s.factors
-                ],
-                "bands": [
-                    {
-                        "band": b.label,
-                        "min": b.min,
-                        "max": b.max,
-                        "closed_to_new_entrants_from": b.closed_to_new_entrants_from.isoformat()
-                        if b.closed_to_new_entrants_from
-                        else None,
-                    }
-                    for b in s.bands.bands
-                ],
-                "min_total": s.min_total,
-                "max_total": s.max_total,
-            }
-        )
+        _print_json(scheme_to_json(s))
         return
     from rich.table import Table
 
@@ -137,8 +85,9 @@ def score_cmd(
     json_: bool = JsonOpt,
 ) -> None:
     """Points per factor, total and band for one level per factor."""
-    from .scheme import load_scheme, score
-    from .scheme.levels import parse_job_level
+    from .errors import InvalidLevelsError
+    from .scheme import load_scheme
+    from .scheme.views import score_levels, score_to_json
 
     scheme = load_scheme()
     parts = [p.strip() for p in levels.split(",")]
@@ -147,33 +96,12 @@ def score_cmd(
             f"--levels needs {len(scheme.factors)} levels, one per factor in order; "
             f"got {len(parts)}"
         )
-    numbers = []
-    for n, text in enumerate(parts, start=1):
-        f = scheme.factor(n)
-        try:
-            level, _ = parse_job_level(text)
-        except BandwiseError:
-            level = 0
-        if not f.has_level(level):
-            raise UsageError(
-                f"factor {n} ({f.name}): {text!r} is not a level; valid levels "
-                f"are 1 to {f.max_level}"
-            )
-        numbers.append(level)
-    result = score(scheme, numbers)
+    try:
+        result = score_levels(scheme, parts)
+    except InvalidLevelsError as exc:
+        raise UsageError(str(exc)) from exc
     if json_:
-        _print_json(
-            {
-                "total": result.total,
-                "band": result.band.label,
-                "above_table": result.band.above_table,
-                "notes": list(result.band.notes),
-                "factors": [
-                    {"number": f.number, "level": parts[f.number - 1], "points": f.points}
-                    for f in result.factors
-                ],
-            }
-        )
+        _print_json(score_to_json(result, parts))
         return
     from rich.table import Table
 

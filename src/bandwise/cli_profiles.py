@@ -30,26 +30,10 @@ _print_json = print_json
 def profiles_list(json_: bool = JsonOpt) -> None:
     """Every profile in the library with its band and total range."""
     from .profiles.library import load_library
-    from .profiles.validate import compute
+    from .profiles.views import profiles_to_json
     from .scheme import load_scheme
 
-    scheme, lib = load_scheme(), load_library()
-    rows: list[dict[str, Any]] = []
-    for suite in lib.suites:
-        version = lib.version_of(suite.id)
-        for p in suite.profiles:
-            total = compute(scheme, p).total
-            rows.append(
-                {
-                    "id": p.id,
-                    "title": p.title,
-                    "band_label": p.band_label,
-                    "bands": list(p.bands),
-                    "total": {"min": total.min, "max": total.max} if total else None,
-                    "suite": suite.id,
-                    "suite_version": version,
-                }
-            )
+    rows = profiles_to_json(load_scheme(), load_library())
     if json_:
         _print_json(rows)
         return
@@ -72,18 +56,14 @@ def profiles_show(
 ) -> None:
     """One profile: job statement and, per factor, level, points, descriptor and example."""
     from .profiles.library import load_library
-    from .profiles.serialize import profile_to_json
-    from .profiles.validate import validate_profile
+    from .profiles.views import profile_view
     from .scheme import load_scheme
 
-    scheme, lib = load_scheme(), load_library()
-    profile = lib.get(profile_id)
-    suite = lib.suite_of(profile)
-    data = profile_to_json(scheme, profile)
-    findings = validate_profile(scheme, profile, suite.source)
+    view = profile_view(load_scheme(), load_library(), profile_id)
     if json_:
-        _print_json({**data, "suite": suite.id, "findings": [f.to_dict() for f in findings]})
+        _print_json(view.to_json())
         return
+    profile, suite, data, findings = view.profile, view.suite, view.data, view.findings
     from rich.table import Table
 
     console = _console()
