@@ -6,17 +6,21 @@ A new endpoint fails ``test_the_matrix_covers_every_endpoint`` until it has a ro
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 
 from apikit import LEVELS, Signed, anonymous, make_app, session_client, token_client
-from bandwise.services import accounts
+from bandwise.profiles.library import SEED_DOCUMENT
+from bandwise.services import accounts, cases, documents, reviews
 from bandwise.services.base import Database
 from bandwise.services.jobs import create_job, get_job
 from dbfixtures import People
+from workflowkit import notified
 
+FILES, DATA = "__files__", "__data__"  # a multipart body: its files and form fields
 COLUMNS = ("anonymous", "viewer", "practitioner", "staff-side", "je-lead", "admin")
 BODIES: dict[str, Any] = {
     "-": None,
@@ -29,6 +33,34 @@ BODIES: dict[str, Any] = {
     "levels": {"levels": LEVELS},
     "match": {"profile_id": "arts-therapist", "levels": LEVELS},
     "bad-sign-in": {"email": "{column}@nobody.example", "password": "wrong"},
+    "new-case": {"job_id": "{case_job}", "kind": "evaluation"},
+    "decisions": {"version": "{case_version}", "decisions": [{"factor": 1, "levels": "5"}]},
+    "decision": {"version": "{case_version}", "levels": "5", "evidence": "matrix"},
+    "outcome": {
+        "version": "{case_version}",
+        "sat_on": "2026-10-01",
+        "members": ["{management}", "{staff}"],
+    },
+    "check": {"version": "{case_version}", "decision": "approved"},
+    "case-version": {"version": "{case_version}"},
+    "review": {
+        "version": "{case_version}",
+        "requested_by": "Jobholder",
+        "requested_on": "2026-10-20",
+        "disputed_factors": [1],
+        "grounds": "matrix",
+    },
+    "decide": {"version": "{reviewed_version}", "decision": "upheld"},
+    "withdraw": {"version": 999999, "reason": "matrix"},
+    "rematch": {"to_version": 1},
+    "suggest": {"text": "The post holder provides arts therapy to patients and families."},
+    "upload": {FILES: {"file": ("jd.txt", b"A job description for the matrix.", "text/plain")}},
+    "suggest-file": {FILES: {"file": ("jd.txt", b"Provides arts therapy to patients.", "")}},
+    "suite-doc": {FILES: {"file": ("seed.txt", SEED_DOCUMENT.read_bytes(), "text/plain")}},
+    "suite-import": {
+        FILES: {"file": ("seed.txt", SEED_DOCUMENT.read_bytes(), "text/plain")},
+        DATA: {"version": "1"},
+    },
 }
 
 # fmt: off
@@ -58,6 +90,38 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("POST",   "/api/evaluate",                     "levels",       (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/nearest",                      "levels",       (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/session",                      "bad-sign-in",  (401, 401, 401, 401, 401, 401)),
+    ("GET",    "/api/cases",                        "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/cases",                        "new-case",     (401, 403, 201, 201, 201, 201)),
+    ("GET",    "/api/cases/{case}",                 "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/cases/{case}/preview",         "-",            (401, 200, 200, 200, 200, 200)),
+    ("PUT",    "/api/cases/{case}/decisions",       "decisions",    (401, 403, 200, 200, 200, 200)),
+    ("PUT",    "/api/cases/{case}/decisions/1",     "decision",     (401, 403, 200, 200, 200, 200)),
+    ("POST",   "/api/cases/{case}/outcome",         "outcome",      (401, 403, 422, 422, 422, 422)),
+    ("POST",   "/api/cases/{case}/check",           "check",        (401, 403, 422, 422, 422, 422)),
+    ("POST",   "/api/cases/{case}/notification",    "case-version", (401, 403, 422, 422, 422, 422)),
+    ("POST",   "/api/cases/{case}/close",           "case-version", (401, 403, 422, 422, 422, 422)),
+    ("POST",   "/api/cases/{case}/reviews",         "review",       (401, 403, 422, 422, 422, 422)),
+    ("GET",    "/api/cases/{case}/audit",           "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/reviews",                      "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/reviews/{review}",             "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/reviews/{review}/decision",    "decide",       (401, 403, 422, 422, 422, 422)),
+    ("POST",   "/api/reviews/{review}/withdrawal",  "withdraw",     (401, 403, 409, 409, 409, 409)),
+    ("POST",   "/api/jobs/{case_job}/documents",    "upload",       (401, 403, 201, 201, 201, 201)),
+    ("GET",    "/api/jobs/{case_job}/documents",    "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/documents/{document}",         "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/documents/{document}/content", "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/suites",                       "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/suites/{suite}/versions",      "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/suites/{suite}/versions/1",    "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/suites/preview",               "suite-doc",    (401, 403, 403, 403, 200, 200)),
+    ("POST",   "/api/suites/import",                "suite-import", (401, 403, 403, 403, 200, 200)),
+    ("GET",    "/api/suites/{suite}/rematch",       "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/suites/{suite}/rematch",       "rematch",      (401, 403, 200, 200, 200, 200)),
+    ("GET",    "/api/consistency",                  "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/reports/board?{period}",       "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/export?format=xlsx",           "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/suggest",                      "suggest",      (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/suggest/file",                 "suggest-file", (401, 200, 200, 200, 200, 200)),
     ("DELETE", "/api/session",                      "-",            (401, 204, 204, 204, 204, 204)),
 ]
 #: Where an API token gets another answer than a session: a token is not signed out.
@@ -67,7 +131,9 @@ TOKEN_DIFFERENCES = {("DELETE", "/api/session"): (401, 422, 422, 422, 422, 422)}
 
 def _template(path: str) -> str:
     """``/api/jobs/{job}?version=...`` -> ``/api/jobs/{}``, for matching app routes."""
-    return re.sub(r"\{[^}]+\}", "{}", path.split("?")[0].replace("arts-therapist", "{id}"))
+    path = path.split("?")[0].replace("arts-therapist", "{id}")
+    path = re.sub(r"/decisions/1$", "/decisions/{}", path)
+    return re.sub(r"\{[^}]+\}", "{}", re.sub(r"/versions/1$", "/versions/{}", path))
 
 
 def test_the_matrix_covers_every_endpoint(db_url: str) -> None:
@@ -89,6 +155,8 @@ def _fill(value: Any, context: dict[str, Any]) -> Any:
         return re.sub(r"\{(\w+)\}", lambda m: str(context[m.group(1)]()), value)
     if isinstance(value, dict):
         return {k: _fill(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, context) for v in value]
     return value
 
 
@@ -99,6 +167,22 @@ def test_every_role_gets_the_expected_status_from_every_endpoint(
     app = make_app(db_url)
     job = create_job(db, people.lead, "Arts Therapist")
     lead_token, _ = accounts.create_api_token(db, people.lead, "to revoke")
+    case_job = create_job(db, people.lead, "Matrix case job")
+    case = cases.open_case(db, people.lead, case_job.id, "match", "arts-therapist")
+    reviewed = notified(db, people)
+    review = reviews.request_review(
+        db,
+        people.lead,
+        reviewed.case.id,
+        reviewed.case.version,
+        "Jobholder",
+        dt.date(2026, 10, 20),
+        [2],
+        "matrix",
+    )
+    document = documents.add_document(
+        db, people.lead, case_job.id, "job-description", "jd.txt", b"Job description"
+    )
     actors = (people.viewer, people.management, people.staff, people.lead, people.admin)
     sign = session_client if via == "session" else token_client
     clients: list[Signed] = [anonymous(app), *(sign(app, db, a) for a in actors)]
@@ -113,6 +197,16 @@ def test_every_role_gets_the_expected_status_from_every_endpoint(
         "other": lambda: people.management2.user_id,
         "lead_token": lambda: lead_token.id,
         "column": lambda: column,
+        "case_job": lambda: case_job.id,
+        "case": lambda: case.case.id,
+        "case_version": lambda: cases.get_case(db, people.lead, case.case.id).case.version,
+        "management": lambda: people.management.user_id,
+        "staff": lambda: people.staff.user_id,
+        "review": lambda: review.id,
+        "reviewed_version": lambda: cases.get_case(db, people.lead, reviewed.case.id).case.version,
+        "document": lambda: document.id,
+        "suite": lambda: "arts-therapies",
+        "period": lambda: "from=2026-01-01&to=2026-12-31",
     }
     wrong: list[str] = []
     for method, path, body, statuses in MATRIX:
@@ -120,12 +214,19 @@ def test_every_role_gets_the_expected_status_from_every_endpoint(
         if via == "token":
             expected = TOKEN_DIFFERENCES.get((method, path), statuses)
         for column, signed, status in zip(COLUMNS, clients, expected, strict=True):
-            response = signed.client.request(
-                method,
-                _fill(path, context),
-                json=_fill(BODIES[body], context),
-                headers=signed.headers,
-            )
+            payload = _fill(BODIES[body], context)
+            if isinstance(payload, dict) and FILES in payload:
+                response = signed.client.request(
+                    method,
+                    _fill(path, context),
+                    files=payload[FILES],
+                    data=payload.get(DATA),
+                    headers=signed.headers,
+                )
+            else:
+                response = signed.client.request(
+                    method, _fill(path, context), json=payload, headers=signed.headers
+                )
             if response.status_code != status:
                 wrong.append(
                     f"{method} {path} as {column}: {response.status_code} "

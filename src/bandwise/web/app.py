@@ -23,7 +23,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..profiles.library import Library
 from ..services.base import Database
-from .api import auth, health, jobs, scoring, users
+from .api import (
+    auth,
+    cases,
+    documents,
+    health,
+    jobs,
+    records,
+    reviews,
+    scoring,
+    suggest,
+    suites,
+    users,
+)
 from .errors import install_error_handlers
 from .settings import Settings
 
@@ -35,6 +47,12 @@ ROUTERS: list[APIRouter] = [
     users.router,
     jobs.router,
     scoring.router,
+    cases.router,
+    reviews.router,
+    documents.router,
+    suites.router,
+    records.router,
+    suggest.router,
 ]
 
 API_PREFIX = "/api"
