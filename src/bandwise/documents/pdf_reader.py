@@ -60,7 +60,7 @@ Row = TableRow | None
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
+def quiet() -> Iterator[None]:
     """Silence the PDF libraries' log lines and warnings about what they work round.
 
     The user gets one :class:`DocumentError` or the findings instead. (Logger levels
@@ -521,7 +521,7 @@ def _read_pages(path: Path, source: str) -> list[_Page]:
 
 def read_pdf(path: Path, suite_id: str | None = None, scheme: Scheme | None = None) -> ReadResult:
     """Read a profile document's PDF; a :class:`DocumentError` when it cannot be read."""
-    with _quiet():
+    with quiet():
         try:
             pages = _read_pages(path, path.name)
         except DocumentError:

@@ -13,9 +13,7 @@ limits), so one setting governs both.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import logging
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from typing import IO, Any
 
 from ..documents import docx_reader
 from ..documents.decode import decode
-from ..documents.pdf_reader import SCAN_MESSAGE
+from ..documents.pdf_reader import SCAN_MESSAGE, quiet
 from ..documents.rows import reason
 from ..errors import DocumentError
 
@@ -101,27 +99,11 @@ def _check_size(name: str, size: int) -> None:
         raise DocumentError(name, "is empty")
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence the PDF libraries' log lines and warnings (the user gets one error instead)."""
-    loggers = [logging.getLogger(n) for n in ("pypdf", "pdfminer", "pdfplumber")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL + 1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
-
-
 # -- PDF --------------------------------------------------------------------------------
 
 
 def _pdf_text(data: bytes, name: str) -> str:
-    with _quiet():
+    with quiet():
         try:
             return _pdf_pages(data, name)
         except DocumentError:
