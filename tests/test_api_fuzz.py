@@ -13,6 +13,7 @@ from schemathesis import GenerationMode
 
 from apikit import make_app, token_client
 from bandwise.services.base import Database
+from bandwise.services.cases import open_case
 from bandwise.services.jobs import create_job
 from dbfixtures import People
 
@@ -27,6 +28,16 @@ OPERATIONS = [
     ("POST", "/api/users"),
     ("POST", "/api/session"),
     ("POST", "/api/tokens"),
+    ("POST", "/api/cases"),
+    ("GET", "/api/cases"),
+    ("GET", "/api/cases/{case_id}"),
+    ("PUT", "/api/cases/{case_id}/decisions"),
+    ("POST", "/api/cases/{case_id}/outcome"),
+    ("POST", "/api/cases/{case_id}/check"),
+    ("POST", "/api/cases/{case_id}/reviews"),
+    ("POST", "/api/suggest"),
+    ("GET", "/api/consistency"),
+    ("GET", "/api/reports/board"),
 ]
 
 
@@ -48,7 +59,9 @@ def test_generated_requests_never_get_a_server_error(
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operation = schema[path][method]
     positive = mode == GenerationMode.POSITIVE
-    fixed = {"job_id": job.id} if "{job_id}" in path and positive else None
+    case = open_case(db, people.lead, job.id, "match", "arts-therapist")
+    ids = {"job_id": job.id, "case_id": case.case.id}
+    fixed = {k: v for k, v in ids.items() if "{" + k + "}" in path} if positive else None
     strategy = operation.as_strategy(mode, headers=auth, path_parameters=fixed)
 
     @settings(
