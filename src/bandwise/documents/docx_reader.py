@@ -20,7 +20,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import DocumentError
 from ..profiles.model import ReadResult
@@ -35,11 +35,12 @@ MAIN_PART = "word/document.xml"
 Row = TableRow | None
 
 
-def check_package(path: Path) -> None:
-    """A :class:`DocumentError` unless the file is a zip holding a Word document of sane size."""
-    name = str(path)
+def check_package(source: Path | IO[bytes], name: str | None = None) -> None:
+    """A :class:`DocumentError` unless the file (a path, or bytes being read) is a zip
+    holding a Word document of sane size."""
+    name = name or str(source)
     try:
-        with zipfile.ZipFile(path) as package:
+        with zipfile.ZipFile(source) as package:
             members = package.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise DocumentError(

@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import DocumentError, LevelExpressionError
 from ..profiles.model import Finding, Range, ReadResult
@@ -400,12 +400,21 @@ def _order_pages(pages: list[_Page]) -> tuple[list[_Page], bool]:
 # -- the file -------------------------------------------------------------------------
 
 
-def _open_checked(path: Path) -> tuple[Any, int]:
-    """pypdf's reader after the checks a file must pass: not locked, not too many pages."""
+def open_pdf(
+    source: Path | IO[bytes],
+    name: str,
+    max_pages: int | None = None,
+    purpose: str = "profile document",
+    then: str = "import that",
+) -> tuple[Any, int]:
+    """pypdf's reader after the checks a file must pass: not locked, not too many pages.
+
+    Shared by the profile reader and the job-description reader; ``purpose`` and ``then``
+    word the messages for each."""
     from pypdf import PdfReader
 
-    name = str(path)
-    reader = PdfReader(path, strict=False)
+    max_pages = MAX_PAGES if max_pages is None else max_pages  # read now: tests lower it
+    reader = PdfReader(source, strict=False)
     if reader.is_encrypted:
         try:
             unlocked = bool(reader.decrypt(""))
@@ -414,16 +423,13 @@ def _open_checked(path: Path) -> tuple[Any, int]:
         if not unlocked:
             raise DocumentError(
                 name,
-                "is encrypted (password-protected); save a copy without the password "
-                "and import that",
+                f"is encrypted (password-protected); save a copy without the password and {then}",
             )
     count = len(reader.pages)
     if count == 0:
         raise DocumentError(name, "has no pages")
-    if count > MAX_PAGES:
-        raise DocumentError(
-            name, f"has {count} pages; the limit is {MAX_PAGES} for a profile document"
-        )
+    if count > max_pages:
+        raise DocumentError(name, f"has {count} pages; the limit is {max_pages} for a {purpose}")
     return reader, count
 
 
@@ -488,7 +494,7 @@ def _read_pages(path: Path, source: str) -> list[_Page]:
     import pdfplumber
     from pypdf import PdfReader
 
-    reader, _ = _open_checked(path)
+    reader, _ = open_pdf(path, str(path))
     pages: list[_Page] = []
     with pdfplumber.open(path) as pdf:
         for i, page in enumerate(pdf.pages):

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import io
 import warnings
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..documents import docx_reader
 from ..documents.decode import decode
-from ..documents.pdf_reader import SCAN_MESSAGE, quiet
+from ..documents.pdf_reader import SCAN_MESSAGE, open_pdf, quiet
 from ..documents.rows import reason
 from ..errors import DocumentError
 
@@ -115,26 +114,7 @@ def _pdf_text(data: bytes, name: str) -> str:
 
 
 def _pdf_pages(data: bytes, name: str) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
-        try:
-            unlocked = bool(reader.decrypt(""))
-        except Exception:
-            unlocked = False
-        if not unlocked:
-            raise DocumentError(
-                name,
-                "is encrypted (password-protected); save a copy without the password and use that",
-            )
-    count = len(reader.pages)
-    if count == 0:
-        raise DocumentError(name, "has no pages")
-    if count > MAX_PAGES:
-        raise DocumentError(
-            name, f"has {count} pages; the limit is {MAX_PAGES} for a job description"
-        )
+    reader, _ = open_pdf(io.BytesIO(data), name, MAX_PAGES, "job description", "use that")
     pages = [page.extract_text() or "" for page in reader.pages]
     text = "\n\n".join(p.strip("\n") for p in pages)
     if not any(ch.isalpha() for ch in text):
@@ -145,35 +125,9 @@ def _pdf_pages(data: bytes, name: str) -> str:
 # -- Word -------------------------------------------------------------------------------
 
 
-def _check_zip(stream: IO[bytes], name: str) -> None:
-    """The profile reader's Word checks (same limits), on bytes rather than a path."""
-    try:
-        with zipfile.ZipFile(stream) as package:
-            members = package.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise DocumentError(
-            name, f"is not a Word document (.docx): it is not a readable zip package ({exc})"
-        ) from exc
-    if len(members) > docx_reader.MAX_MEMBERS:
-        raise DocumentError(
-            name, f"has {len(members)} parts; a Word document has tens (a zip bomb?)"
-        )
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > docx_reader.MAX_UNPACKED:
-        raise DocumentError(
-            name,
-            f"would unpack to {unpacked // (1024 * 1024)} MiB; the limit is "
-            f"{docx_reader.MAX_UNPACKED // (1024 * 1024)} MiB for a Word document (a zip bomb?)",
-        )
-    if docx_reader.MAIN_PART not in {m.filename for m in members}:
-        raise DocumentError(
-            name, f"is a zip file but not a Word document (no {docx_reader.MAIN_PART})"
-        )
-
-
 def _docx_text(data: bytes, name: str) -> str:
     stream = io.BytesIO(data)
-    _check_zip(stream, name)
+    docx_reader.check_package(stream, name)
     stream.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
