@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -350,14 +348,7 @@ def profiles_validate(
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write all or nothing: a crash never leaves a half-written file."""
-    path = path.resolve()
-    if not path.parent.is_dir():
-        raise UsageError(f"{path.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .files import atomic_path
+
+    with atomic_path(path.resolve()) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -16,14 +16,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import secrets
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DocumentError
+from ..files import atomic_path
 
 CSV, XLSX = "csv", "xlsx"
 _INPUT_SUFFIXES = {".csv": CSV, ".txt": CSV, ".xlsx": XLSX, ".xlsm": XLSX}
@@ -228,29 +226,6 @@ def _table(path: Path, numbers: list[int], rows: list[list[str]], factors: int) 
 # -- writing --------------------------------------------------------------------------
 
 
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``; moved onto ``path`` only if the block succeeds."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise DocumentError(str(path), f"no such folder {str(folder)!r}")
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise DocumentError(str(path), f"cannot write: {exc.strerror or exc}") from exc
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DocumentError(str(path), f"cannot write: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_rows(
     path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], count: int | None = None
 ) -> None:
@@ -265,7 +240,7 @@ def write_rows(
             f"{count} rows do not fit in an XLSX sheet (at most "
             f"{XLSX_MAX_ROWS - 1}); write .csv instead",
         )
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         if kind == CSV:
             _write_csv(tmp, header, rows)
         else:
