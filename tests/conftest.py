@@ -23,7 +23,7 @@ import pytest
 
 from bandwise.scheme import load_scheme, score, strict_yaml
 
-pytest_plugins = ["pytester", "dbfixtures"]
+pytest_plugins = ["pytester", "dbfixtures", "pagekit"]
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_KEYS = frozenset({"name", "kind"})  # keys every case may have

@@ -85,8 +85,11 @@ class Actor:
     side: str | None = None
     name: str = ""
 
+    def can(self, permission: str) -> bool:
+        return permission in PERMISSIONS.get(self.role, frozenset())
+
     def require(self, permission: str) -> None:
-        if permission not in PERMISSIONS.get(self.role, frozenset()):
+        if not self.can(permission):
             raise Forbidden(f"the {self.role} role may not {permission.replace('-', ' ')}")
 
 

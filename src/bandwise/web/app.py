@@ -37,6 +37,8 @@ from .api import (
     users,
 )
 from .errors import install_error_handlers
+from .pages import PAGE_ROUTERS
+from .pages.templating import STATIC_DIR
 from .settings import Settings
 
 #: The API, in the order it appears in the OpenAPI document. New routers go here
@@ -66,7 +68,8 @@ _SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """Headers every API response carries (no sniffing, no framing, no caching)."""
+    """Headers every response carries (no sniffing, no framing; no caching except the
+    static assets)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -76,10 +79,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = scope.get("path", "").startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in _SECURITY_HEADERS if k not in present]
+                extra = [
+                    (k, v)
+                    for k, v in _SECURITY_HEADERS
+                    if k not in present and not (static and k == b"cache-control")
+                ]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
@@ -128,6 +137,11 @@ def create_app(
     install_error_handlers(app)
     for router in [*ROUTERS, *routers]:
         app.include_router(router, prefix=API_PREFIX)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -148,9 +148,92 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_HEADINGS = {
+    400: "The request could not be understood",
+    401: "You need to sign in",
+    403: "You cannot do this",
+    404: "Page not found",
+    405: "This page cannot be used that way",
+    409: "Someone else changed this first",
+    413: "The file is too large",
+    415: "This kind of file cannot be used here",
+    422: "There is a problem with what was sent",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def is_api(request: Request) -> bool:
+    """API clients get JSON errors; browsers on a page get an HTML page."""
+    path = request.url.path
+    return path.startswith("/api") or path == "/openapi.json"
+
+
+def _page_error(request: Request, status: int, message: str, reference: str | None = None) -> Any:
+    from .pages.deps import session_principal
+    from .pages.templating import render
+
+    try:
+        principal = session_principal(request)
+    except Exception:  # the database itself may be what failed
+        principal = None
+    heading = _HEADINGS.get(status, "Something went wrong")
+    return render(
+        request,
+        "error.html",
+        {"heading": heading, "message": message, "reference": reference, "errors": []},
+        principal=principal,
+        status_code=status,
+    )
+
+
+def _dispatch(handler: Any) -> Any:
+    """Wrap a JSON handler: outside the API the same error becomes an HTML page."""
+
+    async def handle(request: Request, exc: Exception) -> Any:
+        response = await handler(request, exc)
+        if is_api(request):
+            return response
+        from .pages.deps import PageRedirect
+
+        if isinstance(exc, PageRedirect):  # pragma: no cover - has its own handler
+            raise exc
+        import json
+
+        body = json.loads(bytes(response.body))["error"]
+        reference = None
+        if body["code"] == "internal-error":
+            reference = body["message"].split("reference ")[1].split(")")[0]
+            message = "Try again later. If it happens again, tell your bandwise administrator."
+        else:
+            message = body["message"]
+            if message == "no such endpoint":
+                message = "There is no page at this address. Check it, or start from the dashboard."
+            message = message[:1].upper() + message[1:]
+        page = _page_error(request, response.status_code, message, reference)
+        for key in ("Retry-After",):
+            if key in response.headers:
+                page.headers[key] = response.headers[key]
+        return page
+
+    return handle
+
+
+async def _page_redirect(_request: Request, exc: Exception) -> Any:
+    from fastapi.responses import RedirectResponse
+
+    from .pages.deps import PageRedirect
+
+    assert isinstance(exc, PageRedirect)
+    return RedirectResponse(exc.location, status_code=303)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ServiceError, _service_error)
-    app.add_exception_handler(BandwiseError, _bandwise_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    from .pages.deps import PageRedirect
+
+    app.add_exception_handler(PageRedirect, _page_redirect)
+    app.add_exception_handler(RequestValidationError, _dispatch(_validation_error))
+    app.add_exception_handler(ServiceError, _dispatch(_service_error))
+    app.add_exception_handler(BandwiseError, _dispatch(_bandwise_error))
+    app.add_exception_handler(StarletteHTTPException, _dispatch(_http_error))
+    app.add_exception_handler(Exception, _dispatch(_unexpected))

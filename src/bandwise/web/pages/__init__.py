@@ -1,0 +1,23 @@
+"""The web app's pages: server-rendered HTML on the NHS.UK design system.
+
+Adding a page: write ``bandwise/web/pages/<area>.py`` with a module-level
+``router = APIRouter(include_in_schema=False)`` whose routes take ``user: PageUser`` and
+``db: DB`` (from :mod:`.deps` and :mod:`bandwise.web.auth`), call a service and return
+:func:`.templating.render`; templates live in ``bandwise/web/templates/<area>/``. Add
+the router to :data:`PAGE_ROUTERS`. POST routes answer with :func:`.deps.redirect`
+(303) on success and re-render the form with an error summary on a service error.
+Every page must work without JavaScript; htmx (``hx-*`` attributes) only makes it
+quicker.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import dashboard, session
+
+#: The page routers, after the API's.
+PAGE_ROUTERS: list[APIRouter] = [
+    session.router,
+    dashboard.router,
+]

@@ -1,0 +1,61 @@
+"""The dashboard: my work (cases waiting for a panel, outcomes waiting for my consistency
+check, open reviews) and the organisation's figures for this financial year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...services import cases, jobs, reporting, reviews
+from ...services.base import Database
+from ..auth import DB
+from .deps import PageUser
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def financial_year_start(today: dt.date) -> dt.date:
+    """NHS financial years start on 1 April."""
+    return dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+
+
+def _my_work(db: Database, user: PageUser) -> dict[str, Any]:
+    actor = user.actor
+    drafts = [
+        *cases.list_cases(db, actor, status="draft", limit=500).items,
+        *cases.list_cases(db, actor, status="returned", limit=500).items,
+    ]
+    awaiting_check = cases.list_cases(db, actor, status="outcome-recorded", limit=500).items
+    open_reviews = reviews.list_reviews(db, actor, status="open")
+    job_titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=500).items}
+    return {
+        "drafts": sorted(drafts, key=lambda c: c.id),
+        "awaiting_check": [c for c in awaiting_check if c.created_by != actor.user_id]
+        if actor.can("check")
+        else [],
+        "open_reviews": open_reviews,
+        "job_titles": job_titles,
+    }
+
+
+@router.get("/")
+def dashboard(user: PageUser, request: Request, db: DB) -> Response:
+    today = dt.date.today()
+    start = financial_year_start(today)
+    figures = reporting.board_report(db, user.actor, start, today)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            **_my_work(db, user),
+            "figures": figures.period,
+            "quarters": figures.quarters,
+            "jd_old": len(figures.jd_older_than_12_months),
+            "password_changed": request.query_params.get("password_changed") == "1",
+        },
+        principal=user,
+    )

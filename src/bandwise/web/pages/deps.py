@@ -1,0 +1,125 @@
+"""Who is using a page, and the form helpers every page shares.
+
+Pages use the browser session cookie only (never an API token). A request without a
+live session is redirected to the sign-in page (``?next=`` brings the user back); a user
+who must change a one-time password is sent to the password page first. Every POST must
+carry the session's CSRF token in the ``csrf_token`` form field (or the ``X-CSRF-Token``
+header, which htmx sends from the page's ``hx-headers``), and must come from this site
+when the browser says where it came from (``Origin``): a cross-site form post is refused
+before anything is read.
+
+Page routes take ``user: PageUser`` (a signed-in :class:`Principal` whose password is
+settled) and ``db: DB``; ``user.actor`` is what the services take.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from ...services import accounts
+from ...services.accounts import Principal
+from ...services.base import Forbidden
+from ..auth import SESSION_COOKIE, _check_csrf, get_db, get_settings, token_from_cookie
+
+
+class PageRedirect(Exception):
+    """Raised by a page dependency to send the browser elsewhere (303 See Other)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+class CrossSiteRequest(Forbidden):
+    code = "cross-site-request"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site (``/cases/3``), never ``//evil`` or ``https://...``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def check_origin(request: Request) -> None:
+    """Refuse a state-changing request another site's page sent (defence in depth beside
+    the CSRF token and SameSite=Lax cookies)."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return
+    parts = urlsplit(origin)
+    host = request.headers.get("host", "")
+    if parts.netloc != host:
+        raise CrossSiteRequest("this form was sent from another site and has been refused")
+
+
+def session_principal(request: Request) -> Principal | None:
+    """The signed-in user of this browser, or None (no redirect)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    token = token_from_cookie(get_settings(request).secret_key, cookie)
+    if not token:
+        return None
+    return accounts.resolve_session(get_db(request), token)
+
+
+async def _signed_in_page(request: Request) -> Principal:
+    from starlette.concurrency import run_in_threadpool
+
+    principal = await run_in_threadpool(session_principal, request)
+    if principal is None:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            here = "/"
+        raise PageRedirect(f"/sign-in?next={quote(here, safe='/')}")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        check_origin(request)
+        await _check_csrf(request, principal)
+    return principal
+
+
+async def _page_user(principal: Annotated[Principal, Depends(_signed_in_page)]) -> Principal:
+    if principal.must_change_password:
+        raise PageRedirect("/account/password")
+    return principal
+
+
+#: Any signed-in browser user, even one who must still change a one-time password.
+PageSignedIn = Annotated[Principal, Depends(_signed_in_page)]
+#: A signed-in browser user whose password is settled: what almost every page takes.
+PageUser = Annotated[Principal, Depends(_page_user)]
+
+
+def redirect(location: str) -> RedirectResponse:
+    """After a successful POST: 303 so the browser GETs the next page (no resubmission)."""
+    return RedirectResponse(location, status_code=303)
+
+
+def field_text(form: FormData, name: str, default: str = "") -> str:
+    """A text field of a submitted form ('' when absent; files are not text)."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else default
+
+
+def field_int(form: FormData, name: str) -> int | None:
+    """An integer field, or None when empty or not a number (the service then says why)."""
+    text = field_text(form, name)
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def error_list(exc: Exception, field_ids: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """An NHS error summary list from a service error: the field it names links to the
+    form control (``field_ids`` maps service field names to element ids)."""
+    field = getattr(exc, "field", None)
+    message = getattr(exc, "message", None) or str(exc)
+    target = (field_ids or {}).get(field or "", field or "")
+    return [{"text": message, "href": f"#{target}" if target else "#maincontent"}]

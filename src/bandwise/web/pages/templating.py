@@ -1,0 +1,144 @@
+"""Rendering the pages: one Jinja2 environment over our templates and the NHS.UK frontend
+macros (``nhsuk-frontend-jinja``), and :func:`render`, which every page uses.
+
+``render`` adds what every page needs (the signed-in user, the CSRF token, the
+navigation, a per-response CSP nonce) and sets the Content-Security-Policy: scripts only
+from this server or with the nonce, so text a user typed (evidence, document names) can
+never run even if a template forgot to escape it (autoescape is on everywhere).
+
+An htmx request (``HX-Request: true``) gets ``partial`` = True in the context: a template
+may then render only the fragment being replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+
+from ...services.accounts import Principal
+
+WEB_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+#: Where scripts/vendor-assets copies the NHS.UK frontend and htmx (never committed).
+VENDOR_DIR = STATIC_DIR / "vendor"
+ASSET_PATH = "/static/vendor/nhsuk/assets"
+UK = ZoneInfo("Europe/London")
+
+#: The main navigation: (label, path, the permission that shows it or None).
+NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
+    ("Dashboard", "/", None),
+    ("Jobs", "/jobs", None),
+    ("Cases", "/cases", None),
+    ("Profiles", "/library", None),
+    ("Consistency", "/consistency", "check"),
+    ("Reviews", "/reviews", None),
+    ("Admin", "/admin", "manage-users"),
+)
+
+
+def uk_date(value: dt.date | dt.datetime | None) -> str:
+    """``27 November 2026`` (NHS style), in UK time for timestamps."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        value = aware.astimezone(UK)
+    return f"{value.day} {value:%B %Y}"
+
+
+def uk_datetime(value: dt.datetime | None) -> str:
+    """``27 November 2026, 14:05`` in UK time."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(UK)
+    return f"{uk_date(local)}, {local:%H:%M}"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [FileSystemLoader(str(TEMPLATE_DIR)), PackageLoader("nhsuk_frontend_jinja")]
+        ),
+        undefined=ChainableUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["uk_date"] = uk_date
+    env.filters["uk_datetime"] = uk_datetime
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def assets_installed() -> bool:
+    return (VENDOR_DIR / "nhsuk" / "nhsuk-frontend.min.css").is_file()
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def content_security_policy(nonce: str) -> str:
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def navigation(request: Request, principal: Principal | None) -> list[dict[str, Any]]:
+    if principal is None:
+        return []
+    path = request.url.path
+    items = []
+    for label, href, permission in NAVIGATION:
+        if permission and not principal.actor.can(permission):
+            continue
+        current = path == href if href == "/" else path.startswith(href)
+        items.append({"text": label, "href": href, "current": current})
+    return items
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    principal: Principal | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """Render ``name`` with the page context every template may use."""
+    nonce = secrets.token_urlsafe(16)
+    full: dict[str, Any] = {
+        "request": request,
+        "principal": principal,
+        "actor": principal.actor if principal else None,
+        "csrf_token": principal.csrf_token if principal else "",
+        "cspNonce": nonce,
+        "assetPath": ASSET_PATH,
+        "navigation": navigation(request, principal),
+        "partial": is_htmx(request),
+        "assets_installed": assets_installed(),
+    }
+    full.update(context or {})
+    response = templates.TemplateResponse(request, name, full, status_code=status_code)
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response

@@ -1,0 +1,94 @@
+"""Helpers for the page tests (server-rendered HTML through FastAPI's TestClient).
+
+The pages run on SQLite here: the services beneath them are tested on SQLite and
+PostgreSQL already, and the pages add only presentation. ``web`` gives an app, its
+database and one organisation's people; ``web.client(actor)`` is a signed-in browser-like
+client whose ``post`` adds the session's CSRF token to every form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from apikit import SECRET, make_app, session_client, set_password
+from bandwise.services.base import Actor, Database
+from bandwise.store.migrate import upgrade
+from dbfixtures import People, make_people
+
+
+@dataclass
+class PageClient:
+    """A signed-in browser: ``get`` and ``post`` (forms, with the CSRF token added)."""
+
+    client: TestClient
+    csrf: str
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.client.get(url, **kwargs)
+
+    def post(
+        self, url: str, data: dict[str, Any] | list[tuple[str, Any]] | None = None, **kwargs: Any
+    ) -> Any:
+        items = list(data.items()) if isinstance(data, dict) else list(data or [])
+        if not any(k == "csrf_token" for k, _ in items):
+            items.append(("csrf_token", self.csrf))
+        kwargs.setdefault("follow_redirects", False)
+        return self.client.post(url, data=items, **kwargs)  # type: ignore[arg-type]
+
+    def htmx(self, url: str, data: dict[str, Any] | None = None) -> Any:
+        """What htmx sends: the CSRF token in the header, ``HX-Request: true``."""
+        return self.client.post(
+            url, data=data or {}, headers={"HX-Request": "true", "X-CSRF-Token": self.csrf}
+        )
+
+
+@dataclass
+class Web:
+    app: FastAPI
+    db: Database
+    people: People
+    url: str
+    clients: list[TestClient] = field(default_factory=list)
+
+    def client(self, actor: Actor) -> PageClient:
+        signed = session_client(self.app, self.db, actor)
+        signed.client.follow_redirects = False
+        self.clients.append(signed.client)
+        assert signed.csrf is not None
+        return PageClient(signed.client, signed.csrf)
+
+    def anonymous(self) -> TestClient:
+        client = TestClient(self.app, raise_server_exceptions=False, follow_redirects=False)
+        self.clients.append(client)
+        return client
+
+    def password_for(self, actor: Actor) -> str:
+        """Give a fixture user a real password; returns their email."""
+        return set_password(self.db, actor)
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[Web]:
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    upgrade(url)
+    app = make_app(url)
+    db: Database = app.state.db
+    yield Web(app, db, make_people(db), url)
+    db.engine.dispose()
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page, tags removed and spaces squeezed (for assertions)."""
+    without = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without)).strip()
+
+
+__all__ = ["SECRET", "PageClient", "Web", "text_of", "web"]
