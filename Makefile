@@ -4,19 +4,28 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench setup clean
+ASSETS := src/bandwise/web/static/vendor/VERSIONS
+
+.PHONY: run test lint typecheck unit bench setup assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# NHS.UK frontend, htmx and axe-core from package-lock.json (npm ci), copied into the
+# package's static folder; never committed.
+$(ASSETS): package-lock.json scripts/vendor-assets
+	scripts/vendor-assets
 
-## Show the built-in national profile suite (the web app replaces this later).
-run: $(STAMP)
-	$(BIN)/bandwise scheme show
-	$(BIN)/bandwise profiles list
+setup: $(STAMP) $(ASSETS)
+
+assets: $(ASSETS)
+
+## The web app on http://127.0.0.1:8000 with an embedded SQLite database and the built-in
+## suite; the first run creates the first administrator and prints a one-time password.
+run: $(STAMP) $(ASSETS)
+	$(BIN)/bandwise serve --setup
 
 ## The whole test suite: lint, type check, tests.
 test: lint typecheck unit
@@ -28,11 +37,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(ASSETS)
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache \
+		node_modules src/bandwise/web/static/vendor test-artifacts

@@ -40,8 +40,12 @@ class PageClient:
         items = list(data.items()) if isinstance(data, dict) else list(data or [])
         if not any(k == "csrf_token" for k, _ in items):
             items.append(("csrf_token", self.csrf))
+        fields: dict[str, list[Any]] = {}
+        for key, value in items:  # repeated names (checkboxes) become lists
+            values = value if isinstance(value, list) else [value]
+            fields.setdefault(key, []).extend(values)
         kwargs.setdefault("follow_redirects", False)
-        return self.client.post(url, data=items, **kwargs)  # type: ignore[arg-type]
+        return self.client.post(url, data=fields, **kwargs)
 
     def htmx(self, url: str, data: dict[str, Any] | None = None) -> Any:
         """What htmx sends: the CSRF token in the header, ``HX-Request: true``."""

@@ -100,23 +100,91 @@ def migrate_once(url: str) -> None:
 _MIGRATION_LOCK = 0x62616E64  # "band"
 
 
+FIRST_ADMIN_EMAIL = "admin@bandwise.example"
+
+
+def _local_secret() -> None:
+    """For a local first run: a random secret kept in the data folder (mode 0600) and
+    handed to the server through BANDWISE_SECRET_KEY_FILE, unless one is configured."""
+    if os.environ.get("BANDWISE_SECRET_KEY") or os.environ.get("BANDWISE_SECRET_KEY_FILE"):
+        return
+    import secrets
+
+    from .profiles.store import data_dir
+
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+    os.environ["BANDWISE_SECRET_KEY_FILE"] = str(path)
+
+
+def _first_run(url: str, host: str, port: int) -> None:
+    """Check the built-in suite, and create the first administrator on an empty database
+    (the one-time password is printed once and must be changed at first sign-in)."""
+    from .profiles.library import load_library
+    from .services import accounts
+    from .services.base import Database
+
+    library = load_library()
+    out = console()
+    for suite, version in zip(library.suites, library.versions, strict=True):
+        out.print(
+            f"Profile suite: {suite.title} (version {version}, {len(suite.profiles)} profiles)",
+            markup=False,
+            highlight=False,
+        )
+    db = Database.connect(url)
+    try:
+        if accounts.user_count(db) == 0:
+            user, password = accounts.create_admin(db, "My NHS Trust", FIRST_ADMIN_EMAIL)
+            out.print("", markup=False)
+            out.print("First administrator created (shown only now):", markup=False)
+            out.print(f"  email:              {user.email}", markup=False, highlight=False)
+            out.print(f"  one-time password:  {password}", markup=False, highlight=False)
+            out.print("  You choose your own password at first sign-in.", markup=False)
+        else:
+            out.print(
+                "Sign in with your account (a lost administrator password: "
+                "`bandwise users create-admin` for a new organisation, or ask another admin).",
+                markup=False,
+            )
+    finally:
+        db.engine.dispose()
+    out.print(f"Open http://{host}:{port}/ in a browser.", markup=False, highlight=False)
+
+
 def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     workers: int = typer.Option(
         1, "--workers", min=1, help="Worker processes (they share the database)."
     ),
+    setup: bool = typer.Option(
+        False,
+        "--setup",
+        help="First run on this machine: keep a random secret in the data folder when none "
+        "is configured, and create the first administrator on an empty database.",
+    ),
 ) -> None:
-    """Run the web API: migrates the configured database first, then serves /api."""
+    """Run the web app and API: migrates the configured database first, then serves the
+    pages at / and the REST API at /api."""
     from .web.settings import Settings
 
+    if setup:
+        _local_secret()
     settings = Settings.from_env()
     settings.validate()  # refuse a missing or placeholder secret before touching anything
     migrate_once(settings.database_url)
+    if setup:
+        _first_run(settings.database_url, host, port)
     import uvicorn
 
     console().print(
-        f"bandwise serving http://{host}:{port}/api on {_safe_url(settings.database_url)}",
+        f"bandwise serving http://{host}:{port}/ on {_safe_url(settings.database_url)}",
         markup=False,
         highlight=False,
     )

@@ -230,6 +230,12 @@ def _add_user(
     return row, password
 
 
+def user_count(db: Database) -> int:
+    """How many user accounts the database holds (0 on a fresh install)."""
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(t.User)) or 0
+
+
 def create_admin(
     db: Database,
     organisation_name: str,
