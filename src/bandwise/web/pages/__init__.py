@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import dashboard, session
+from . import account, admin, dashboard, jobs, session
 
 #: The page routers, after the API's.
 PAGE_ROUTERS: list[APIRouter] = [
     session.router,
     dashboard.router,
+    jobs.router,
+    account.router,
+    admin.router,
 ]

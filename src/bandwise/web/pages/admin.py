@@ -1,0 +1,244 @@
+"""Administration (the manage-users permission: administrators only; anyone else gets 403):
+the organisation's users, adding one (a one-time password shown once), changing a user's
+role, side or whether the account is active (with the version read, so a change someone
+else saved first is a conflict), resetting a password, and the matching rule set and
+scheme edition in force (read-only: local conventions are a rule set file given to the
+command line with ``--rules FILE``, see docs/matching-rules.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from ...scheme.loader import load_scheme
+from ...scheme.rules import default_rule_set
+from ...services import accounts
+from ...services.accounts import ROLES, SIDES, UserView
+from ...services.base import Conflict, Database, InvalidInput, RuleViolation
+from ..auth import DB
+from .deps import PageUser, error_list, field_int, field_text, redirect
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+USER_FIELDS = {"email": "email", "name": "name", "role": "role", "side": "side", "active": "active"}
+#: What each rule setting means, in the words of docs/matching-rules.md.
+SETTING_MEANINGS = {
+    "max_levels_per_variation": "How many levels a varied factor may differ from the profile",
+    "max_varied_factors": "How many factors may vary in a match",
+    "protected_factors": "Factors that must match the profile exactly",
+    "total_within_profile_bands": "The job's total must fall within the profile's bands",
+    "hybrid_max_failed_factors": "How many factors may fail for hybrid matching/evaluation",
+    "boundary_margin": "Points from a band boundary that flag a total for a second look",
+}
+RELIABILITY = {"V": "verified", "C": "corroborated", "U": "unverified"}
+
+
+def _admin(user: PageUser) -> None:
+    user.actor.require("manage-users")
+
+
+def _errors(exc: Exception) -> list[dict[str, str]]:
+    return [
+        {**e, "text": e["text"][:1].upper() + e["text"][1:]} for e in error_list(exc, USER_FIELDS)
+    ]
+
+
+def _organisation_name(db: Database, organisation_id: int) -> str:
+    """The organisation's name (read-only here: no service changes it)."""
+    for org, _user in accounts.list_users_as_operator(db):
+        if org.id == organisation_id:
+            return org.name
+    return ""
+
+
+@router.get("/admin")
+def admin_home(user: PageUser, request: Request, db: DB) -> Response:
+    _admin(user)
+    return render(
+        request,
+        "admin/index.html",
+        {
+            "users": accounts.list_users(db, user.actor),
+            "organisation": _organisation_name(db, user.actor.organisation_id),
+            "rules": default_rule_set(),
+            "edition": load_scheme().edition,
+        },
+        principal=user,
+    )
+
+
+# ---------------------------------------------------------------- users
+
+
+def _side(form: FormData) -> str | None:
+    return field_text(form, "side") or None
+
+
+def _user_form(
+    request: Request,
+    user: PageUser,
+    values: dict[str, Any],
+    *,
+    target: UserView | None = None,
+    errors: list[dict[str, str]] | None = None,
+    password: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "admin/user.html",
+        {
+            "target": target,
+            "values": values,
+            "errors": errors or [],
+            "by_field": {e["href"][1:]: e["text"] for e in errors or []},
+            "roles": ROLES,
+            "sides": SIDES,
+            "password": password,
+            "saved": request.query_params.get("saved") == "1",
+        },
+        principal=user,
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/users/new")
+def new_user(user: PageUser, request: Request) -> Response:
+    _admin(user)
+    values = {"email": "", "name": "", "role": "practitioner", "side": ""}
+    return _user_form(request, user, values)
+
+
+@router.post("/admin/users/new")
+async def create_user(user: PageUser, request: Request, db: DB) -> Response:
+    """Answered with a page showing the one-time password once (never in a URL)."""
+    _admin(user)
+    form = await request.form()
+    values = {k: field_text(form, k) for k in ("email", "name", "role", "side")}
+    try:
+        created, password = accounts.create_user(
+            db, user.actor, values["email"], values["name"], values["role"], _side(form)
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _user_form(request, user, values, errors=_errors(exc), status_code=exc.status)
+    return render(
+        request,
+        "admin/password.html",
+        {"target": created, "password": password, "created": True},
+        principal=user,
+        status_code=201,
+    )
+
+
+def _values(target: UserView) -> dict[str, Any]:
+    return {
+        "name": target.name,
+        "email": target.email,
+        "role": target.role,
+        "side": target.side or "",
+        "active": "yes" if target.active else "no",
+        "version": target.version,
+    }
+
+
+@router.get("/admin/users/{user_id}")
+def edit_user(user_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    _admin(user)
+    target = accounts.get_user(db, user.actor, user_id)
+    return _user_form(request, user, _values(target), target=target)
+
+
+@router.post("/admin/users/{user_id}")
+async def update_user(user_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    _admin(user)
+    form = await request.form()
+    target = accounts.get_user(db, user.actor, user_id)
+    values: dict[str, Any] = {k: field_text(form, k) for k in ("name", "role", "side", "active")}
+    values["email"] = target.email
+    version = field_int(form, "version")
+    values["version"] = version
+    changes = {
+        "name": values["name"],
+        "role": values["role"],
+        "side": _side(form),
+        "active": values["active"] != "no",
+    }
+    try:
+        if version is None:
+            raise Conflict("the form had no version: reload the user and make your change")
+        accounts.update_user(db, user.actor, user_id, version, changes)
+    except Conflict:
+        current = accounts.get_user(db, user.actor, user_id)
+        values["version"] = current.version
+        errors = [
+            {
+                "text": "Someone else changed this user after you opened the page. Your "
+                "changes are below and have not been saved: check them, then save again.",
+                "href": "#name",
+            }
+        ]
+        return _user_form(request, user, values, target=current, errors=errors, status_code=409)
+    except (InvalidInput, RuleViolation) as exc:
+        return _user_form(
+            request, user, values, target=target, errors=_errors(exc), status_code=422
+        )
+    return redirect(f"/admin/users/{user_id}?saved=1")
+
+
+@router.post("/admin/users/{user_id}/password")
+def reset_password(user_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    """A new one-time password, shown once on the answer page."""
+    _admin(user)
+    target = accounts.get_user(db, user.actor, user_id)
+    password = accounts.reset_password(db, user.actor, user_id)
+    return render(
+        request,
+        "admin/password.html",
+        {"target": target, "password": password, "created": False},
+        principal=user,
+    )
+
+
+# ---------------------------------------------------------------- rule set
+
+
+@router.get("/admin/rules")
+def rules_page(user: PageUser, request: Request) -> Response:
+    _admin(user)
+    rules = default_rule_set()
+    settings = [
+        {
+            "name": s.name,
+            "meaning": SETTING_MEANINGS.get(s.name, s.name.replace("_", " ")),
+            "value": _shown(s.value),
+            "reliability": s.reliability,
+            "reliability_text": RELIABILITY.get(s.reliability, s.reliability),
+            "provenance": s.provenance,
+        }
+        for s in rules.settings
+    ]
+    return render(
+        request,
+        "admin/rules.html",
+        {
+            "rules": rules,
+            "settings": settings,
+            "edition": load_scheme().edition,
+            "reliability": RELIABILITY,
+            "breadcrumbs": [{"href": "/admin", "text": "Admin"}],
+        },
+        principal=user,
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (list, tuple, frozenset, set)):
+        return ", ".join(f"factor {v}" for v in sorted(value)) or "none"
+    return str(value)
