@@ -1,13 +1,46 @@
 """Suggestions for a job description against the organisation's profile library (its
 imported suites, else the built-in ones). Reading permission; nothing is stored.
-Suggestions only: a panel decides every level and the band."""
+Suggestions only: a panel decides every level and the band.
+
+A practitioner may accept or ignore a factor's suggestion on a case
+(:func:`record_suggestion`); either is written to the case's audit trail.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import DocumentError
 from ..scheme.loader import load_scheme
-from ..suggest import Suggestions, checked_text, job_description_from_bytes, suggest
-from .base import Actor, Database, InvalidInput
+from ..store import tables as t
+from ..suggest import (
+    FactorSuggestion,
+    Suggestions,
+    checked_text,
+    job_description_from_bytes,
+    suggest,
+)
+from . import documents
+from .base import (
+    Actor,
+    Database,
+    InvalidInput,
+    RuleViolation,
+    audit,
+    check_version,
+    now,
+)
+from .case_records import (
+    CaseDetail,
+    case_state,
+    decisions_of,
+    detail,
+    lock_case,
+    require_status,
+    touch_case,
+)
+from .cases import MAX_EVIDENCE
+from .documents import DocumentView
 from .suites import organisation_library
 
 MAX_TOP = 20
@@ -46,3 +79,118 @@ def suggest_for_file(
     except DocumentError as exc:
         raise InvalidInput(str(exc), "file") from exc
     return suggest_for_text(db, actor, text, top, backend)
+
+
+# ---------------------------------------------------------------- a case's suggestions
+
+#: What a practitioner may do with one factor's suggestion.
+SUGGESTION_CHOICES = ("accepted", "ignored")
+
+
+def latest_job_description(db: Database, actor: Actor, job_id: int) -> DocumentView | None:
+    """The job's most recently attached job description document, if any."""
+    described = [
+        d for d in documents.list_documents(db, actor, job_id) if d.kind == "job-description"
+    ]
+    return max(described, key=lambda d: d.id) if described else None
+
+
+def record_suggestion(
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    version: int | None,
+    factor: FactorSuggestion,
+    choice: str,
+    level: int | None = None,
+    backend: str = "bm25",
+    source: str = "",
+) -> CaseDetail:
+    """Record that a practitioner accepted or ignored one factor's suggestion.
+
+    Accepting sets the factor's decision on the draft (or returned) case to ``level`` (one
+    of the suggested levels) with the supporting sentences as its evidence, and writes the
+    ordinary ``case.decisions-changed`` event beside ``suggestion.accepted``, all in one
+    transaction: the decision never changes without the record of where it came from.
+    Ignoring changes nothing but the audit trail (``suggestion.ignored``); the case's
+    version is not bumped, so a form open beside it stays current.
+    """
+    actor.require("write")
+    if choice not in SUGGESTION_CHOICES:
+        raise InvalidInput("a suggestion is accepted or ignored", "choice")
+    evidence = "\n".join(e.text for e in factor.evidence)[:MAX_EVIDENCE].strip()
+    record: dict[str, Any] = {
+        "factor": factor.number,
+        "suggested_levels": list(factor.levels),
+        "confidence": factor.confidence,
+        "backend": backend,
+        "source": source[:300],
+        "evidence": [e.text for e in factor.evidence],
+    }
+    if choice == "accepted":
+        if not factor.levels:
+            raise RuleViolation(
+                f"there is not enough evidence for factor {factor.number} to accept a level",
+                "level",
+            )
+        if level not in factor.levels:
+            offered = " or ".join(str(lv) for lv in factor.levels)
+            raise InvalidInput(
+                f"factor {factor.number}'s suggestion is level {offered}, not {level}", "level"
+            )
+        record["level"] = level
+    with db.transaction() as session:
+        row = lock_case(session, actor, case_id)
+        if choice == "ignored":
+            require_status(row, "change the factor decisions")
+            audit(session, actor, "suggestion.ignored", "case", row.id, None, record)
+            return detail(session, row)
+        current = decisions_of(session, row.id).get(factor.number)
+        levels = str(level)
+        before = _decision(current)
+        unchanged = before == {"levels": levels, "evidence": evidence}
+        before_state = case_state(row)
+        if not unchanged or (version is not None and version != row.version):
+            check_version(row, version, "case")
+        require_status(row, "change the factor decisions")
+        if not unchanged:
+            if current is None:
+                session.add(
+                    t.FactorDecision(
+                        case_id=row.id,
+                        factor=factor.number,
+                        levels=levels,
+                        evidence=evidence,
+                        updated_by=actor.user_id,
+                        updated_at=now(),
+                    )
+                )
+            else:
+                current.levels, current.evidence = levels, evidence
+                current.updated_by, current.updated_at = actor.user_id, now()
+            touch_case(row)
+            session.flush()
+            after = {"levels": levels, "evidence": evidence}
+            audit(
+                session,
+                actor,
+                "case.decisions-changed",
+                "case",
+                row.id,
+                {**before_state, "decisions": {str(factor.number): before}},
+                {**case_state(row), "decisions": {str(factor.number): after}},
+            )
+        audit(
+            session,
+            actor,
+            "suggestion.accepted",
+            "case",
+            row.id,
+            {"factor": factor.number, "decision": before},
+            {**record, "version": row.version},
+        )
+        return detail(session, row)
+
+
+def _decision(row: t.FactorDecision | None) -> dict[str, str] | None:
+    return None if row is None else {"levels": row.levels, "evidence": row.evidence}

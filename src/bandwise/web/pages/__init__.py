@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, admin, dashboard, jobs, session
+from . import account, admin, audit, dashboard, jobs, reviews, session, suggestions
 
 #: The page routers, after the API's.
 PAGE_ROUTERS: list[APIRouter] = [
@@ -23,4 +23,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     jobs.router,
     account.router,
     admin.router,
+    reviews.router,
+    audit.router,
+    suggestions.router,
 ]

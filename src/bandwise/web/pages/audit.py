@@ -1,0 +1,111 @@
+"""A case's audit trail: every change written to it, oldest first, with who made it and
+what changed (before and after), a page at a time. The trail is append-only; this page
+only reads it (:func:`bandwise.services.audit.case_trail`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...services import accounts, audit, cases
+from ...services.audit import AuditEventView
+from ..auth import DB
+from .deps import PageUser
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+
+#: Readable labels for the event types a case's trail holds.
+LABELS = {
+    "case.opened": "Case opened",
+    "case.decisions-changed": "Factor decisions changed",
+    "case.outcome-recorded": "Panel outcome recorded",
+    "case.checked": "Consistency check recorded",
+    "case.notified": "Outcome notified",
+    "case.closed": "Case closed",
+    "review.requested": "Review requested",
+    "review.decided": "Review decided",
+    "review.withdrawn": "Review withdrawn",
+    "suggestion.accepted": "Suggestion accepted",
+    "suggestion.ignored": "Suggestion ignored",
+}
+
+
+def label(action: str) -> str:
+    """``case.opened`` → ``Case opened``; an event type not listed is still readable."""
+    if action in LABELS:
+        return LABELS[action]
+    words = action.replace(".", " ").replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def changes(event: AuditEventView) -> list[dict[str, str | None]]:
+    """One row per field that is new or different: its name, before and after (text)."""
+    before, after = event.before or {}, event.after or {}
+    rows: list[dict[str, str | None]] = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        if key in before and key in after and old == new:
+            continue
+        rows.append(
+            {
+                "field": key.replace("_", " "),
+                "before": _value(old) if key in before else None,
+                "after": _value(new) if key in after else None,
+            }
+        )
+    return rows
+
+
+@router.get("/cases/{case_id}/audit")
+def case_audit(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    case = cases.get_case(db, user.actor, case_id).case
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    trail = audit.case_trail(db, user.actor, case.id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    pages = max(1, -(-trail.total // PAGE_SIZE))
+    names = {u.id: u.name for u in accounts.list_users(db, user.actor)}
+    events = [
+        {
+            "event": e,
+            "label": label(e.action),
+            "who": names.get(e.user_id, f"User {e.user_id}") if e.user_id else "The system",
+            "changes": changes(e),
+        }
+        for e in trail.items
+    ]
+    return render(
+        request,
+        "audit/case.html",
+        {
+            "case": case,
+            "events": events,
+            "page": page,
+            "first": (page - 1) * PAGE_SIZE + 1,
+            "pages": pages,
+            "total": trail.total,
+            "breadcrumbs": [
+                {"href": "/cases", "text": "Cases"},
+                {"href": f"/cases/{case.id}", "text": f"Case {case.id}"},
+                {"href": f"/cases/{case.id}/audit", "text": "Audit trail"},
+            ],
+        },
+        principal=user,
+    )
