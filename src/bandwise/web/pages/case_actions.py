@@ -1,0 +1,253 @@
+"""The workflow steps of a case after the form: record the panel outcome (date sat and
+members with their sides), the consistency check (confirm, or return with reasons),
+the notification and closing. Each step is the service's; a rule it refuses (a panel
+without a staff-side member, a factor undecided, a failing match, a stale version) is
+shown in the error summary with the typed input kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from ...services import cases
+from ...services.accounts import Principal
+from ...services.base import Conflict, Database, InvalidInput, RuleViolation
+from ..auth import DB
+from .cases import SIDE_LABELS, case_breadcrumbs, load_case, render_case_page
+from .deps import PageUser, error_list, field_int, field_text, redirect
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+#: Errors the forms show (others: the error page with their own status).
+FORM_ERRORS = (InvalidInput, RuleViolation, Conflict)
+
+
+def _status(exc: Exception) -> int:
+    return 409 if isinstance(exc, Conflict) else 422
+
+
+def _date_values(form: FormData, prefix: str) -> dict[str, str]:
+    return {f"{prefix}_{p}": field_text(form, f"{prefix}_{p}") for p in ("day", "month", "year")}
+
+
+def parse_date(values: Mapping[str, str], prefix: str, label: str) -> dt.date | None:
+    """A date from the NHS date input's three boxes; None when all are empty; an
+    InvalidInput naming the field when it is not a real date."""
+    parts = [values.get(f"{prefix}_{p}", "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    try:
+        day, month, year = (int(p) for p in parts)
+        if year < 1900:
+            raise ValueError
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InvalidInput(f"{label} must be a real date, for example 1 10 2026", prefix) from None
+
+
+# ---------------------------------------------------------------- panel outcome
+
+
+def _render_outcome(
+    request: Request,
+    db: Database,
+    user: Principal,
+    case_id: int,
+    *,
+    values: Mapping[str, Any] | None = None,
+    errors: Sequence[dict[str, str]] = (),
+    status_code: int = 200,
+) -> Response:
+    ctx = load_case(db, user, case_id)
+    preview = cases.compute_preview(db, user.actor, case_id)
+    members = [u for u in ctx.users.values() if u.active]
+    chosen = {str(x) for x in (values or {}).get("members", ())}
+    return render(
+        request,
+        "cases/outcome.html",
+        {
+            "ctx": ctx,
+            "case": ctx.detail.case,
+            "preview": preview,
+            "members": members,
+            "chosen": chosen,
+            "values": dict(values or {}),
+            "errors": list(errors),
+            "side_labels": SIDE_LABELS,
+            "allowed": ctx.can(user, "record a panel outcome"),
+            "breadcrumbs": case_breadcrumbs(ctx),
+        },
+        principal=user,
+        status_code=status_code,
+    )
+
+
+@router.get("/cases/{case_id}/outcome")
+def outcome_form(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    return _render_outcome(request, db, user, case_id)
+
+
+def _record_outcome(
+    request: Request, db: Database, user: Principal, case_id: int, form: FormData
+) -> Response:
+    values: dict[str, Any] = _date_values(form, "sat_on")
+    raw_members = [m for m in form.getlist("members") if isinstance(m, str)]
+    values["members"] = raw_members
+    version = field_int(form, "version")
+    try:
+        sat_on = parse_date(values, "sat_on", "The date the panel sat")
+        if sat_on is None:
+            raise InvalidInput("Enter the date the panel sat", "sat_on")
+        member_ids = [int(m) for m in raw_members if m.isdigit()]
+        cases.record_panel_outcome(db, user.actor, case_id, version, sat_on, member_ids)
+    except FORM_ERRORS as exc:
+        errors = error_list(exc, {"sat_on": "sat_on-day", "members": "members", "levels": "levels"})
+        return _render_outcome(
+            request, db, user, case_id, values=values, errors=errors, status_code=_status(exc)
+        )
+    return redirect(f"/cases/{case_id}?done=outcome")
+
+
+@router.post("/cases/{case_id}/outcome")
+async def outcome_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    return await run_in_threadpool(_record_outcome, request, db, user, case_id, form)
+
+
+# ---------------------------------------------------------------- consistency check
+
+
+def _render_check(
+    request: Request,
+    db: Database,
+    user: Principal,
+    case_id: int,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Sequence[dict[str, str]] = (),
+    status_code: int = 200,
+) -> Response:
+    ctx = load_case(db, user, case_id)
+    return render(
+        request,
+        "cases/check.html",
+        {
+            "ctx": ctx,
+            "case": ctx.detail.case,
+            "outcome": ctx.detail.outcome,
+            "values": dict(values or {}),
+            "errors": list(errors),
+            "side_labels": SIDE_LABELS,
+            "allowed": ctx.can(user, "record a consistency check"),
+            "breadcrumbs": case_breadcrumbs(ctx),
+        },
+        principal=user,
+        status_code=status_code,
+    )
+
+
+@router.get("/cases/{case_id}/check")
+def check_form(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    return _render_check(request, db, user, case_id)
+
+
+def _record_check(
+    request: Request, db: Database, user: Principal, case_id: int, form: FormData
+) -> Response:
+    values = {"decision": field_text(form, "decision"), "reasons": field_text(form, "reasons")}
+    try:
+        if not values["decision"]:
+            raise InvalidInput("Choose whether to confirm the outcome or return it", "decision")
+        cases.consistency_check(
+            db,
+            user.actor,
+            case_id,
+            field_int(form, "version"),
+            values["decision"],
+            values["reasons"],
+        )
+    except FORM_ERRORS as exc:
+        errors = error_list(exc, {"decision": "decision-approved", "reasons": "reasons"})
+        return _render_check(
+            request, db, user, case_id, values=values, errors=errors, status_code=_status(exc)
+        )
+    return redirect(f"/cases/{case_id}?done=check")
+
+
+@router.post("/cases/{case_id}/check")
+async def check_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    return await run_in_threadpool(_record_check, request, db, user, case_id, form)
+
+
+# ---------------------------------------------------------------- notification, close
+
+
+def _notify(
+    request: Request, db: Database, user: Principal, case_id: int, form: FormData
+) -> Response:
+    values = _date_values(form, "notified")
+    try:
+        on = parse_date(
+            {k.replace("notified_", "notified_on_"): v for k, v in values.items()},
+            "notified_on",
+            "The notification date",
+        )
+        cases.notify(db, user.actor, case_id, field_int(form, "version"), on)
+    except FORM_ERRORS as exc:
+        return render_case_page(
+            request,
+            db,
+            user,
+            case_id,
+            errors=error_list(exc, {"notified_on": "notified_on"}),
+            values=values,
+            status_code=_status(exc),
+        )
+    return redirect(f"/cases/{case_id}?done=notified")
+
+
+@router.post("/cases/{case_id}/notification")
+async def notification_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    return await run_in_threadpool(_notify, request, db, user, case_id, form)
+
+
+def _close(
+    request: Request, db: Database, user: Principal, case_id: int, form: FormData
+) -> Response:
+    reason = field_text(form, "reason")
+    try:
+        cases.close(db, user.actor, case_id, field_int(form, "version"), reason)
+    except FORM_ERRORS as exc:
+        return render_case_page(
+            request,
+            db,
+            user,
+            case_id,
+            errors=error_list(exc, {"reason": "reason"}),
+            values={"reason": reason},
+            status_code=_status(exc),
+        )
+    return redirect(f"/cases/{case_id}?done=closed")
+
+
+@router.post("/cases/{case_id}/close")
+async def close_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    return await run_in_threadpool(_close, request, db, user, case_id, form)

@@ -1,0 +1,276 @@
+"""The matching form (and the hybrid and evaluation forms): for each of the 16 factors,
+the profile's level, descriptor and example beside the job's level choice and evidence.
+
+* ``GET /cases/{id}/form`` prefills the saved decisions and shows their result;
+* ``POST /cases/{id}/form/preview`` (htmx, on every change) answers with the results
+  fragment for the unsaved levels: the running total, band and verdict, and each
+  factor's outcome (out-of-band swaps), computed by the service, never saved;
+* ``POST /cases/{id}/form`` with ``action=check`` re-shows the page with the results
+  (the same thing without JavaScript), with ``action=save`` saves every decision and its
+  evidence in one change (optimistic locking on the case version: a stale version
+  re-shows the form with the typed input kept and a clear message).
+
+A level is chosen from the factor plan's levels and lettered options (radios), or typed
+as a level expression ("5", "3(a)", "2-3"); a typed expression wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from ...scheme.loader import load_scheme
+from ...scheme.model import Factor
+from ...services import cases
+from ...services.accounts import Principal
+from ...services.base import Conflict, Database, InvalidInput, RuleViolation
+from ...services.case_preview import FormPreview, preview_levels
+from ...services.cases import DecisionInput
+from ..auth import DB
+from .cases import CaseContext, case_breadcrumbs, load_case
+from .deps import PageUser, error_list, field_int, field_text, redirect
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FACTORS = range(1, 17)
+FORM_TITLES = {"match": "Matching form", "hybrid": "Hybrid form", "evaluation": "Evaluation form"}
+
+
+@dataclass(frozen=True, slots=True)
+class FactorInput:
+    """One factor as the form holds it: the chosen radio, the typed expression, evidence."""
+
+    choice: str = ""
+    typed: str = ""
+    evidence: str = ""
+
+    @property
+    def level(self) -> str:
+        return self.typed or self.choice
+
+
+def level_choices(factor: Factor) -> list[dict[str, str]]:
+    """The factor plan's levels and their lettered options, with the plan's wording."""
+    choices = []
+    for level in factor.levels:
+        choices.append(
+            {
+                "value": str(level.number),
+                "label": f"Level {level.number} ({level.points} points)",
+                "hint": level.descriptor,
+            }
+        )
+        for option in level.options:
+            choices.append(
+                {
+                    "value": f"{level.number}({option.letter})",
+                    "label": f"Level {level.number}, option ({option.letter})",
+                    "hint": option.descriptor,
+                }
+            )
+    return choices
+
+
+def _choice_values() -> dict[int, set[str]]:
+    scheme = load_scheme()
+    return {f.number: {c["value"] for c in level_choices(f)} for f in scheme.factors}
+
+
+def inputs_from_saved(ctx: CaseContext) -> dict[int, FactorInput]:
+    """The saved decisions as form input: a level the radios offer is chosen there,
+    any other expression (a range, "5c") goes in the text box."""
+    values = _choice_values()
+    out = {}
+    for d in ctx.detail.decisions:
+        if d.levels in values[d.factor]:
+            out[d.factor] = FactorInput(d.levels, "", d.evidence)
+        else:
+            out[d.factor] = FactorInput("", d.levels, d.evidence)
+    return out
+
+
+def inputs_from_form(form: FormData) -> dict[int, FactorInput]:
+    out = {}
+    for n in FACTORS:
+        evidence = form.get(f"evidence_{n}")
+        out[n] = FactorInput(
+            field_text(form, f"level_{n}"),
+            field_text(form, f"levels_{n}"),
+            evidence.strip() if isinstance(evidence, str) else "",
+        )
+    return out
+
+
+def level_texts(inputs: Mapping[int, FactorInput]) -> list[str]:
+    return [inputs.get(n, FactorInput()).level for n in FACTORS]
+
+
+def form_factors(
+    ctx: CaseContext, inputs: Mapping[int, FactorInput], preview: FormPreview
+) -> list[dict[str, Any]]:
+    """Everything one factor's section shows, in factor order."""
+    scheme = load_scheme()
+    rows = []
+    for factor in scheme.factors:
+        n = factor.number
+        given = inputs.get(n, FactorInput())
+        entry = ctx.profile.factor(n) if ctx.profile and preview.mode != "evaluation" else None
+        rows.append(
+            {
+                "number": n,
+                "name": factor.name,
+                "choices": level_choices(factor),
+                "input": given,
+                "profile": entry,
+                "outcome": preview.factors[n - 1],
+            }
+        )
+    return rows
+
+
+def render_form(
+    request: Request,
+    user: Principal,
+    ctx: CaseContext,
+    inputs: Mapping[int, FactorInput],
+    preview: FormPreview,
+    *,
+    errors: Sequence[dict[str, str]] = (),
+    version: int | None = None,
+    status_code: int = 200,
+    checked: bool = False,
+) -> Response:
+    editable = ctx.can(user, "change the factor decisions")
+    factor_errors = {o.number: o.error for o in preview.factors if o.error}
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "ctx": ctx,
+            "case": ctx.detail.case,
+            "preview": preview,
+            "factors": form_factors(ctx, inputs, preview),
+            "factor_errors": factor_errors,
+            "errors": list(errors),
+            "version": version if version is not None else ctx.detail.case.version,
+            "editable": editable,
+            "with_profile": ctx.profile is not None and preview.mode != "evaluation",
+            "title": FORM_TITLES.get(preview.mode, "Matching form"),
+            "saved": request.query_params.get("saved") == "1",
+            "checked": checked,
+            "breadcrumbs": case_breadcrumbs(ctx),
+        },
+        principal=user,
+        status_code=status_code,
+    )
+
+
+def _level_errors(preview: FormPreview) -> list[dict[str, str]]:
+    return [{"text": o.error, "href": f"#levels_{o.number}"} for o in preview.factors if o.error]
+
+
+def _evidence_without_level(inputs: Mapping[int, FactorInput]) -> list[dict[str, str]]:
+    """Evidence typed for a factor with no level would be lost on saving: say so."""
+    return [
+        {
+            "text": f"Factor {n} has evidence but no level: choose or type its level, or "
+            "clear the evidence",
+            "href": f"#levels_{n}",
+        }
+        for n, given in sorted(inputs.items())
+        if given.evidence and not given.level
+    ]
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.get("/cases/{case_id}/form")
+def case_form(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    ctx = load_case(db, user, case_id)
+    inputs = inputs_from_saved(ctx)
+    preview = preview_levels(db, user.actor, case_id, level_texts(inputs))
+    return render_form(request, user, ctx, inputs, preview)
+
+
+@router.post("/cases/{case_id}/form/preview")
+async def case_form_preview(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    """The results fragment for the unsaved levels (htmx swaps it in; nothing is saved)."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    inputs = inputs_from_form(form)
+    preview = await run_in_threadpool(preview_levels, db, user.actor, case_id, level_texts(inputs))
+    return render(
+        request,
+        "cases/_form_results.html",
+        {"preview": preview, "case_id": case_id, "oob": True},
+        principal=user,
+    )
+
+
+def _save(
+    request: Request, db: Database, user: Principal, case_id: int, form: FormData
+) -> Response:
+    ctx = load_case(db, user, case_id)
+    inputs = inputs_from_form(form)
+    version = field_int(form, "version")
+    preview = preview_levels(db, user.actor, case_id, level_texts(inputs))
+    if field_text(form, "action") != "save":
+        return render_form(request, user, ctx, inputs, preview, version=version, checked=True)
+    problems = _level_errors(preview) + _evidence_without_level(inputs)
+    if problems:
+        return render_form(
+            request, user, ctx, inputs, preview, errors=problems, version=version, status_code=422
+        )
+    decisions = [
+        DecisionInput(n, given.level, given.evidence if given.level else "")
+        for n, given in sorted(inputs.items())
+    ]
+    try:
+        cases.set_factor_decisions(db, user.actor, case_id, version, decisions)
+    except Conflict:
+        fresh = load_case(db, user, case_id)
+        message = (
+            f"Someone else changed case {case_id} while you were editing it (it is now "
+            f"{fresh.detail.case.status.replace('-', ' ')}). Your levels and evidence are "
+            "kept below and have not been saved. Check the case's current decisions, then "
+            "save again to replace them with yours."
+        )
+        return render_form(
+            request,
+            user,
+            fresh,
+            inputs,
+            preview,
+            errors=[{"text": message, "href": "#factor-1"}],
+            version=fresh.detail.case.version,
+            status_code=409,
+        )
+    except (InvalidInput, RuleViolation) as exc:
+        return render_form(
+            request,
+            user,
+            ctx,
+            inputs,
+            preview,
+            errors=error_list(exc, {"decisions": "factor-1", "status": "factor-1"}),
+            version=version,
+            status_code=422,
+        )
+    return redirect(f"/cases/{case_id}/form?saved=1")
+
+
+@router.post("/cases/{case_id}/form")
+async def case_form_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    """Save as draft (``action=save``), or show the result of the typed levels (``check``)."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    return await run_in_threadpool(_save, request, db, user, case_id, form)

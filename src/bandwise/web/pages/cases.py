@@ -1,0 +1,233 @@
+"""The case pages: the list of cases, a case's page (job, profile, decisions, outcomes,
+checks and the actions its status allows) and a case's nearest profiles.
+
+The matching form lives in :mod:`.case_form`, the workflow steps (panel outcome,
+consistency check, notification, closing) in :mod:`.case_actions`; both use the
+helpers here to read a case with what its pages show beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...profiles.model import Profile
+from ...scheme.loader import load_scheme
+from ...services import accounts, cases, jobs, suites
+from ...services.accounts import Principal, UserView
+from ...services.base import Database, InvalidInput, RuleViolation
+from ...services.case_preview import case_profile, nearest_for_case
+from ...services.cases import CaseDetail
+from ...services.jobs import JobView
+from ...store import tables as t
+from ..auth import DB
+from .deps import PageUser
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+
+#: The permission each workflow action needs (the status rules are the services').
+ACTION_PERMISSIONS: dict[str, str] = {
+    "change the factor decisions": "write",
+    "record a panel outcome": "decide",
+    "record a consistency check": "check",
+    "record the notification": "write",
+    "request a review": "write",
+    "close the case": "write",
+    "decide the review": "decide",
+    "withdraw the review": "write",
+}
+
+SIDE_LABELS = {"management": "management side", "staff-side": "staff side"}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseContext:
+    """A case with the job, profile and people its pages name."""
+
+    detail: CaseDetail
+    job: JobView
+    profile: Profile | None
+    suite_title: str
+    users: Mapping[int, UserView]
+
+    @property
+    def id(self) -> int:
+        return self.detail.case.id
+
+    def can(self, principal: Principal, action: str) -> bool:
+        """The case's status allows ``action`` and the user's role may do it."""
+        return action in self.detail.actions and principal.actor.can(
+            ACTION_PERMISSIONS.get(action, "write")
+        )
+
+    def name_of(self, user_id: int) -> str:
+        user = self.users.get(user_id)
+        return user.name if user else f"user {user_id}"
+
+
+def load_case(db: Database, user: Principal, case_id: int) -> CaseContext:
+    """The case (NotFound for another organisation's) with its job, profile and people."""
+    actor = user.actor
+    detail = cases.get_case(db, actor, case_id)
+    job = jobs.get_job(db, actor, detail.case.job_id)
+    library = suites.organisation_library(db, actor.organisation_id)
+    profile = case_profile(library, detail.case)
+    suite = library.suite(detail.case.suite_id or "")
+    users = {u.id: u for u in accounts.list_users(db, actor)}
+    return CaseContext(detail, job, profile, suite.title if suite else "", users)
+
+
+def case_breadcrumbs(ctx: CaseContext, *extra: tuple[str, str]) -> list[dict[str, str]]:
+    crumbs = [
+        {"href": "/cases", "text": "Cases"},
+        {"href": f"/cases/{ctx.id}", "text": f"Case {ctx.id}"},
+    ]
+    crumbs += [{"href": href, "text": text} for href, text in extra]
+    return crumbs
+
+
+def factor_names() -> dict[int, str]:
+    return {f.number: f.name for f in load_scheme().factors}
+
+
+def case_page_context(db: Database, user: Principal, ctx: CaseContext) -> dict[str, Any]:
+    """What the case page shows: the case, the current result of its decisions, the
+    actions allowed to this user."""
+    detail = ctx.detail
+    preview = None
+    preview_error = ""
+    if detail.case.status != "closed":
+        try:
+            preview = cases.compute_preview(db, user.actor, ctx.id)
+        except RuleViolation as exc:  # the profile is no longer in the library
+            preview_error = exc.message
+    allowed = [a for a in detail.actions if ctx.can(user, a)]
+    return {
+        "ctx": ctx,
+        "case": detail.case,
+        "detail": detail,
+        "preview": preview,
+        "preview_json": preview.json if preview else None,
+        "preview_error": preview_error,
+        "allowed": allowed,
+        "factor_names": factor_names(),
+        "side_labels": SIDE_LABELS,
+        "breadcrumbs": [{"href": "/cases", "text": "Cases"}],
+    }
+
+
+def render_case_page(
+    request: Request,
+    db: Database,
+    user: Principal,
+    case_id: int,
+    *,
+    errors: Sequence[dict[str, str]] = (),
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    ctx = load_case(db, user, case_id)
+    context = case_page_context(db, user, ctx)
+    context.update({"errors": list(errors), "values": dict(values or {})})
+    return render(request, "cases/case.html", context, principal=user, status_code=status_code)
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.get("/cases")
+def case_list(
+    user: PageUser,
+    request: Request,
+    db: DB,
+    status: str = "",
+    kind: str = "",
+    page: int = 1,
+) -> Response:
+    actor = user.actor
+    errors = []
+    if status and status not in t.CASE_STATUSES:
+        errors.append({"text": f"Choose a status from the list, not {status!r}", "href": "#status"})
+        status = ""
+    if kind and kind not in t.CASE_KINDS:
+        errors.append({"text": f"Choose a kind from the list, not {kind!r}", "href": "#kind"})
+        kind = ""
+    page = max(page, 1)
+    result = cases.list_cases(
+        db,
+        actor,
+        status=status or None,
+        kind=kind or None,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    job_titles = {j.id: j for j in jobs.list_jobs(db, actor, limit=500).items}
+    for c in result.items:
+        if c.job_id not in job_titles:
+            job_titles[c.job_id] = jobs.get_job(db, actor, c.job_id)
+    library = suites.organisation_library(db, actor.organisation_id)
+    profiles = {}
+    for c in result.items:
+        profile = case_profile(library, c)
+        if profile is not None:
+            profiles[c.id] = profile.title
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    query = "&".join(f"{k}={v}" for k, v in (("status", status), ("kind", kind)) if v)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "cases": result.items,
+            "total": result.total,
+            "status": status,
+            "kind": kind,
+            "statuses": t.CASE_STATUSES,
+            "kinds": t.CASE_KINDS,
+            "jobs": job_titles,
+            "profiles": profiles,
+            "page": page,
+            "pages": pages,
+            "query": query,
+            "errors": errors,
+        },
+        principal=user,
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/cases/{case_id}")
+def case_page(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+    return render_case_page(request, db, user, case_id)
+
+
+@router.get("/cases/{case_id}/nearest")
+def case_nearest(case_id: int, user: PageUser, request: Request, db: DB, top: int = 5) -> Response:
+    ctx = load_case(db, user, case_id)
+    if not 1 <= top <= 20:
+        raise InvalidInput("show 1 to 20 profiles", "top")
+    view = nearest_for_case(db, user.actor, case_id, top=top)
+    names = factor_names()
+    rows = []
+    for n in range(1, 17):
+        cells = [p.json["factors"][n - 1] for p in view.profiles]
+        rows.append({"number": n, "name": names[n], "job": view.levels[n - 1], "cells": cells})
+    return render(
+        request,
+        "cases/nearest.html",
+        {
+            "ctx": ctx,
+            "case": ctx.detail.case,
+            "view": view,
+            "rows": rows,
+            "top": top,
+            "breadcrumbs": case_breadcrumbs(ctx),
+        },
+        principal=user,
+    )
