@@ -23,6 +23,7 @@ import bench_import
 import bench_server
 import bench_startup
 import bench_suggest
+import bench_web_form
 import suggest_eval
 
 
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
         ("suggest factor exact (bm25)", 100 * accuracy["exact"], "%", ""),
         ("suggest factor within one (bm25)", 100 * accuracy["within_one"], "%", ""),
     ]
+    print("\n== the matching form's live update (bandwise serve on loopback) ==")
+    figures += bench_web_form.run(requests=100 if args.quick else 300)
     if args.server:
         print("\n== bandwise serve: load and SIGKILL runs ==")
         figures += bench_server.run(

@@ -14,12 +14,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, admin, audit, dashboard, jobs, reviews, session, suggestions
+from . import (
+    account,
+    admin,
+    audit,
+    case_actions,
+    case_form,
+    cases,
+    dashboard,
+    jobs,
+    reviews,
+    session,
+    suggestions,
+)
 
 #: The page routers, after the API's.
 PAGE_ROUTERS: list[APIRouter] = [
     session.router,
     dashboard.router,
+    cases.router,
+    case_form.router,
+    case_actions.router,
     jobs.router,
     account.router,
     admin.router,
