@@ -23,6 +23,7 @@ from . import (
     cases,
     dashboard,
     jobs,
+    library,
     reviews,
     session,
     suggestions,
@@ -41,4 +42,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     reviews.router,
     audit.router,
     suggestions.router,
+    library.router,
 ]
