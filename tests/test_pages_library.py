@@ -281,17 +281,48 @@ def test_a_changed_level_is_previewed_then_saved_only_when_confirmed(web: Web) -
     suite_page = client.get(saved.headers["location"])
     text = text_of(suite_page.text)
     assert "Version 2 of this suite has been saved" in text
-    assert "version 2" in text and "2 (current)" in text
+    assert "version 2" in text and "2 (shown) (current)" in text
+    assert 'href="/library/suites/arts-therapies?version=1"' in suite_page.text
     assert "Read from arts-2027.txt" in text  # the upload's name is the recorded source
     library = text_of(client.get("/library").text)
     assert "2 (imported)" in library
     profile = text_of(client.get("/library/profiles/arts-therapist-entry-level").text)
     assert "15. Emotional Effort JE level 3(b) JE score 18" in profile
 
+    # the earlier version stays readable, with its own wording and figures
+    old = client.get("/library/suites/arts-therapies", params={"version": "1"})
+    assert "You are looking at version 1" in text_of(old.text)
+    assert 'href="/library/profiles/arts-therapies/arts-therapist-entry-level?version=1"' in (
+        old.text
+    )
+    old_profile = client.get("/library/profiles/arts-therapist-entry-level?version=1")
+    text = text_of(old_profile.text)
+    assert "15. Emotional Effort JE level 4(b) JE score 25" in text
+    assert "as it was in version 1" in text
+    missing = client.get("/library/suites/arts-therapies", params={"version": "7"})
+    assert missing.status_code == 404
+
     again = client.post("/library/import/save", {"token": token, "sha256": digest})
     assert again.status_code == 409  # the pending upload is gone once saved
     assert "expired or was already saved" in text_of(again.text)
     assert _stored_versions(web) == 1
+
+
+def test_another_organisations_import_is_not_in_my_library(web: Web) -> None:
+    from dbfixtures import make_people
+
+    other = make_people(web.db, "trust-b")
+    client = web.client(web.people.lead)
+    preview = _upload(client, LOWERED)
+    client.post(
+        "/library/import/save",
+        {"token": _hidden(preview.text, "token"), "sha256": _hidden(preview.text, "sha256")},
+    )
+    theirs = web.client(other.viewer)
+    assert "1 (built in)" in text_of(theirs.get("/library").text)
+    page = theirs.get("/library/profiles/arts-therapist-entry-level")
+    assert "15. Emotional Effort JE level 4(b) JE score 25" in text_of(page.text)
+    assert theirs.get("/library/suites/arts-therapies?version=2").status_code == 404
 
 
 def test_a_tampered_digest_or_another_users_token_saves_nothing(web: Web) -> None:

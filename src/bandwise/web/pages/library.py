@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from ...errors import UnknownProfileError
 from ...profiles.library import Library, builtin_library
 from ...profiles.model import Finding, Suite
-from ...profiles.serialize import profile_to_json
+from ...profiles.serialize import load_suite_yaml, profile_to_json
 from ...profiles.validate import validate_profile
 from ...profiles.views import profile_view
 from ...scheme.loader import load_scheme
@@ -65,6 +65,28 @@ def sorted_findings(findings: tuple[Finding, ...] | list[Finding]) -> list[Findi
     )
 
 
+def requested_version(request: Request) -> int | None:
+    """``?version=N`` (a positive number), else None: the current version."""
+    text = request.query_params.get("version", "")
+    return int(text) if text.isdigit() and 0 < len(text) < 10 and int(text) > 0 else None
+
+
+def suite_version(
+    db: Database, user: PageUser, lib: Library, suite_id: str, version: int | None
+) -> tuple[Suite, int]:
+    """The suite as it was at ``version`` (the current one when None or current), so a
+    case matched against an earlier version can be read against the wording it used."""
+    suite = lib.suite(suite_id)
+    if suite is None:
+        raise NotFound(f"there is no profile suite {suite_id!r} in your library")
+    current = lib.version_of(suite_id)
+    if version is None or version == current:
+        return suite, current
+    content = suites.get_suite_yaml(db, user.actor, suite_id, version)
+    label = f"profile suite {suite_id} version {version}"
+    return load_suite_yaml(load_scheme(), content, label), version
+
+
 def _query(request: Request) -> str:
     return (request.query_params.get("q") or "").strip()[:MAX_QUERY]
 
@@ -107,9 +129,7 @@ def library_index(user: PageUser, request: Request, db: DB) -> Response:
 def suite_page(suite_id: str, user: PageUser, request: Request, db: DB) -> Response:
     """One suite: its profiles (searchable by title, chosen for comparing) and versions."""
     lib = organisation_library(db, user)
-    suite = lib.suite(suite_id)
-    if suite is None:
-        raise NotFound(f"there is no profile suite {suite_id!r} in your library")
+    suite, version = suite_version(db, user, lib, suite_id, requested_version(request))
     scheme = load_scheme()
     query = _query(request)
     profiles = []
@@ -137,7 +157,8 @@ def suite_page(suite_id: str, user: PageUser, request: Request, db: DB) -> Respo
         "library/suite.html",
         {
             "suite": suite,
-            "version": lib.version_of(suite.id),
+            "version": version,
+            "current_version": lib.version_of(suite.id),
             "profiles": profiles,
             "total_profiles": len(suite.profiles),
             "query": query,
@@ -235,8 +256,15 @@ def compare_page(user: PageUser, request: Request, db: DB) -> Response:
 def profile_page(profile_id: str, user: PageUser, request: Request, db: DB) -> Response:
     """One profile: job statement, the 16 factors as printed and as the chart scores them,
     totals and bands, and every validation finding (unknown id: 404 page)."""
-    lib = organisation_library(db, user)
-    view = profile_view(load_scheme(), lib, profile_id[:200])
+    library = lib = organisation_library(db, user)
+    profile_id = profile_id[:200]
+    version = requested_version(request)
+    if version is not None:  # read the profile in the suite as it was at that version
+        suite_id = profile_id.rpartition("/")[0] or lib.suite_of(lib.get(profile_id)).id
+        suite, version = suite_version(db, user, library, suite_id, version)
+        lib = Library((suite,), (version,))
+    view = profile_view(load_scheme(), lib, profile_id)
+    current = library.version_of(view.suite.id)
     findings = sorted_findings(view.findings)
     by_factor: dict[int, list[Finding]] = {}
     for finding in findings:
@@ -250,6 +278,7 @@ def profile_page(profile_id: str, user: PageUser, request: Request, db: DB) -> R
             "profile": view.profile,
             "suite": view.suite,
             "version": lib.version_of(view.suite.id),
+            "current_version": current,
             "qualified_id": qualified(view.suite, view.profile.id),
             "data": view.data,
             "total": total_text(view.data, "computed_total"),
