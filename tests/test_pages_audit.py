@@ -33,6 +33,7 @@ def test_the_trail_lists_events_with_readable_labels_and_names(web: Web) -> None
     assert "case.opened" not in text
     assert "Lead" in text and "Management" in text and "Checker" in text
     assert "status draft → outcome-recorded" in text
+    assert "factor 6 none → level 5 (evidence: evidence for factor 6)" in text
     assert "When (UK time)" in text and "Events 1 to 5 of 5" in text
 
 
@@ -50,7 +51,7 @@ def test_evidence_text_is_escaped(web: Web) -> None:
     page = web.client(web.people.lead).get(f"/cases/{case.case.id}/audit")
     assert "<script>alert" not in page.text and "<img src=x" not in page.text
     assert "&lt;script&gt;alert" in page.text
-    assert '<script>alert(\\"x\\")</script>' in words(page.text)
+    assert 'level 4 (evidence: <script>alert("x")</script> &' in words(page.text)
 
 
 def test_the_trail_is_paginated(web: Web) -> None:
@@ -81,3 +82,21 @@ def test_labels_and_changes() -> None:
         1, None, 1, "x", "case", 1, {"status": "draft", "same": 1}, {"status": "x", "same": 1}
     )
     assert changes(event) == [{"field": "status", "before": "draft", "after": "x"}]
+
+
+def test_decisions_read_per_factor() -> None:
+    event = AuditEventView(
+        1,
+        None,
+        1,
+        "case.decisions-changed",
+        "case",
+        1,
+        {"version": 1, "decisions": {"10": None, "2": {"levels": "3", "evidence": ""}}},
+        {"version": 2, "decisions": {"10": {"levels": "1", "evidence": "x"}, "2": None}},
+    )
+    assert changes(event) == [
+        {"field": "version", "before": "1", "after": "2"},
+        {"field": "factor 2", "before": "level 3", "after": "none"},
+        {"field": "factor 10", "before": "none", "after": "level 1 (evidence: x)"},
+    ]

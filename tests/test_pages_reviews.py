@@ -24,9 +24,9 @@ def _form(version: int, **extra: object) -> list[tuple[str, object]]:
     data: list[tuple[str, object]] = [
         ("version", version),
         ("requested_by", "A. Jobholder <b>"),
-        ("requested_on-day", "20"),
-        ("requested_on-month", "10"),
-        ("requested_on-year", "2026"),
+        ("requested_on[day]", "20"),
+        ("requested_on[month]", "10"),
+        ("requested_on[year]", "2026"),
         ("disputed_factors", "3"),
         ("disputed_factors", "15"),
         ("grounds", "My job needs more planning than the profile says."),
@@ -56,6 +56,7 @@ def test_request_form_lists_the_factors_and_the_deadline(web: Web) -> None:
     text = words(page.text)
     assert "notified on 5 October 2026" in text and "until 5 January 2027" in text
     assert "15. Emotional effort" in text and 'name="disputed_factors"' in page.text
+    assert 'name="requested_on[day]"' in page.text and 'name="requested_on[year]"' in page.text
 
 
 def test_a_review_is_requested_on_a_notified_case(web: Web) -> None:
@@ -103,8 +104,8 @@ def test_missing_answers_and_a_late_request_show_in_the_error_summary(web: Web) 
     late = _form(case.case.version)  # 20 October: the deadline was 15 August
     sent = client.post(f"/cases/{case.case.id}/review/new", late)
     assert sent.status_code == 422 and "An admin may accept it late" in words(sent.text)
-    bad_day = [(k, "31" if k == "requested_on-day" else v) for k, v in _form(case.case.version)]
-    bad_day = [(k, "2" if k == "requested_on-month" else v) for k, v in bad_day]
+    bad_day = [(k, "31" if k == "requested_on[day]" else v) for k, v in _form(case.case.version)]
+    bad_day = [(k, "2" if k == "requested_on[month]" else v) for k, v in bad_day]
     sent = client.post(f"/cases/{case.case.id}/review/new", bad_day)
     assert sent.status_code == 422 and "as day, month and year" in words(sent.text)
     assert reviews.list_reviews(web.db, web.people.lead) == ()

@@ -51,12 +51,33 @@ def _value(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return value
+    if isinstance(value, dict) and "levels" in value:  # a factor decision
+        evidence = value.get("evidence") or ""
+        return f"level {value['levels']}" + (f" (evidence: {evidence})" if evidence else "")
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return ", ".join(str(v) for v in value) or "none"
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _order(key: str) -> tuple[int, str]:
+    return (int(key), "") if key.isdigit() else (10**6, key)
+
+
+def _flatten(values: dict[str, Any]) -> dict[str, Any]:
+    """Nested records one level down: ``decisions: {"3": ...}`` reads as ``factor 3``."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and key in ("decisions", "decision_changes"):
+            for sub in sorted(value, key=_order):
+                out[f"factor {sub}" if sub.isdigit() else f"{key} {sub}"] = value[sub]
+        else:
+            out[key] = value
+    return out
 
 
 def changes(event: AuditEventView) -> list[dict[str, str | None]]:
     """One row per field that is new or different: its name, before and after (text)."""
-    before, after = event.before or {}, event.after or {}
+    before, after = _flatten(event.before or {}), _flatten(event.after or {})
     rows: list[dict[str, str | None]] = []
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key), after.get(key)

@@ -188,9 +188,9 @@ async def request_submit(case_id: int, user: PageUser, request: Request, db: DB)
     ]
     values: dict[str, Any] = {
         "requested_by": field_text(form, "requested_by"),
-        "day": field_text(form, "requested_on-day"),
-        "month": field_text(form, "requested_on-month"),
-        "year": field_text(form, "requested_on-year"),
+        "day": field_text(form, "requested_on[day]"),
+        "month": field_text(form, "requested_on[month]"),
+        "year": field_text(form, "requested_on[year]"),
         "factors": factors,
         "grounds": field_text(form, "grounds"),
         "late_override_reason": field_text(form, "late_override_reason"),
