@@ -8,6 +8,8 @@
   the test with the rule, its help text and the elements. It also asks for exactly one h1.
 * :func:`shot` saves a full-page screenshot to ``test-artifacts/screenshots/<test>-<name>.png``.
 * :func:`focused` describes the element with keyboard focus (for keyboard walks).
+* :func:`pdf_text` reads a downloaded PDF's text with pdftotext (``with
+  page.expect_download() as d: <click>`` then ``pdf_text(Path(d.value.path()))``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import functools
 import json
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from playwright.sync_api import Browser, Page, Playwright
 
@@ -43,11 +47,21 @@ FAILING_IMPACTS = frozenset({"serious", "critical"})
 TIMEOUT_MS = 10_000
 
 
+class BrowseAs(Protocol):
+    """The ``browse_as`` fixture: a tab in a new context, signed in as ``user_key`` (a
+    ``live_server.user`` key) or anonymous (None); ``javascript=False`` for a browser with
+    scripting off (every page must work without it)."""
+
+    def __call__(self, user_key: str | None, *, javascript: bool = True) -> Page: ...
+
+
 def missing_prerequisites() -> list[str]:
     """What the browser tests need and this machine lacks, with the command that fixes it."""
     missing = []
     if not CHROMIUM.is_file():
         missing.append(f"{CHROMIUM} (run scripts/browser-test-deps)")
+    if shutil.which("pdftotext") is None:
+        missing.append("pdftotext (run scripts/browser-test-deps)")
     if not AXE_JS.is_file():
         missing.append(f"{AXE_JS.relative_to(ROOT)} (run scripts/vendor-assets)")
     if not VENDOR_CSS.is_file():
@@ -116,6 +130,17 @@ def focused(page: Page) -> dict[str, Any]:
                 href: e.getAttribute("href") || "", classes: e.className || ""} : {} }"""
         )
     )
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF, laid out as on the page (``pdftotext -layout``)."""
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout.decode("utf-8")
 
 
 @functools.cache

@@ -28,15 +28,18 @@ One server and one browser per test session, so the suite stays quick:
     ``page.goto("/sign-in")`` works.
 ``browse_as`` (per test)
     ``browse_as("lead")`` → a tab in a new context already signed in as that user through
-    the sign-in form; ``browse_as(None)`` → another anonymous tab. Several users at once
-    (e.g. a case approved by a different user) each get their own cookie jar.
+    the sign-in form; ``browse_as(None)`` → another anonymous tab;
+    ``browse_as("lead", javascript=False)`` → scripting off (pages must work without it).
+    Several users at once (e.g. a case approved by a different user) each get their own
+    cookie jar. Annotate it as :class:`browser.browserkit.BrowseAs`.
 
 Helpers in :mod:`browser.browserkit` (plain functions, ``from browser.browserkit import``):
 ``sign_in(page, user)``, ``sign_out(page)``, ``axe_check(page, "name")`` (axe-core WCAG 2.1
 A/AA on the page as it is now; fails on serious/critical, and on anything but one h1),
 ``shot(page, "step")`` (full-page screenshot to
 ``test-artifacts/screenshots/<test>-<step>.png``, git-ignored; CI keeps the folder as
-build artefacts), ``csrf_token(page)``, ``focused(page)`` (the element with keyboard focus).
+build artefacts), ``csrf_token(page)``, ``focused(page)`` (the element with keyboard focus),
+``pdf_text(path)`` (a downloaded PDF's text, by pdftotext).
 
 When a test fails, every tab it opened is screenshotted
 (``<test>-failure-<n>.png``) and the server log's tail is added to the report.
@@ -45,14 +48,14 @@ When a test fails, every tab it opened is screenshotted
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from .browserkit import TIMEOUT_MS, launch, missing_prerequisites, shot, sign_in
+from .browserkit import TIMEOUT_MS, BrowseAs, launch, missing_prerequisites, shot, sign_in
 from .serverkit import LiveServer
 from .serverkit import live_server as start_live_server
 
@@ -79,6 +82,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 _OUTCOME = pytest.StashKey[bool]()
+
+
+class NewContext(Protocol):
+    def __call__(self, javascript: bool = True) -> BrowserContext: ...
 
 
 @pytest.fixture(scope="session")
@@ -116,13 +123,16 @@ def browser(_playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def _contexts(
     browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
-) -> Iterator[Callable[[], BrowserContext]]:
+) -> Iterator[NewContext]:
     """Makes fresh contexts for one test; screenshots their tabs if the test failed."""
     made: list[BrowserContext] = []
 
-    def new_context() -> BrowserContext:
+    def new_context(javascript: bool = True) -> BrowserContext:
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+            base_url=live_server.url,
+            viewport={"width": 1280, "height": 900},
+            locale="en-GB",
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(TIMEOUT_MS)
         made.append(context)
@@ -143,16 +153,14 @@ def _contexts(
 
 
 @pytest.fixture
-def page(_contexts: Callable[[], BrowserContext]) -> Page:
+def page(_contexts: NewContext) -> Page:
     return _contexts().new_page()
 
 
 @pytest.fixture
-def browse_as(
-    _contexts: Callable[[], BrowserContext], live_server: LiveServer
-) -> Callable[[str | None], Page]:
-    def open_tab(user_key: str | None) -> Page:
-        tab = _contexts().new_page()
+def browse_as(_contexts: NewContext, live_server: LiveServer) -> BrowseAs:
+    def open_tab(user_key: str | None, *, javascript: bool = True) -> Page:
+        tab = _contexts(javascript).new_page()
         if user_key is not None:
             sign_in(tab, live_server.user(user_key))
         return tab

@@ -4,12 +4,10 @@ Tab and Enter alone, a visible focus indicator."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browserkit import axe_check, focused, shot, sign_in
+from .browserkit import BrowseAs, axe_check, focused, shot, sign_in
 from .serverkit import LiveServer
 
 #: (name, who is signed in, path, status)
@@ -26,7 +24,7 @@ PAGES = [
 
 @pytest.mark.parametrize(("name", "who", "path", "status"), PAGES, ids=[p[0] for p in PAGES])
 def test_each_page_passes_axe(
-    browse_as: Callable[[str | None], Page], name: str, who: str | None, path: str, status: int
+    browse_as: BrowseAs, name: str, who: str | None, path: str, status: int
 ) -> None:
     page = browse_as(who)
     response = page.goto(path)
@@ -35,9 +33,7 @@ def test_each_page_passes_axe(
     shot(page, name)
 
 
-def test_pages_showing_errors_pass_axe(
-    browse_as: Callable[[str | None], Page], live_server: LiveServer
-) -> None:
+def test_pages_showing_errors_pass_axe(browse_as: BrowseAs, live_server: LiveServer) -> None:
     page = browse_as(None)
     page.goto("/sign-in")
     page.get_by_role("button", name="Sign in").click()
@@ -62,7 +58,7 @@ def test_the_forced_password_change_page_passes_axe(page: Page, live_server: Liv
 
 @pytest.mark.parametrize("who", [None, "checker"], ids=["anonymous", "signed-in"])
 def test_tab_reaches_the_skip_link_first_and_it_moves_focus_to_the_content(
-    browse_as: Callable[[str | None], Page], who: str | None
+    browse_as: BrowseAs, who: str | None
 ) -> None:
     page = browse_as(who)
     page.goto("/" if who else "/sign-in")

@@ -3,11 +3,9 @@ Content-Security-Policy stopping script a page did not send."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from playwright.sync_api import Page, Route, expect
 
-from .browserkit import csrf_token, shot
+from .browserkit import BrowseAs, csrf_token, shot
 from .serverkit import LiveServer
 
 EVIL = "http://evil.example"
@@ -19,7 +17,7 @@ def still_signed_in(page: Page, live_server: LiveServer) -> bool:
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(
-    browse_as: Callable[[str | None], Page],
+    browse_as: BrowseAs,
 ) -> None:
     page = browse_as("lead")
     (cookie,) = [c for c in page.context.cookies() if c["name"] == "bandwise_session"]
@@ -31,7 +29,7 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(
 
 
 def test_a_post_without_the_csrf_token_is_refused(
-    browse_as: Callable[[str | None], Page], live_server: LiveServer
+    browse_as: BrowseAs, live_server: LiveServer
 ) -> None:
     page = browse_as("lead")
     # the browser's cookie, no token: from outside the page ...
@@ -55,7 +53,7 @@ def test_a_post_without_the_csrf_token_is_refused(
 
 
 def test_a_post_with_another_sites_origin_is_refused_even_with_the_token(
-    browse_as: Callable[[str | None], Page], live_server: LiveServer
+    browse_as: BrowseAs, live_server: LiveServer
 ) -> None:
     page = browse_as("management")
     token = csrf_token(page)
@@ -98,7 +96,7 @@ def test_a_sign_in_form_on_another_site_is_refused(page: Page, live_server: Live
 
 
 def test_a_cross_site_form_cannot_sign_a_user_out(
-    browse_as: Callable[[str | None], Page], live_server: LiveServer
+    browse_as: BrowseAs, live_server: LiveServer
 ) -> None:
     page = browse_as("staff")
     token = csrf_token(page)  # even a leaked token does not help another site
@@ -133,7 +131,7 @@ def test_pages_carry_a_content_security_policy_and_security_headers(page: Page) 
 
 
 def test_script_injected_into_a_page_does_not_run(
-    browse_as: Callable[[str | None], Page],
+    browse_as: BrowseAs,
 ) -> None:
     page = browse_as("lead")
     blocked = page.evaluate(

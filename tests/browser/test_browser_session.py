@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from playwright.sync_api import Page, expect
 
-from .browserkit import focused, shot, sign_in, sign_out
+from .browserkit import BrowseAs, focused, shot, sign_in, sign_out
 from .serverkit import PASSWORD, LiveServer
 
 
@@ -106,9 +104,7 @@ def test_a_one_time_password_must_be_changed_before_anything_else(
     expect(page).to_have_url(f"{live_server.url}/")
 
 
-def test_signing_out_ends_the_session(
-    browse_as: Callable[[str | None], Page], live_server: LiveServer
-) -> None:
+def test_signing_out_ends_the_session(browse_as: BrowseAs, live_server: LiveServer) -> None:
     page = browse_as("management")
     cookies = page.context.cookies()
     assert any(c["name"] == "bandwise_session" for c in cookies)
@@ -121,11 +117,21 @@ def test_signing_out_ends_the_session(
     expect(page).to_have_url(f"{live_server.url}/sign-in?next=/account/password")
 
 
-def test_the_seeded_people_all_sign_in(
-    browse_as: Callable[[str | None], Page], live_server: LiveServer
-) -> None:
+def test_the_seeded_people_all_sign_in(browse_as: BrowseAs, live_server: LiveServer) -> None:
     """The fixture's people are real accounts with the documented password."""
     for key in ("admin", "staff", "checker"):
         tab = browse_as(key)
         assert live_server.user(key).password == PASSWORD
         expect(tab.get_by_role("link", name=live_server.user(key).name)).to_be_visible()
+
+
+def test_signing_in_and_out_works_with_javascript_off(
+    browse_as: BrowseAs, live_server: LiveServer
+) -> None:
+    page = browse_as("checker", javascript=False)
+    expect(page).to_have_url(f"{live_server.url}/")
+    assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
+    expect(page.get_by_role("link", name=live_server.user("checker").name)).to_be_visible()
+    shot(page, "no-js-dashboard")
+    sign_out(page)
+    expect(page.locator(".nhsuk-inset-text")).to_have_text("You have signed out.")
