@@ -116,7 +116,8 @@ def test_missing_answers_and_a_late_request_show_in_the_error_summary(web: Web) 
     assert sent.status_code == 303
     (review,) = reviews.list_reviews(web.db, web.people.lead)
     assert review.late_override_reason == "the jobholder was on long-term sick leave"
-    assert "long-term sick leave" in words(admin.get(f"/reviews/{review.id}").text)
+    page = words(admin.get(f"/reviews/{review.id}").text)
+    assert "long-term sick leave (accepted by Admin)" in page and "Recorded by Admin" in page
 
 
 def _confirm_review_case(web: Web, review: ReviewView) -> None:

@@ -180,6 +180,18 @@ def test_pasted_text_works_and_htmx_swaps_one_factor(web: Web) -> None:
     )
     assert "Accepted" in words(swapped.text)
     assert audit_events(web.db)[-1].after["source"] == "pasted text"  # type: ignore[index]
+    conflict = client.htmx(
+        f"/cases/{case.case.id}/suggestions/decision",
+        {
+            "version": case.case.version,
+            "source": "text",
+            "text": JD,
+            "choice": f"accept:{factor}:{level}",
+        },
+    )
+    assert conflict.status_code == 200 and "<html" not in conflict.text  # htmx swaps 2xx only
+    assert "changed by someone else" in words(conflict.text)
+    assert f'value="{case.case.version + 1}" id="suggestion-version"' in conflict.text
     stale = client.htmx(
         f"/cases/{case.case.id}/suggestions/decision",
         {"version": case.case.version, "source": "text", "text": JD, "choice": f"ignore:{factor}"},

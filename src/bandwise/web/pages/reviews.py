@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...scheme.loader import load_scheme
-from ...services import cases, jobs, reviews
+from ...services import accounts, cases, jobs, reviews
 from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail, uk_time
 from ...services.reviews import ReviewView
@@ -70,6 +70,7 @@ def _detail_context(db: Database, user: PageUser, review: ReviewView) -> dict[st
         cases.get_case(db, user.actor, review.review_case_id) if review.review_case_id else None
     )
     notified = notified_on(original)
+    names = {u.id: u.name for u in accounts.list_users(db, user.actor)}
     is_open = review.status == "open" and original.case.status == "review-requested"
     return {
         "review": review,
@@ -79,6 +80,8 @@ def _detail_context(db: Database, user: PageUser, review: ReviewView) -> dict[st
         "notified": notified,
         "deadline": reviews.review_deadline(notified) if notified else None,
         "factor_names": factor_names(),
+        "recorded_by": names.get(review.created_by, f"User {review.created_by}"),
+        "override_by": names.get(review.late_override_by or 0, ""),
         "can_decide": is_open and user.actor.can("decide"),
         "ready_to_decide": review_case is not None and review_case.case.status == "confirmed",
         "can_withdraw": is_open and user.actor.can("write"),

@@ -231,11 +231,11 @@ async def decide_suggestion(case_id: int, user: PageUser, request: Request, db: 
     except ServiceError as exc:
         case = cases.get_case(db, user.actor, case_id)
         if is_htmx(request) and number:
-            context = _context(db, user, case, source, result_or_none(db, user, source))
+            context = _context(db, user, case, source, _result_or_none(db, user, source))
             context |= {"factor_number": number, "error": exc.message, "oob_version": True}
             return render(request, "suggestions/_factor_response.html", context, principal=user)
         context = _context(
-            db, user, case, source, result_or_none(db, user, source), errors=error_list(exc)
+            db, user, case, source, _result_or_none(db, user, source), errors=error_list(exc)
         )
         return render(
             request, "suggestions/page.html", context, principal=user, status_code=exc.status
@@ -254,7 +254,7 @@ async def decide_suggestion(case_id: int, user: PageUser, request: Request, db: 
     return render(request, "suggestions/page.html", context, principal=user)
 
 
-def result_or_none(db: Database, user: PageUser, source: Source) -> Suggestions | None:
+def _result_or_none(db: Database, user: PageUser, source: Source) -> Suggestions | None:
     try:
         return _compute(db, user, source)
     except ServiceError:
