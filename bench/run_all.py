@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch
 import bench_documents
 import bench_import
+import bench_report
 import bench_server
 import bench_startup
 import bench_suggest
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print("\n== the matching form's live update (bandwise serve on loopback) ==")
     figures += bench_web_form.run(requests=100 if args.quick else 300)
+    print("\n== matching report (HTML and PDF) ==")
+    figures += bench_report.run(runs=5 if args.quick else 20)
     if args.server:
         print("\n== bandwise serve: load and SIGKILL runs ==")
         figures += bench_server.run(

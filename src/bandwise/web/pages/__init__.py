@@ -21,9 +21,11 @@ from . import (
     case_actions,
     case_form,
     cases,
+    consistency,
     dashboard,
     jobs,
     library,
+    reports,
     reviews,
     session,
     suggestions,
@@ -43,4 +45,6 @@ PAGE_ROUTERS: list[APIRouter] = [
     audit.router,
     suggestions.router,
     library.router,
+    reports.router,
+    consistency.router,
 ]

@@ -1,0 +1,123 @@
+"""Benchmark: server time to render a case's matching report as HTML and as PDF (prints
+figures, asserts nothing).
+
+A case with a full outcome (16 factor decisions with a paragraph of evidence each, a
+panel of two, an approved consistency check) is built through the services in a
+temporary SQLite database; each run then reads the case through the services, renders
+the report template, and for the PDF lays it out with WeasyPrint, as the
+``/cases/{id}/report`` and ``/cases/{id}/report.pdf`` pages do.
+
+    python bench/bench_report.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+Figure = tuple[str, float, str, str]  # name, value, unit, target ("" when none)
+
+LEVELS = ["6", "7", "4", "2", "3", "5", "2", "2", "1", "1", "1", "3", "2", "2", "4", "2"]
+EVIDENCE = (
+    "The job description says the postholder plans and delivers therapy sessions for "
+    "patients with complex needs, agrees goals with the multidisciplinary team and reports "
+    "progress to the referrer; the panel read the person specification and the examples "
+    "the manager gave. "
+) * 2
+
+
+def build_case(folder: Path) -> tuple[object, object, int]:
+    """A temporary database with one confirmed match; returns (db, actor, case id)."""
+    from bandwise.services import accounts, cases, jobs
+    from bandwise.services.base import Actor, Database
+    from bandwise.services.cases import DecisionInput
+    from bandwise.store.migrate import upgrade
+
+    url = f"sqlite:///{folder / 'bench.db'}"
+    upgrade(url)
+    db = Database.connect(url)
+    admin_view, _ = accounts.create_admin(db, "Bench Trust", "admin@bench.nhs.example")
+    admin = Actor(admin_view.id, admin_view.organisation_id, "admin", None, admin_view.name)
+
+    def user(name: str, role: str, side: str | None) -> Actor:
+        view, _ = accounts.create_user(
+            db, admin, f"{name.lower().replace(' ', '.')}@bench.nhs.example", name, role, side
+        )
+        return Actor(view.id, view.organisation_id, role, side, view.name)
+
+    lead = user("Lead", "je-lead", None)
+    management = user("Manager", "practitioner", "management")
+    staff = user("Staff rep", "practitioner", "staff-side")
+    checker = user("Checker", "practitioner", "management")
+    job = jobs.create_job(db, lead, "Arts Therapist", "AT-1", "Therapies")
+    case = cases.open_case(db, lead, job.id, "match", "arts-therapist")
+    decisions = [DecisionInput(n, lv, EVIDENCE) for n, lv in enumerate(LEVELS, start=1)]
+    case = cases.set_factor_decisions(db, management, case.case.id, case.case.version, decisions)
+    case = cases.record_panel_outcome(
+        db, lead, case.case.id, case.case.version, dt.date(2026, 10, 1),
+        [management.user_id, staff.user_id],
+    )  # fmt: skip
+    case = cases.consistency_check(db, checker, case.case.id, case.case.version, "approved")
+    return db, lead, case.case.id
+
+
+def _times(work: Callable[[], object], runs: int) -> list[float]:
+    work()  # warm up (template compilation, fonts)
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        work()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def run(runs: int = 20) -> list[Figure]:
+    from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_report, report_html
+    from bandwise.web.report_pdf import html_to_pdf
+
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bandwise-bench-report-") as folder:
+        db, actor, case_id = build_case(Path(folder))
+
+        def html() -> str:
+            return report_html(MATCHING_TEMPLATE, matching_report(db, actor, case_id))  # type: ignore[arg-type]
+
+        def pdf() -> bytes:
+            return html_to_pdf(html())
+
+        size = len(pdf())
+        for name, work in (("HTML", html), ("PDF", pdf)):
+            times = _times(work, runs)
+            median, p95 = statistics.median(times), _p95(times)
+            print(
+                f"matching report {name}: median {median:.1f} ms, p95 {p95:.1f} ms over {runs} "
+                f"runs (min {min(times):.1f}, max {max(times):.1f})"
+                + (f"; {size / 1024:.0f} KiB" if name == "PDF" else "")
+            )
+            figures += [
+                (f"matching report {name} p50", median, "ms", ""),
+                (f"matching report {name} p95", p95, "ms", ""),
+            ]
+        db.engine.dispose()  # type: ignore[attr-defined]
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="runs (default 20)")
+    args = parser.parse_args(argv)
+    run(args.runs)
+
+
+if __name__ == "__main__":
+    main()

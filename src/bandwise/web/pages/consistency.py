@@ -1,0 +1,213 @@
+"""Consistency: what a consistency-checking panel should look at across the
+organisation's outcomes (outliers, totals near a band boundary, outcomes outside their
+profile), with charts; re-matching after a profile suite changes (dry run, then open
+cases); and the consistency report as HTML and PDF from one template.
+
+The findings are :func:`bandwise.services.consistency.check_consistency`'s, unchanged.
+The charts need each checked outcome's total (and its profile's range), which the
+report does not list, so :func:`chart_figures` reads the same outcomes the service
+checks (each active job's latest outcome in the scope) with the service's own helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from ...profiles.validate import compute
+from ...scheme.loader import load_scheme
+from ...services import cases, consistency, jobs, rematch, suites
+from ...services.base import Actor, Database, Forbidden, ServiceError
+from ...services.outcome_queries import SuiteCache, latest_per_job, outcome_records
+from ..auth import DB
+from ..charts import RangeRow, band_histogram, histogram_bins, range_chart
+from .deps import PageUser, error_list, field_int, field_text, redirect
+from .reports import pdf_response, report_html
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+REPORT_TEMPLATE = "consistency/report.html"
+FIELD_IDS = {"suite_id": "suite", "to_version": "to_version", "from_version": "from_version"}
+SCOPE_LABELS = {
+    "confirmed": "each job's latest confirmed outcome",
+    "recorded": "each job's latest recorded outcome, confirmed or not",
+}
+
+
+def chart_figures(db: Database, actor: Actor, scope: str) -> dict[str, Any]:
+    """The checked outcomes' totals by band and their profiles' ranges, as charts and as
+    rows for the tables beside them."""
+    actor.require("read")
+    scheme = load_scheme()
+    rows: list[RangeRow] = []
+    with db.transaction() as session:
+        records = outcome_records(session, actor.organisation_id)
+        latest = list(latest_per_job(records, confirmed_only=scope == "confirmed").values())
+        cache = SuiteCache(session, scheme, actor.organisation_id)
+        for r in latest:
+            if not r.profile_id or not r.suite_id or r.suite_version is None:
+                continue
+            suite = cache.get(r.suite_id, r.suite_version)
+            profile = suite.profile(r.profile_id) if suite else None
+            total = compute(scheme, profile).total if profile else None
+            if total is not None:
+                label = f"{r.job_title} (job {r.job_id})"
+                rows.append(RangeRow(label, r.total_min, total.min, total.max))
+    totals = [r.total_min for r in latest]
+    bins = histogram_bins(totals, scheme.bands.bands)
+    by_band: dict[str, int] = {}
+    for b in bins:
+        by_band[b.band] = by_band.get(b.band, 0) + b.count
+    return {
+        "histogram": Markup(band_histogram(totals, scheme.bands.bands)),
+        "by_band": [(band, count) for band, count in by_band.items() if count],
+        "range_chart": Markup(range_chart(rows)),  # charts.py escapes all text
+        "range_rows": rows,
+        "outcomes": len(latest),
+    }
+
+
+def _scope(request: Request) -> str:
+    return request.query_params.get("scope") or "confirmed"
+
+
+def consistency_context(db: Database, actor: Actor, scope: str) -> dict[str, Any]:
+    report = consistency.check_consistency(db, actor, scope)
+    return {
+        "report": report,
+        "scope": scope,
+        "scope_label": SCOPE_LABELS.get(scope, scope),
+        **chart_figures(db, actor, scope),
+        "generated": dt.datetime.now(dt.UTC),
+    }
+
+
+@router.get("/consistency")
+def consistency_page(user: PageUser, request: Request, db: DB) -> Response:
+    actor = user.actor
+    context = consistency_context(db, actor, _scope(request))
+    awaiting = cases.list_cases(db, actor, status="outcome-recorded", limit=500).items
+    titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=500).items}
+    return render(
+        request,
+        "consistency/index.html",
+        {
+            **context,
+            "awaiting": awaiting,
+            "job_titles": titles,
+            "can_check": actor.can("check"),
+            "breadcrumbs": [{"href": "/", "text": "Home"}],
+        },
+        principal=user,
+    )
+
+
+@router.get("/consistency/report")
+def consistency_report(user: PageUser, request: Request, db: DB) -> Response:
+    context = consistency_context(db, user.actor, _scope(request))
+    return render(request, REPORT_TEMPLATE, {**context, "web": True}, principal=user)
+
+
+@router.get("/consistency/report.pdf")
+def consistency_report_pdf(user: PageUser, request: Request, db: DB) -> Response:
+    context = consistency_context(db, user.actor, _scope(request))
+    return pdf_response(
+        report_html(REPORT_TEMPLATE, context),
+        f"consistency-report-{dt.date.today().isoformat()}.pdf",
+    )
+
+
+# ---------------------------------------------------------------- re-matching
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    text = (request.query_params.get(name) or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _rematch_page(
+    user: PageUser,
+    request: Request,
+    db: Database,
+    suite_id: str,
+    to_version: int | None,
+    from_version: int | None,
+    failure: ServiceError | None = None,
+) -> Response:
+    """The suite chooser and, for a chosen suite, the dry run's list of affected jobs."""
+    actor = user.actor
+    result = None
+    errors: list[dict[str, str]] = []
+    if suite_id and failure is None:
+        try:
+            result = rematch.rematch(db, actor, suite_id, to_version, from_version)
+        except ServiceError as exc:
+            failure = exc
+    if failure is not None:
+        errors = error_list(failure, FIELD_IDS)
+    opened = [int(x) for x in request.query_params.get("opened", "").split(",") if x.isdigit()]
+    return render(
+        request,
+        "consistency/rematch.html",
+        {
+            "suites": suites.list_suites(db, actor),
+            "suite_id": suite_id,
+            "to_version": to_version,
+            "from_version": from_version,
+            "result": result,
+            "errors": errors,
+            "opened": opened,
+            "applied": request.query_params.get("applied") == "1",
+            "can_apply": actor.can("write"),
+            "breadcrumbs": [
+                {"href": "/", "text": "Home"},
+                {"href": "/consistency", "text": "Consistency"},
+            ],
+        },
+        principal=user,
+        status_code=failure.status if failure is not None else 200,
+    )
+
+
+@router.get("/consistency/rematch")
+def rematch_page(user: PageUser, request: Request, db: DB) -> Response:
+    return _rematch_page(
+        user,
+        request,
+        db,
+        (request.query_params.get("suite") or "").strip(),
+        _int_param(request, "to_version"),
+        _int_param(request, "from_version"),
+    )
+
+
+@router.post("/consistency/rematch")
+async def rematch_apply(user: PageUser, request: Request, db: DB) -> Response:
+    form = await request.form()
+    suite_id = field_text(form, "suite")
+    to_version = field_int(form, "to_version")
+    from_version = field_int(form, "from_version")
+    try:
+        result = await run_in_threadpool(
+            rematch.rematch, db, user.actor, suite_id, to_version, from_version, True
+        )
+    except Forbidden:
+        raise
+    except ServiceError as exc:
+        return await run_in_threadpool(
+            _rematch_page, user, request, db, suite_id, to_version, from_version, exc
+        )
+    query: dict[str, str | int] = {"suite": suite_id, "to_version": result.to_version}
+    if from_version is not None:
+        query["from_version"] = from_version
+    query["applied"] = 1
+    if result.opened:
+        query["opened"] = ",".join(map(str, result.opened))
+    return redirect(f"/consistency/rematch?{urlencode(query)}")

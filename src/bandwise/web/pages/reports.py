@@ -1,0 +1,291 @@
+"""Reports: a case's matching report (HTML and PDF from one template), the outcomes
+export (CSV and Excel) and the board figures.
+
+The matching report is what the panel signs and the jobholder is given, so it is one
+standalone template (``reports/matching_report.html``, its own print CSS, none of the
+site's chrome): the browser gets it with a link back and a PDF link, WeasyPrint gets
+it as it is. Every figure comes from the case record (the outcome, its panel and the
+explanation saved with it) through the services; a case without an outcome is shown
+as a draft from its current decisions, clearly marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from ...errors import UnknownProfileError
+from ...scheme.loader import load_scheme
+from ...services import accounts, cases, export, jobs, reporting
+from ...services.base import Actor, Database, NotFound, ServiceError
+from ...services.cases import CaseDetail
+from ...services.suites import organisation_library
+from ..auth import DB
+from ..charts import grouped_bar_chart
+from ..models import MAX_INT
+from ..report_pdf import PDF_MEDIA_TYPE, html_to_pdf
+from .dashboard import financial_year_start
+from .deps import PageUser
+from .templating import render, templates
+
+router = APIRouter(include_in_schema=False)
+
+CaseId = Annotated[int, PathParam(ge=1, le=MAX_INT)]
+MATCHING_TEMPLATE = "reports/matching_report.html"
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FactorLine:
+    """One factor of the report: the profile's level beside the level the panel agreed."""
+
+    number: int
+    name: str
+    profile_level: str
+    agreed_level: str
+    outcome: str
+    points: str
+    evidence: str
+
+
+def _span(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _explained_rows(explanation: dict[str, Any]) -> dict[int, dict[str, str]]:
+    """The explanation table saved with the outcome, by factor number and column name."""
+    table = explanation.get("explanation") or {}
+    columns = [str(c) for c in table.get("columns", [])]
+    rows: dict[int, dict[str, str]] = {}
+    for row in table.get("rows", []):
+        named = dict(zip(columns, (str(v) for v in row), strict=False))
+        if named.get("#", "").isdigit():
+            rows[int(named["#"])] = named
+    return rows
+
+
+def _profile_levels(db: Database, actor: Actor, detail: CaseDetail) -> tuple[str, dict[int, str]]:
+    """The profile's title and its level text per factor, as printed in the suite (only
+    when the organisation's library holds the version the case used)."""
+    case = detail.case
+    if not case.profile_id:
+        return "", {}
+    library = organisation_library(db, actor.organisation_id)
+    ref = f"{case.suite_id}/{case.profile_id}" if case.suite_id else case.profile_id
+    try:
+        profile = library.get(ref)
+    except UnknownProfileError:
+        return case.profile_id, {}
+    same_version = not case.suite_id or library.version_of(case.suite_id) == case.suite_version
+    levels = {e.number: e.level_text for e in profile.factors} if same_version else {}
+    return profile.title, levels
+
+
+def _user_name(db: Database, actor: Actor, user_id: int) -> str:
+    try:
+        return accounts.get_user(db, actor, user_id).name
+    except NotFound:
+        return f"user {user_id}"
+
+
+def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
+    """Everything the matching report shows, from the services (NotFound for a case of
+    another organisation)."""
+    detail = cases.get_case(db, actor, case_id)
+    job = jobs.get_job(db, actor, detail.case.job_id)
+    scheme = load_scheme()
+    outcome = detail.outcome
+    explanation: dict[str, Any] = dict(outcome.explanation) if outcome else {}
+    if outcome is None:
+        try:
+            explanation = cases.compute_preview(db, actor, case_id).json or {}
+        except ServiceError:
+            explanation = {}
+    explained = _explained_rows(explanation)
+    profile_title, printed = _profile_levels(db, actor, detail)
+    decisions = {d.factor: d for d in detail.decisions}
+    factors = []
+    for factor in scheme.factors:
+        n = factor.number
+        row = explained.get(n, {})
+        if outcome is not None and len(outcome.levels) >= n:
+            agreed = outcome.levels[n - 1]
+        else:
+            agreed = decisions[n].levels if n in decisions else ""
+        factors.append(
+            FactorLine(
+                number=n,
+                name=factor.name,
+                profile_level=printed.get(n) or row.get("Profile", ""),
+                agreed_level=agreed,
+                outcome=row.get("Outcome", ""),
+                points=row.get("Points", ""),
+                evidence=decisions[n].evidence if n in decisions else "",
+            )
+        )
+    checks = [
+        {
+            "decision": c.decision,
+            "reasons": c.reasons,
+            "checked_at": c.checked_at,
+            "checker": _user_name(db, actor, c.checker_id),
+        }
+        for c in detail.checks
+        if outcome is not None and c.outcome_id == outcome.id
+    ]
+    total = explanation.get("total") or {}
+    edition_id = outcome.scheme_edition if outcome else scheme.edition.id
+    return {
+        "detail": detail,
+        "case": detail.case,
+        "job": job,
+        "outcome": outcome,
+        "draft": outcome is None,
+        "factors": factors,
+        "profile_title": profile_title,
+        "suite_id": (outcome.suite_id if outcome else None) or detail.case.suite_id,
+        "suite_version": (outcome.suite_version if outcome else None) or detail.case.suite_version,
+        "verdict": outcome.verdict if outcome else explanation.get("verdict", ""),
+        "total": _span(outcome.total_min, outcome.total_max)
+        if outcome
+        else (_span(int(total["min"]), int(total["max"])) if total else ""),
+        "band": outcome.band if outcome else ", ".join(map(str, explanation.get("bands", []))),
+        "rule_set": f"{outcome.rule_set_id} version {outcome.rule_set_version}" if outcome else "",
+        "scheme_edition": edition_id,
+        "scheme_edition_title": scheme.edition.title if scheme.edition.id == edition_id else "",
+        "summary": list((explanation.get("explanation") or {}).get("summary", [])),
+        "panel": outcome.panel if outcome else None,
+        "checks": checks,
+        "generated": dt.datetime.now(dt.UTC),
+    }
+
+
+def report_html(name: str, context: dict[str, Any]) -> str:
+    """A standalone report template rendered for WeasyPrint (no page chrome)."""
+    return templates.env.get_template(name).render({**context, "web": False})
+
+
+def pdf_response(html: str, filename: str) -> Response:
+    return Response(
+        html_to_pdf(html),
+        media_type=PDF_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/cases/{case_id}/report")
+def case_report(case_id: CaseId, user: PageUser, request: Request, db: DB) -> Response:
+    context = matching_report(db, user.actor, case_id)
+    return render(request, MATCHING_TEMPLATE, {**context, "web": True}, principal=user)
+
+
+@router.get("/cases/{case_id}/report.pdf")
+def case_report_pdf(case_id: CaseId, user: PageUser, db: DB) -> Response:
+    html = report_html(MATCHING_TEMPLATE, matching_report(db, user.actor, case_id))
+    return pdf_response(html, f"case-{case_id}-matching-report.pdf")
+
+
+# ---------------------------------------------------------------- exports
+
+
+@router.get("/exports")
+def exports_page(user: PageUser, request: Request, db: DB) -> Response:
+    user.actor.require("read")
+    return render(
+        request,
+        "reports/exports.html",
+        {"columns": export.COLUMNS, "breadcrumbs": [{"href": "/", "text": "Home"}]},
+        principal=user,
+    )
+
+
+def _export(actor: Actor, db: Database, fmt: str) -> Response:
+    name = f"bandwise-outcomes-{dt.date.today().isoformat()}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="bandwise-export-") as folder:
+        path = Path(folder) / name
+        export.export_outcomes(db, actor, path, fmt)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/exports/outcomes.csv")
+def export_csv(user: PageUser, db: DB) -> Response:
+    return _export(user.actor, db, "csv")
+
+
+@router.get("/exports/outcomes.xlsx")
+def export_xlsx(user: PageUser, db: DB) -> Response:
+    return _export(user.actor, db, "xlsx")
+
+
+# ---------------------------------------------------------------- board figures
+
+
+def _date(text: str | None, default: dt.date) -> dt.date | None:
+    if not text:
+        return default
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+@router.get("/reports/board")
+def board_page(user: PageUser, request: Request, db: DB) -> Response:
+    today = dt.date.today()
+    query = request.query_params
+    start = _date(query.get("from"), financial_year_start(today))
+    end = _date(query.get("to"), today)
+    errors = []
+    if start is None:
+        errors.append({"text": "Enter the first day as a date, like 2026-04-01", "href": "#from"})
+    if end is None:
+        errors.append({"text": "Enter the last day as a date, like 2027-03-31", "href": "#to"})
+    report = None
+    if start is not None and end is not None:
+        try:
+            report = reporting.board_report(db, user.actor, start, end)
+        except ServiceError as exc:
+            errors.append({"text": exc.message, "href": "#from"})
+    chart = ""
+    if report is not None:
+        chart = grouped_bar_chart(
+            [q.label for q in report.quarters],
+            [
+                ("Jobs matched", [q.jobs_matched for q in report.quarters]),
+                ("Jobs evaluated", [q.jobs_evaluated for q in report.quarters]),
+                ("Review requests", [q.review_requests for q in report.quarters]),
+            ],
+            title="Jobs matched, evaluated and review requests by quarter",
+            y_label="Number",
+            chart_id="board-quarters",
+        )
+    return render(
+        request,
+        "reports/board.html",
+        {
+            "report": report,
+            "errors": errors,
+            "start_text": query.get("from") or (start.isoformat() if start else ""),
+            "end_text": query.get("to") or (end.isoformat() if end else ""),
+            "chart": Markup(chart),  # built by charts.py, every text escaped
+            "breadcrumbs": [{"href": "/", "text": "Home"}],
+        },
+        principal=user,
+        status_code=422 if errors else 200,
+    )
