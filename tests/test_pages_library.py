@@ -15,6 +15,7 @@ from bandwise.services import suites
 from bandwise.store import tables as t
 from pagekit import PageClient, Web
 from pagekit import text_of as _text_of
+from workflowkit import audit_events
 
 SEED = SEED_DOCUMENT.read_bytes()
 #: The seed document with the Arts Therapist Entry Level's factor 15 lowered from 4(b) to 3(b).
@@ -55,6 +56,10 @@ def _hidden(html: str, name: str) -> str:
 def _stored_versions(web: Web) -> int:
     with web.db.transaction() as session:
         return session.query(t.StoredSuite).count()
+
+
+def _imports_audited(web: Web) -> list[Any]:
+    return [e for e in audit_events(web.db) if e.action == "suite.imported"]
 
 
 # -- browsing ------------------------------------------------------------------------------
@@ -269,6 +274,7 @@ def test_a_changed_level_is_previewed_then_saved_only_when_confirmed(web: Web) -
     assert "Save as a new version" in text
     assert "15. Emotional Effort 3(b) 18" in text  # what was read, factor by factor
     assert _stored_versions(web) == 0  # the preview saved nothing
+    assert _imports_audited(web) == []
     assert "version 1" in text_of(client.get("/library/suites/arts-therapies").text)
 
     token, digest = _hidden(preview.text, "token"), _hidden(preview.text, "sha256")
@@ -276,6 +282,10 @@ def test_a_changed_level_is_previewed_then_saved_only_when_confirmed(web: Web) -
     assert saved.status_code == 303
     assert saved.headers["location"] == "/library/suites/arts-therapies?imported=2"
     assert _stored_versions(web) == 1
+    [event] = _imports_audited(web)
+    assert (event.action, event.user_id) == ("suite.imported", web.people.lead.user_id)
+    assert event.after is not None and event.after["version"] == 2
+    assert event.after["source"] == "arts-2027.txt"
     [summary] = suites.list_suites(web.db, web.people.viewer)
     assert (summary.version, summary.builtin) == (2, False)
     suite_page = client.get(saved.headers["location"])
@@ -337,8 +347,21 @@ def test_a_tampered_digest_or_another_users_token_saves_nothing(web: Web) -> Non
     assert other.status_code == 409
     bogus = lead.post("/library/import/save", {"token": "../../etc", "sha256": digest})
     assert bogus.status_code == 409
+    accented = lead.post("/library/import/save", {"token": token, "sha256": "é" * 64})
+    assert accented.status_code == 409
     assert _stored_versions(web) == 0
     assert lead.post("/library/import/save", {"token": token, "sha256": digest}).status_code == 303
+
+
+def test_discarding_a_preview_forgets_the_upload(web: Web) -> None:
+    client = web.client(web.people.lead)
+    preview = _upload(client, LOWERED)
+    token, digest = _hidden(preview.text, "token"), _hidden(preview.text, "sha256")
+    discarded = client.post("/library/import/cancel", {"token": token})
+    assert (discarded.status_code, discarded.headers["location"]) == (303, "/library")
+    saved = client.post("/library/import/save", {"token": token, "sha256": digest})
+    assert saved.status_code == 409
+    assert _stored_versions(web) == 0
 
 
 def test_a_renamed_suite_is_imported_as_a_new_suite(web: Web) -> None:

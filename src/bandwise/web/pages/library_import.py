@@ -158,7 +158,7 @@ def load_pending(root: Path, actor: Actor, token: str, sha256: str) -> Pending:
         "file",
         409,
     )
-    if not _TOKEN.match(token):
+    if not _TOKEN.fullmatch(token):
         raise gone
     folder = root / token
     try:
@@ -181,9 +181,13 @@ def load_pending(root: Path, actor: Actor, token: str, sha256: str) -> Pending:
     if dt.datetime.now(dt.UTC) - pending.created > PENDING_LIFETIME:
         shutil.rmtree(folder, ignore_errors=True)
         raise gone
-    stored = hashlib.sha256(pending.document.read_bytes()).hexdigest()
-    if not secrets.compare_digest(stored, pending.sha256) or not secrets.compare_digest(
-        sha256, pending.sha256
+    try:
+        stored = hashlib.sha256(pending.document.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise gone from exc
+    expected = pending.sha256.encode()
+    if not secrets.compare_digest(stored.encode(), expected) or not secrets.compare_digest(
+        sha256.encode(), expected
     ):
         raise UploadProblem(
             "The document changed after its preview. Upload it again and check the preview.",
@@ -275,7 +279,7 @@ async def import_preview(user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
     suite_id = field_text(form, "suite_id").lower()
     upload = form.get("file")
-    if suite_id and not _SUITE_ID.match(suite_id):
+    if suite_id and not _SUITE_ID.fullmatch(suite_id):
         errors = [
             {
                 "text": "Enter a suite id of lower-case letters, digits and hyphens, "
@@ -362,7 +366,7 @@ async def import_save(user: PageUser, request: Request, db: DB) -> Response:
             suites.import_suite, db, user.actor, result, pending.suite_id, pending.base_version
         )
     except (UploadProblem, ServiceError) as exc:
-        if isinstance(exc, Conflict) and _TOKEN.match(token):
+        if isinstance(exc, Conflict) and _TOKEN.fullmatch(token):
             shutil.rmtree(root / token, ignore_errors=True)  # previewed against an old version
         errors, status = _problem(exc)
         return _form(request, user, errors, "", status)
@@ -378,7 +382,7 @@ async def import_cancel(user: PageUser, request: Request) -> Response:
     user.actor.require("import")
     form = await request.form()
     token = field_text(form, "token")
-    if _TOKEN.match(token):
+    if _TOKEN.fullmatch(token):
         folder = pending_root(request) / token
         try:
             note = json.loads((folder / "note.json").read_text(encoding="utf-8"))
