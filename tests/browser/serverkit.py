@@ -164,16 +164,35 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+def _start(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
+    """True once ``/api/health`` answers; False if the process ended first."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not _healthy(url):
+        if process.poll() is not None:
+            return False
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the bandwise server on {url} did not answer in time")
+        time.sleep(0.05)
+    return True
+
+
 @contextmanager
 def live_server(root: Path) -> Iterator[LiveServer]:
-    """Migrate, start uvicorn (``bandwise.web.app:app_from_env``), seed the people while
-    it starts, wait for ``/api/health``; stop it afterwards."""
+    """Migrate and seed a database, start uvicorn (``bandwise.web.app:app_from_env``) on a
+    free port (another, if something took the port first), wait for ``/api/health``;
+    stop it afterwards."""
     data_dir = root / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{data_dir / 'bandwise.db'}"
     upgrade(db_url)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    db = Database.connect(db_url)
+    log_path = root / "server.log"
+    server = LiveServer("", db, db_url, data_dir, log_path, _seed(db))
     env = {
         **os.environ,
         "BANDWISE_DATA_DIR": str(data_dir),
@@ -184,35 +203,22 @@ def live_server(root: Path) -> Iterator[LiveServer]:
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("BANDWISE_SECRET_KEY_FILE", None)
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "bandwise.web.app:app_from_env",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    log_path = root / "server.log"
-    db = Database.connect(db_url)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(url, db, db_url, data_dir, log_path, {}, process)
     try:
-        server.users = _seed(db)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the bandwise server did not start on {url}:\n{server.log_tail()}"
-                )
-            time.sleep(0.05)
+        for _attempt in range(3):
+            port = free_port()
+            server.url = f"http://127.0.0.1:{port}"
+            command = [
+                *(sys.executable, "-m", "uvicorn", "--factory", "bandwise.web.app:app_from_env"),
+                *("--host", "127.0.0.1", "--port", str(port)),
+                *("--no-access-log", "--log-level", "warning"),
+            ]
+            server.process = _start(command, env, log_path)
+            if _wait_until_healthy(server.process, server.url):
+                break
+        else:
+            raise RuntimeError(f"the bandwise server did not start:\n{server.log_tail()}")
         yield server
     finally:
-        _stop(process)
+        if server.process is not None:
+            _stop(server.process)
         db.engine.dispose()

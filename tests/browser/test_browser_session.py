@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from .browserkit import BrowseAs, focused, shot, sign_in, sign_out
-from .serverkit import PASSWORD, LiveServer
+from .serverkit import LiveServer
 
 
 def test_signing_in_through_the_form_lands_on_the_dashboard(
@@ -115,14 +115,6 @@ def test_signing_out_ends_the_session(browse_as: BrowseAs, live_server: LiveServ
     shot(page, "signed-out")
     page.goto("/account/password")
     expect(page).to_have_url(f"{live_server.url}/sign-in?next=/account/password")
-
-
-def test_the_seeded_people_all_sign_in(browse_as: BrowseAs, live_server: LiveServer) -> None:
-    """The fixture's people are real accounts with the documented password."""
-    for key in ("admin", "staff", "checker"):
-        tab = browse_as(key)
-        assert live_server.user(key).password == PASSWORD
-        expect(tab.get_by_role("link", name=live_server.user(key).name)).to_be_visible()
 
 
 def test_signing_in_and_out_works_with_javascript_off(
