@@ -412,6 +412,8 @@ def test_an_import_made_meanwhile_is_a_conflict(web: Web) -> None:
         ("letter.txt", b"Dear colleague,\nplease find the rota attached.\n", "no national profile"),
         ("empty.txt", b"", "empty"),
         ("binary.txt", b"\x00\x01\x02" * 100, "NUL bytes"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "Word 97-2003"),
+        ("notes.docx", b"PK\x05\x06" + b"\x00" * 18, "could not be read"),
     ],
 )
 def test_a_bad_file_gives_a_clear_error_summary(
@@ -444,12 +446,17 @@ def test_an_encrypted_pdf_gives_a_clear_error(web: Web, tmp_path: Path) -> None:
     assert "password" in text_of(page.text).lower() or "encrypt" in text_of(page.text).lower()
 
 
-def test_a_pdf_of_the_suite_is_previewed(web: Web, tmp_path: Path) -> None:
-    from docfixtures import render_pdf
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_pdf_or_word_document_of_the_suite_is_previewed(
+    web: Web, tmp_path: Path, kind: str
+) -> None:
+    from docfixtures import render_docx, render_pdf
 
-    pdf = render_pdf(builtin_library().suites[0], tmp_path / "suite.pdf")
-    page = _upload(web.client(web.people.lead), pdf.read_bytes(), "suite.pdf")
+    render = render_pdf if kind == "pdf" else render_docx
+    document = render(builtin_library().suites[0], tmp_path / f"suite.{kind}")
+    page = _upload(web.client(web.people.lead), document.read_bytes(), f"suite.{kind}")
     assert page.status_code == 200
     text = text_of(page.text)
     assert "Arts Therapist Principal" in text and "Profiles read 5" in text
+    assert "score-mismatch" in text
     assert _stored_versions(web) == 0
