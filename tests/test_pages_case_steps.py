@@ -91,3 +91,33 @@ def test_viewer_may_try_levels_in_the_preview(web: Web) -> None:
         f"/cases/{case.case.id}/form/preview", form_data(LEVELS)
     )
     assert response.status_code == 200 and '<span id="live-total">475</span>' in response.text
+
+
+def test_a_failing_match_is_not_recorded(web: Web) -> None:
+    levels = list(LEVELS)
+    levels[2] = "2"
+    case = draft(web.db, web.people, levels=levels)
+    p = web.people
+    data = [
+        ("sat_on_day", "1"),
+        ("sat_on_month", "10"),
+        ("sat_on_year", "2026"),
+        ("version", str(case.case.version)),
+        ("members", str(p.management.user_id)),
+        ("members", str(p.staff.user_id)),
+    ]
+    client = web.client(p.lead)
+    page = client.get(f"/cases/{case.case.id}/outcome")
+    assert "no match" in text_of(page.text)
+    response = client.post(f"/cases/{case.case.id}/outcome", data)
+    assert response.status_code == 422
+    assert "the job does not match profile arts-therapist" in text_of(response.text)
+    assert 'value="2026"' in response.text
+
+
+def test_nearest_can_show_more(web: Web) -> None:
+    case = draft(web.db, web.people)
+    client = web.client(web.people.viewer)
+    page = client.get(f"/cases/{case.case.id}/nearest")
+    assert f'href="/cases/{case.case.id}/nearest?top=10"' in page.text
+    assert client.get(f"/cases/{case.case.id}/nearest?top=99").status_code == 422
