@@ -4,11 +4,8 @@ anyone who can read, applying only for those who can write)."""
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
-
-from pypdf import PdfReader
 
 from bandwise.services import cases
 from bandwise.services.consistency import check_consistency
@@ -22,6 +19,7 @@ from recordfixtures import (
     store_suite,
     with_level,
 )
+from test_pages_reports import pdf_text
 from workflowkit import audit_events
 
 __all__ = ["web"]
@@ -124,11 +122,7 @@ def test_the_consistency_report_is_html_and_a_pdf_with_the_same_findings(web: We
         'attachment; filename="consistency-report-'
     )
     assert pdf.content.startswith(b"%PDF-")
-    text = re.sub(
-        r"\s+",
-        " ",
-        " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.content)).pages),
-    )
+    text = pdf_text(pdf.content)
     assert "Consistency report" in text
     assert "Outcomes outside their profile (1)" in text
     assert "Senior therapist <b>" in text

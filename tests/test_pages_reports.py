@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -30,8 +32,16 @@ FACTOR_NAMES = [f.name for f in load_scheme().factors]
 
 
 def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
+    """The PDF's text, spaces squeezed: with poppler's ``pdftotext`` when installed (what
+    a person copying from a PDF viewer gets), else with pypdf."""
+    tool = shutil.which("pdftotext")
+    if tool:
+        done = subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=content, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        text = done.stdout.decode("utf-8")
+    else:
+        text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(content)).pages)
+    return re.sub(r"\s+", " ", text)
 
 
 def squeezed(text: str) -> str:
