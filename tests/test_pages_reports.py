@@ -254,3 +254,17 @@ def test_the_board_page_takes_a_period_and_reports_a_bad_date(web: Web) -> None:
     assert bad.status_code == 422 and "There is a problem" in bad.text
     backwards = client.get("/reports/board?from=2025-04-01&to=2025-03-31")
     assert backwards.status_code == 422 and "must start on or before its end" in backwards.text
+
+
+def test_an_evaluated_case_and_a_returned_outcome_are_reported_as_they_are(web: Web) -> None:
+    evaluated = wk.recorded(web.db, web.people, kind="evaluation", profile=None)
+    returned = cases.consistency_check(
+        web.db, web.people.checker, evaluated.case.id, evaluated.case.version, "returned",
+        "Factor 2 needs the job description's evidence",
+    )  # fmt: skip
+    assert returned.case.status == "returned"
+    text = text_of(web.client(web.people.lead).get(f"/cases/{evaluated.case.id}/report").text)
+    assert "Profile None: evaluated locally" in text
+    assert "Verdict evaluated Total 475 Band 7" in text
+    assert "Checker returned" in text and "Factor 2 needs the job description" in text
+    assert "2 Knowledge, training and experience – 7 – 196" in text
