@@ -3,12 +3,13 @@ guards (evidence without a level, a missing CSRF token)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from bandwise.services import cases
+from bandwise.services import cases, reviews
 from pagekit import Web, text_of, web
 from test_pages_cases import decisions, form_data
-from workflowkit import LEVELS, draft, recorded
+from workflowkit import LEVELS, draft, notified, recorded
 
 __all__ = ["web"]
 
@@ -121,3 +122,21 @@ def test_nearest_can_show_more(web: Web) -> None:
     page = client.get(f"/cases/{case.case.id}/nearest")
     assert f'href="/cases/{case.case.id}/nearest?top=10"' in page.text
     assert client.get(f"/cases/{case.case.id}/nearest?top=99").status_code == 422
+
+
+def test_case_page_links_its_review(web: Web) -> None:
+    case = notified(web.db, web.people)
+    review = reviews.request_review(
+        web.db,
+        web.people.lead,
+        case.case.id,
+        case.case.version,
+        "The jobholder",
+        dt.date(2026, 10, 20),
+        [2],
+        "My training is higher",
+    )
+    page = web.client(web.people.lead).get(f"/cases/{case.case.id}")
+    assert f'href="/reviews/{review.id}"' in page.text
+    assert "Decide or withdraw the review" in page.text
+    assert "review requested" in text_of(page.text)

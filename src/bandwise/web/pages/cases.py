@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from ...profiles.model import Profile
 from ...scheme.loader import load_scheme
-from ...services import accounts, cases, jobs, suites
+from ...services import accounts, cases, jobs, reviews, suites
 from ...services.accounts import Principal, UserView
 from ...services.base import Database, InvalidInput, RuleViolation
 from ...services.case_preview import case_profile, nearest_for_case
@@ -109,6 +109,11 @@ def case_page_context(db: Database, user: Principal, ctx: CaseContext) -> dict[s
         except RuleViolation as exc:  # the profile is no longer in the library
             preview_error = exc.message
     allowed = [a for a in detail.actions if ctx.can(user, a)]
+    if detail.case.kind == "review":
+        related = [r for r in reviews.list_reviews(db, user.actor) if r.review_case_id == ctx.id]
+    else:
+        related = list(reviews.list_reviews(db, user.actor, case_id=ctx.id))
+    open_review = next((r for r in related if r.status == "open"), None)
     return {
         "ctx": ctx,
         "case": detail.case,
@@ -117,6 +122,8 @@ def case_page_context(db: Database, user: Principal, ctx: CaseContext) -> dict[s
         "preview_json": preview.json if preview else None,
         "preview_error": preview_error,
         "allowed": allowed,
+        "reviews": related,
+        "open_review": open_review,
         "factor_names": factor_names(),
         "side_labels": SIDE_LABELS,
         "breadcrumbs": [{"href": "/cases", "text": "Cases"}],
