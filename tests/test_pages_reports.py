@@ -137,6 +137,7 @@ def test_a_case_without_an_outcome_is_a_clearly_marked_draft(web: Web) -> None:
     assert "No outcome recorded yet" in text and "DRAFT" in text
     assert "No panel recorded yet" in text
     assert "provisional" in text and "Total: 475 points" in text  # from the current decisions
+    assert "Rule set bandwise-default version 1" in text
     pdf = client.get(f"/cases/{case.case.id}/report.pdf")
     assert pdf.status_code == 200
     pdf_words = pdf_text(pdf.content)

@@ -92,6 +92,12 @@ def _profile_levels(db: Database, actor: Actor, detail: CaseDetail) -> tuple[str
     return profile.title, levels
 
 
+def _rule_set_text(explanation: dict[str, Any]) -> str:
+    """The rule set a draft's provisional result was computed with."""
+    rules = explanation.get("rule_set") or {}
+    return f"{rules['id']} version {rules['version']}" if "id" in rules else ""
+
+
 def _user_name(db: Database, actor: Actor, user_id: int) -> str:
     try:
         return accounts.get_user(db, actor, user_id).name
@@ -161,7 +167,9 @@ def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
         if outcome
         else (_span(int(total["min"]), int(total["max"])) if total else ""),
         "band": outcome.band if outcome else ", ".join(map(str, explanation.get("bands", []))),
-        "rule_set": f"{outcome.rule_set_id} version {outcome.rule_set_version}" if outcome else "",
+        "rule_set": f"{outcome.rule_set_id} version {outcome.rule_set_version}"
+        if outcome
+        else _rule_set_text(explanation),
         "scheme_edition": edition_id,
         "scheme_edition_title": scheme.edition.title if scheme.edition.id == edition_id else "",
         "summary": list((explanation.get("explanation") or {}).get("summary", [])),
