@@ -170,9 +170,10 @@ def test_the_dashboard_counts_my_work_and_the_years_figures(web: Web) -> None:
     assert "Waiting for a panel 1" in text
     assert 'href="/cases/' in page.text
     assert "Jobs matched to a national profile 0" in text
-    # a viewer sees no consistency-check work and no consistency link
-    viewer = text_of(web.client(web.people.viewer).get("/").text)
-    assert "Consistency" not in viewer.split("My work")[0]
+    # admin is only for administrators
+    viewer = web.client(web.people.viewer).get("/").text
+    assert 'href="/admin"' not in viewer
+    assert 'href="/admin"' in web.client(web.people.admin).get("/").text
 
 
 def test_first_run_creates_the_first_administrator_once(

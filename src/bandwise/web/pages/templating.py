@@ -40,8 +40,9 @@ NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     ("Jobs", "/jobs", None),
     ("Cases", "/cases", None),
     ("Profiles", "/library", None),
-    ("Consistency", "/consistency", "check"),
+    ("Consistency", "/consistency", None),
     ("Reviews", "/reviews", None),
+    ("Reports", "/exports", None),
     ("Admin", "/admin", "manage-users"),
 )
 
@@ -110,6 +111,8 @@ def navigation(request: Request, principal: Principal | None) -> list[dict[str, 
         if permission and not principal.actor.can(permission):
             continue
         current = path == href if href == "/" else path.startswith(href)
+        if href == "/exports" and path.startswith("/reports/"):
+            current = True
         items.append({"text": label, "href": href, "current": current})
     return items
 
