@@ -37,7 +37,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The browser tests drive Debian's chromium (installed here when missing; needs root or sudo).
 unit: $(STAMP) $(ASSETS)
+	scripts/browser-test-deps
 	$(BIN)/pytest
 
 bench: $(STAMP)
