@@ -39,9 +39,10 @@ def people_of(server: LiveServer) -> People:
 
 
 @pytest.fixture
-def hostile_case(live_server: LiveServer, browse_as: BrowseAs) -> tuple[int, int]:
+def hostile_case(live_server: LiveServer, browse_as: BrowseAs) -> tuple[Page, int, int]:
     """A draft whose evidence carries markup, on a job with a document named like markup
-    (uploaded through the job page's form). Returns (case id, job id)."""
+    (uploaded through the job page's form by the lead). Returns (the lead's tab, case id,
+    job id)."""
     people = people_of(live_server)
     case = draft(live_server.db, people)
     decisions = [
@@ -58,7 +59,7 @@ def hostile_case(live_server: LiveServer, browse_as: BrowseAs) -> tuple[int, int
     )
     lead.get_by_role("button", name="Upload document").click()
     expect(lead).to_have_url(re.compile(r"uploaded"))
-    return case.case.id, case.case.job_id
+    return lead, case.case.id, case.case.job_id
 
 
 def assert_shown_as_text(page: Page, text: str, where: str) -> None:
@@ -67,10 +68,9 @@ def assert_shown_as_text(page: Page, text: str, where: str) -> None:
 
 
 def test_markup_in_evidence_and_document_names_never_runs(
-    browse_as: BrowseAs, hostile_case: tuple[int, int]
+    hostile_case: tuple[Page, int, int],
 ) -> None:
-    case_id, job_id = hostile_case
-    page = browse_as("lead")
+    page, case_id, job_id = hostile_case
     blocked: list[str] = []  # script the CSP had to stop (its font-src notes do not count)
     page.on("console", lambda m: blocked.append(m.text) if "script" in m.text.lower() else None)
     for name, path, shown in [
@@ -91,7 +91,6 @@ def test_markup_in_evidence_and_document_names_never_runs(
     page.locator('input[name="level_3"][value="1"]').check()
     expect(page.locator("#live-verdict")).to_contain_text("no match")
     assert page.evaluate(INJECTED) == CLEAN, "markup ran on the matching form"
-    shot(page, "form")
     assert blocked == [], f"the page sent markup the CSP had to stop: {blocked}"
 
 
