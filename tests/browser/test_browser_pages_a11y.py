@@ -6,9 +6,12 @@ page is checked without a new row; its path parameters must be named in :data:`S
 Every route is visited as an administrator (who sees every action), with its parameters
 filled from records built through the services: a case notified and under review, with
 a job description on its job. Pages whose content depends on a case's status are also
-visited for the other statuses (a draft's editable form and panel form, a recorded
-outcome's check, a notified case's review request, an evaluation form), the matching
-form also as a practitioner, and the main forms in their error state.
+visited for the other statuses (a draft's panel form, a recorded outcome's check, a
+notified case's review request, an evaluation form), a draft's editable matching form as
+a practitioner after a live update, and the main forms in their error state.
+
+The routes are walked through included routers too: with this FastAPI, ``app.routes``
+holds the included routers, not their APIRoutes.
 """
 
 from __future__ import annotations
