@@ -9,13 +9,14 @@ client whose ``post`` adds the session's CSRF token to every form.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from apikit import SECRET, make_app, session_client, set_password
@@ -89,10 +90,34 @@ def web(tmp_path: Path) -> Iterator[Web]:
     db.engine.dispose()
 
 
+def walk_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """Every APIRoute of an app with its full path, also inside included routers (recent
+    FastAPI keeps an included router as one entry in ``app.routes``)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif hasattr(route, "original_router"):
+            context = getattr(route, "include_context", None)
+            inner = prefix + (getattr(context, "prefix", "") or "")
+            yield from walk_routes(route.original_router.routes, inner)
+
+
+def page_paths(app: FastAPI, method: str = "GET") -> list[str]:
+    """The app's page paths (not the API, not static files) answering ``method``."""
+    return sorted(
+        {
+            path
+            for path, route in walk_routes(app.routes)
+            if method in (route.methods or set())
+            and not path.startswith(("/api", "/openapi", "/static"))
+        }
+    )
+
+
 def text_of(html: str) -> str:
     """The visible text of a page, tags removed and spaces squeezed (for assertions)."""
     without = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without)).strip()
 
 
-__all__ = ["SECRET", "PageClient", "Web", "text_of", "web"]
+__all__ = ["SECRET", "PageClient", "Web", "page_paths", "text_of", "walk_routes", "web"]
