@@ -4,6 +4,7 @@ HTML error pages, CSRF and cross-site refusals, and the headers every page carri
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -212,3 +213,13 @@ def test_first_run_creates_the_first_administrator_once(
         assert accounts.user_count(db) == 1
     finally:
         db.engine.dispose()
+
+
+def test_the_pages_ask_no_other_site_for_anything(web: Web) -> None:
+    """Offline hospital networks: the vendored CSS fetches no web font, and pages link
+    nothing outside this server."""
+    client = web.anonymous()
+    css = client.get("/static/vendor/nhsuk/nhsuk-frontend.min.css").text
+    assert "url(http" not in css
+    page = web.client(web.people.admin).get("/").text
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)
