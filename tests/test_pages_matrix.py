@@ -166,3 +166,34 @@ def test_no_form_post_is_accepted_without_the_csrf_token(
         response = browser.client.post(url, data={"title": "x", "level_1": "5"})
         assert response.status_code == 403, f"{url}: {response.status_code}"
     assert count(web.db, t.AuditEvent) == events  # nothing was changed or recorded
+
+
+HUGE = "99999999999999999999"
+
+
+def test_huge_ids_and_page_numbers_are_a_clear_page_never_a_server_error(
+    web: Web, pages: tuple[list[str], dict[str, Any]]
+) -> None:
+    """Numbers the database cannot hold (ids, ``?page=``, ``?document=``) answer with a
+    404 or 422 page, not a 500 from an overflowing query."""
+    paths, values = pages
+    huge = {**values, **{k: HUGE for k in ("case", "job", "document", "review", "user", "token")}}
+    browser = web.client(web.people.admin)
+    problems = []
+    for path in paths:
+        urls = [f"{fill(path, values)}?page={HUGE}&document={HUGE}"]
+        if "_id}" in path and not path.endswith(("{suite_id}", "{profile_id}")):
+            urls.append(fill(path, huge))
+        for url in urls:
+            response = browser.get(url)
+            if response.status_code >= 500:
+                problems.append(f"{url}: {response.status_code}")
+    for path in page_paths(web.app, "POST"):
+        if any(f"{{{name}}}" in path for name in ("case_id", "job_id", "review_id", "user_id")):
+            response = browser.post(fill(path, huge), {"version": "1"})
+            if response.status_code >= 500:
+                problems.append(f"POST {fill(path, huge)}: {response.status_code}")
+    assert not problems, "\n".join(problems)
+    page = browser.get(f"/cases/{HUGE}")
+    assert page.status_code in (404, 422) and "text/html" in page.headers["content-type"]
+    assert "There is a problem" in page.text or "not found" in page.text.lower()

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from ...services import accounts
 from ...services.base import Database, InvalidInput, NotFound
 from ..auth import DB
-from .deps import PageUser, error_list, field_text, redirect
+from .deps import PageUser, RecordId, error_list, field_text, redirect
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,7 +66,7 @@ async def create_token(user: PageUser, request: Request, db: DB) -> Response:
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, user: PageUser, db: DB) -> Response:
+def revoke_token(token_id: RecordId, user: PageUser, db: DB) -> Response:
     """Only my own tokens from this page (an administrator's wider power stays in the API)."""
     if not any(t.id == token_id for t in accounts.list_api_tokens(db, user.actor)):
         raise NotFound(f"no API token {token_id}")

@@ -20,7 +20,7 @@ from ...services import accounts
 from ...services.accounts import ROLES, SIDES, UserView
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
-from .deps import PageUser, error_list, field_int, field_text, redirect
+from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -147,14 +147,14 @@ def _values(target: UserView) -> dict[str, Any]:
 
 
 @router.get("/admin/users/{user_id}")
-def edit_user(user_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def edit_user(user_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     _admin(user)
     target = accounts.get_user(db, user.actor, user_id)
     return _user_form(request, user, _values(target), target=target)
 
 
 @router.post("/admin/users/{user_id}")
-async def update_user(user_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def update_user(user_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     _admin(user)
     form = await request.form()
     target = accounts.get_user(db, user.actor, user_id)
@@ -191,7 +191,7 @@ async def update_user(user_id: int, user: PageUser, request: Request, db: DB) ->
 
 
 @router.post("/admin/users/{user_id}/password")
-def reset_password(user_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def reset_password(user_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     """A new one-time password, shown once on the answer page."""
     _admin(user)
     target = accounts.get_user(db, user.actor, user_id)

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from ...services import accounts, audit, cases
 from ...services.audit import AuditEventView
 from ..auth import DB
-from .deps import PageUser
+from .deps import PageNumber, PageUser, RecordId
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -94,12 +94,10 @@ def changes(event: AuditEventView) -> list[dict[str, str | None]]:
 
 
 @router.get("/cases/{case_id}/audit")
-def case_audit(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def case_audit(
+    case_id: RecordId, user: PageUser, request: Request, db: DB, page: PageNumber = 1
+) -> Response:
     case = cases.get_case(db, user.actor, case_id).case
-    try:
-        page = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        page = 1
     trail = audit.case_trail(db, user.actor, case.id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max(1, -(-trail.total // PAGE_SIZE))
     names = {u.id: u.name for u in accounts.list_users(db, user.actor)}

@@ -20,7 +20,7 @@ from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
 from .cases import SIDE_LABELS, case_breadcrumbs, load_case, render_case_page
-from .deps import PageUser, error_list, field_int, field_text, redirect
+from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +90,7 @@ def _render_outcome(
 
 
 @router.get("/cases/{case_id}/outcome")
-def outcome_form(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def outcome_form(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     return _render_outcome(request, db, user, case_id)
 
 
@@ -116,7 +116,7 @@ def _record_outcome(
 
 
 @router.post("/cases/{case_id}/outcome")
-async def outcome_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def outcome_post(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     form = await request.form()
@@ -156,7 +156,7 @@ def _render_check(
 
 
 @router.get("/cases/{case_id}/check")
-def check_form(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def check_form(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     return _render_check(request, db, user, case_id)
 
 
@@ -184,7 +184,7 @@ def _record_check(
 
 
 @router.post("/cases/{case_id}/check")
-async def check_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def check_post(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     form = await request.form()
@@ -219,7 +219,9 @@ def _notify(
 
 
 @router.post("/cases/{case_id}/notification")
-async def notification_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def notification_post(
+    case_id: RecordId, user: PageUser, request: Request, db: DB
+) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     form = await request.form()
@@ -246,7 +248,7 @@ def _close(
 
 
 @router.post("/cases/{case_id}/close")
-async def close_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def close_post(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     form = await request.form()

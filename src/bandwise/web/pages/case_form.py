@@ -33,7 +33,7 @@ from ...services.case_preview import FormPreview, preview_levels
 from ...services.cases import DecisionInput
 from ..auth import DB
 from .cases import CaseContext, case_breadcrumbs, load_case
-from .deps import PageUser, error_list, field_int, field_text, redirect
+from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -192,7 +192,7 @@ def _evidence_without_level(inputs: Mapping[int, FactorInput]) -> list[dict[str,
 
 
 @router.get("/cases/{case_id}/form")
-def case_form(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def case_form(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     ctx = load_case(db, user, case_id)
     inputs = inputs_from_saved(ctx)
     preview = preview_levels(db, user.actor, case_id, level_texts(inputs))
@@ -200,7 +200,9 @@ def case_form(case_id: int, user: PageUser, request: Request, db: DB) -> Respons
 
 
 @router.post("/cases/{case_id}/form/preview")
-async def case_form_preview(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def case_form_preview(
+    case_id: RecordId, user: PageUser, request: Request, db: DB
+) -> Response:
     """The results fragment for the unsaved levels (htmx swaps it in; nothing is saved)."""
     from starlette.concurrency import run_in_threadpool
 
@@ -268,7 +270,7 @@ def _save(
 
 
 @router.post("/cases/{case_id}/form")
-async def case_form_post(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def case_form_post(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     """Save as draft (``action=save``), or show the result of the typed levels (``check``)."""
     from starlette.concurrency import run_in_threadpool
 

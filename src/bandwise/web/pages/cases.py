@@ -25,7 +25,7 @@ from ...services.cases import CaseDetail
 from ...services.jobs import JobView
 from ...store import tables as t
 from ..auth import DB
-from .deps import PageUser
+from .deps import PageNumber, PageUser, RecordId
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -156,7 +156,7 @@ def case_list(
     db: DB,
     status: str = "",
     kind: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     actor = user.actor
     errors = []
@@ -210,12 +210,14 @@ def case_list(
 
 
 @router.get("/cases/{case_id}")
-def case_page(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def case_page(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     return render_case_page(request, db, user, case_id)
 
 
 @router.get("/cases/{case_id}/nearest")
-def case_nearest(case_id: int, user: PageUser, request: Request, db: DB, top: int = 5) -> Response:
+def case_nearest(
+    case_id: RecordId, user: PageUser, request: Request, db: DB, top: int = 5
+) -> Response:
     ctx = load_case(db, user, case_id)
     if not 1 <= top <= 20:
         raise InvalidInput("show 1 to 20 profiles", "top")

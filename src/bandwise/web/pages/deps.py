@@ -14,17 +14,30 @@ settled) and ``db: DB``; ``user.actor`` is what the services take.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from ...services import accounts
 from ...services.accounts import Principal
-from ...services.base import Forbidden
+from ...services.base import Forbidden, InvalidInput
 from ..auth import SESSION_COOKIE, _check_csrf, get_db, get_settings, token_from_cookie
+from ..models import MAX_INT
+
+#: A record's id in a page address (``/cases/{case_id}``): a number the database can hold,
+#: so ``/cases/99999999999999999999`` is a clear 422 page rather than a database overflow.
+RecordId = Annotated[int, Path(ge=1, le=MAX_INT)]
+#: ``?page=`` of a paged list: at least 1, and small enough that the offset still fits.
+PageNumber = Annotated[int, Query(ge=1, le=MAX_INT // 1000)]
+#: ``?document=`` naming one of the job's documents (absent means none chosen).
+OptionalRecordId = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+#: The years a date typed into a page may fall in (beyond them it is a typing slip).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class PageRedirect(Exception):
@@ -123,3 +136,42 @@ def error_list(exc: Exception, field_ids: dict[str, str] | None = None) -> list[
     message = getattr(exc, "message", None) or str(exc)
     target = (field_ids or {}).get(field or "", field or "")
     return [{"text": message, "href": f"#{target}" if target else "#maincontent"}]
+
+
+def parse_date(
+    values: Mapping[str, str], field: str, label: str, *, iso: bool = False
+) -> dt.date | None:
+    """The one date parser of the pages: the NHS date input's three boxes
+    (``{field}_day``, ``{field}_month``, ``{field}_year``) or, with ``iso``, one
+    ``YYYY-MM-DD`` text in ``values[field]``. None when nothing was typed; an
+    InvalidInput naming ``field`` when it is not a real date between 1900 and 2100
+    (huge numbers included: they must never reach the database)."""
+    example = "2026-10-01" if iso else "1 10 2026"
+    problem = InvalidInput(
+        f"{label} must be a real date between {FIRST_YEAR} and {LAST_YEAR}, for example {example}",
+        field,
+    )
+    if iso:
+        text = (values.get(field) or "").strip()
+        if not text:
+            return None
+        if len(text) > 10:
+            raise problem
+        try:
+            date = dt.date.fromisoformat(text)
+        except (ValueError, OverflowError):
+            raise problem from None
+    else:
+        parts = [(values.get(f"{field}_{p}") or "").strip() for p in ("day", "month", "year")]
+        if not any(parts):
+            return None
+        if any(len(p) > 4 or not p.isdigit() for p in parts):
+            raise problem
+        try:
+            day, month, year = (int(p) for p in parts)
+            date = dt.date(year, month, day)
+        except (ValueError, OverflowError):
+            raise problem from None
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise problem
+    return date

@@ -24,7 +24,15 @@ from ...services.documents import MAX_DOCUMENT_BYTES
 from ...store.tables import DOCUMENT_KINDS
 from ..api.documents import attachment, upload_limit
 from ..auth import DB
-from .deps import PageUser, error_list, field_int, field_text, redirect
+from .deps import (
+    PageNumber,
+    PageUser,
+    RecordId,
+    error_list,
+    field_int,
+    field_text,
+    redirect,
+)
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +69,12 @@ def form_errors(exc: ServiceError, ids: dict[str, str]) -> list[dict[str, str]]:
 
 @router.get("/jobs")
 def job_list(
-    user: PageUser, request: Request, db: DB, q: str = "", status: str = "", page: int = 1
+    user: PageUser,
+    request: Request,
+    db: DB,
+    q: str = "",
+    status: str = "",
+    page: PageNumber = 1,
 ) -> Response:
     status = status if status in JOB_STATUSES else ""
     page = max(1, page)
@@ -138,7 +151,7 @@ async def create_job(user: PageUser, request: Request, db: DB) -> Response:
 
 
 @router.get("/jobs/{job_id}/edit")
-def edit_job(job_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def edit_job(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     user.actor.require("write")
     job = jobs.get_job(db, user.actor, job_id)
     values = {
@@ -152,7 +165,7 @@ def edit_job(job_id: int, user: PageUser, request: Request, db: DB) -> Response:
 
 
 @router.post("/jobs/{job_id}/edit")
-async def update_job(job_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def update_job(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
     job = jobs.get_job(db, user.actor, job_id)
     values: dict[str, Any] = {**_typed(form), "status": field_text(form, "status")}
@@ -222,12 +235,12 @@ def _job_page(
 
 
 @router.get("/jobs/{job_id}")
-def job_page(job_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def job_page(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     return _job_page(request, user, db, job_id)
 
 
 @router.post("/jobs/{job_id}/documents", dependencies=[upload_limit(MAX_DOCUMENT_BYTES)])
-async def upload_document(job_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def upload_document(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
     kind = field_text(form, "kind") or "job-description"
     upload = form.get("document")
@@ -251,7 +264,7 @@ async def upload_document(job_id: int, user: PageUser, request: Request, db: DB)
 
 
 @router.get("/documents/{document_id}/download")
-def download_document(document_id: int, user: PageUser, db: DB) -> Response:
+def download_document(document_id: RecordId, user: PageUser, db: DB) -> Response:
     """The stored bytes as a download, with the type sniffed at upload (never rendered)."""
     document, content = documents.get_content(db, user.actor, document_id)
     return Response(
@@ -323,7 +336,7 @@ def _case_form(
 
 @router.get("/jobs/{job_id}/cases/new")
 def new_case(
-    job_id: int,
+    job_id: RecordId,
     user: PageUser,
     request: Request,
     db: DB,
@@ -336,7 +349,7 @@ def new_case(
 
 
 @router.post("/jobs/{job_id}/cases/new")
-async def open_case(job_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def open_case(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
     kind, profile, q = field_text(form, "kind"), field_text(form, "profile"), field_text(form, "q")
     try:

@@ -15,10 +15,9 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi import Path as PathParam
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -30,15 +29,13 @@ from ...services.cases import CaseDetail
 from ...services.suites import organisation_library
 from ..auth import DB
 from ..charts import grouped_bar_chart
-from ..models import MAX_INT
 from ..report_pdf import PDF_MEDIA_TYPE, html_to_pdf
 from .dashboard import financial_year_start
-from .deps import PageUser
+from .deps import PageUser, RecordId
 from .templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 
-CaseId = Annotated[int, PathParam(ge=1, le=MAX_INT)]
 MATCHING_TEMPLATE = "reports/matching_report.html"
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -193,13 +190,13 @@ def pdf_response(html: str, filename: str) -> Response:
 
 
 @router.get("/cases/{case_id}/report")
-def case_report(case_id: CaseId, user: PageUser, request: Request, db: DB) -> Response:
+def case_report(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     context = matching_report(db, user.actor, case_id)
     return render(request, MATCHING_TEMPLATE, {**context, "web": True}, principal=user)
 
 
 @router.get("/cases/{case_id}/report.pdf")
-def case_report_pdf(case_id: CaseId, user: PageUser, db: DB) -> Response:
+def case_report_pdf(case_id: RecordId, user: PageUser, db: DB) -> Response:
     html = report_html(MATCHING_TEMPLATE, matching_report(db, user.actor, case_id))
     return pdf_response(html, f"case-{case_id}-matching-report.pdf")
 

@@ -20,7 +20,7 @@ from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail, uk_time
 from ...services.reviews import ReviewView
 from ..auth import DB
-from .deps import PageUser, error_list, field_int, field_text, redirect
+from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +93,7 @@ def _detail_context(db: Database, user: PageUser, review: ReviewView) -> dict[st
 
 
 @router.get("/reviews/{review_id}")
-def review_page(review_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def review_page(review_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     review = reviews.get_review(db, user.actor, review_id)
     return render(request, "reviews/detail.html", _detail_context(db, user, review), principal=user)
 
@@ -121,13 +121,13 @@ async def _review_action(review_id: int, user: PageUser, request: Request, db: D
 
 
 @router.post("/reviews/{review_id}/decision")
-async def decide(review_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def decide(review_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     response: Response = await _review_action(review_id, user, request, db)
     return response
 
 
 @router.post("/reviews/{review_id}/withdrawal")
-async def withdraw(review_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def withdraw(review_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     response: Response = await _review_action(review_id, user, request, db)
     return response
 
@@ -168,7 +168,7 @@ def _request_context(
 
 
 @router.get("/cases/{case_id}/review/new")
-def request_form(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def request_form(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     case = cases.get_case(db, user.actor, case_id)
     today = dt.date.today()
     values = {
@@ -183,7 +183,7 @@ def request_form(case_id: int, user: PageUser, request: Request, db: DB) -> Resp
 
 
 @router.post("/cases/{case_id}/review/new")
-async def request_submit(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def request_submit(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
     case = cases.get_case(db, user.actor, case_id)
     factors = [

@@ -31,7 +31,16 @@ from ...suggest import (
 )
 from ...suggest.reader import MAX_BYTES
 from ..auth import DB
-from .deps import PageUser, error_list, field_int, field_text, redirect
+from ..models import MAX_INT
+from .deps import (
+    OptionalRecordId,
+    PageUser,
+    RecordId,
+    error_list,
+    field_int,
+    field_text,
+    redirect,
+)
 from .templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -58,10 +67,10 @@ def _document_source(db: Database, user: PageUser, case: CaseDetail, raw: str | 
     """The chosen document (``?document=``) of the case's job, else its latest job
     description; an empty Source when the job has none."""
     if raw:
-        try:
-            document = documents.get_document(db, user.actor, int(raw))
-        except ValueError:
-            raise NotFound(f"no document {raw}") from None
+        number = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+        if not 1 <= number <= MAX_INT:  # never a number the database cannot hold
+            raise NotFound(f"no document {raw[:20]}")
+        document = documents.get_document(db, user.actor, number)
         if document.job_id != case.case.job_id:
             raise NotFound(f"no document {document.id} for this case's job")
         return Source(document=document)
@@ -111,9 +120,15 @@ def _context(
 
 
 @router.get("/cases/{case_id}/suggestions")
-def suggestions_page(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+def suggestions_page(
+    case_id: RecordId,
+    user: PageUser,
+    request: Request,
+    db: DB,
+    document: OptionalRecordId = None,
+) -> Response:
     case = cases.get_case(db, user.actor, case_id)
-    source = _document_source(db, user, case, request.query_params.get("document"))
+    source = _document_source(db, user, case, str(document) if document else None)
     fragment = request.query_params.get("fragment") == "1"
     errors: list[dict[str, str]] = []
     result = None
@@ -145,7 +160,9 @@ def _upload(form: FormData) -> tuple[bytes, str] | None:
 
 
 @router.post("/cases/{case_id}/suggestions")
-async def suggest_from_given(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def suggest_from_given(
+    case_id: RecordId, user: PageUser, request: Request, db: DB
+) -> Response:
     """Suggestions for an uploaded file or pasted text (nothing is stored)."""
     form = await request.form()
     case = cases.get_case(db, user.actor, case_id)
@@ -200,7 +217,9 @@ def _factor(result: Suggestions, number: int) -> FactorSuggestion:
 
 
 @router.post("/cases/{case_id}/suggestions/decision")
-async def decide_suggestion(case_id: int, user: PageUser, request: Request, db: DB) -> Response:
+async def decide_suggestion(
+    case_id: RecordId, user: PageUser, request: Request, db: DB
+) -> Response:
     """Accept (one level of) or ignore one factor's suggestion."""
     form = await request.form()
     case = cases.get_case(db, user.actor, case_id)
