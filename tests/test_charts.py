@@ -123,3 +123,18 @@ def test_empty_figures_give_a_valid_chart_saying_so() -> None:
 @pytest.mark.parametrize(("top", "step"), [(0, 1), (3, 1), (7, 2), (12, 5), (40, 10), (1000, 200)])
 def test_tick_steps_are_round(top: int, step: int) -> None:
     assert nice_step(top) == step
+
+
+def test_a_range_total_is_outside_when_any_part_of_it_is() -> None:
+    """As the consistency service decides it: lowest below or highest above the range."""
+    inside = RangeRow("a", 480, 475, 516, 510)
+    above = RangeRow("b", 480, 475, 516, 530)
+    below = RangeRow("c", 470, 475, 516, 500)
+    assert not inside.outside and above.outside and below.outside
+    assert above.total_text == "480–530" and RangeRow("d", 480, 475, 516).total_text == "480"
+    svg = ET.fromstring(range_chart([inside, above, below]))
+    rows = [
+        g for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "bw-range-row"
+    ]
+    assert [g.get("data-outside") for g in rows] == ["no", "yes", "yes"]
+    assert [g.get("data-total-max") for g in rows] == ["510", "530", "500"]

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 from bandwise.services import cases
 from bandwise.services.consistency import check_consistency
+from bandwise.store import tables as t
 from pagekit import Web, text_of, web
 from recordfixtures import (
     ARTS_THERAPIST,
@@ -183,3 +184,41 @@ def test_signed_out_users_are_sent_to_sign_in(web: Web) -> None:
     for url in ("/consistency", "/consistency/report.pdf", "/consistency/rematch"):
         response = web.anonymous().get(url)
         assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
+
+
+def test_the_outlier_chart_and_jobs_by_band_are_the_service_figures(web: Web) -> None:
+    """Review finding 3: the chart recomputed "outside the profile" its own way (skipped
+    outcomes with no suite version, kept no-match ones, compared the lowest total only)
+    and counted bands from the totals. Now it draws the service's checked outcomes."""
+    p = web.people
+    no_version = add_job(web.db, p, "No version therapist")
+    add_outcome(web.db, p, no_version, with_level(ARTS_THERAPIST, 2, "8"), suite_version=None)
+    no_match = add_job(web.db, p, "No match therapist")
+    add_outcome(web.db, p, no_match, with_level(ARTS_THERAPIST, 2, "8"), verdict="no-match")
+    ranged = add_job(web.db, p, "Ranged therapist")
+    _, outcome_id = add_outcome(web.db, p, ranged, total=480, band="7-8a")
+    with web.db.transaction() as session:
+        row = session.get(t.Outcome, outcome_id)
+        assert row is not None
+        row.total_max = 530  # 480-530: the top is above the profile's 475-516
+    report = check_consistency(web.db, p.viewer)
+    flagged = {f.job.job_id for f in report.outside_profile}
+    assert flagged == {no_version, ranged}
+    page = web.client(p.viewer).get("/consistency")
+    _, ranges = svgs(page.text)
+    rows = {
+        g.findtext(f"{SVG}title", "").split(":")[0]: g
+        for g in ranges.iter(f"{SVG}g")
+        if g.get("class") == "bw-range-row"
+    }
+    outside = {label for label, g in rows.items() if g.get("data-outside") == "yes"}
+    assert outside == {
+        f"No version therapist (job {no_version})",
+        f"Ranged therapist (job {ranged})",
+    }
+    assert f"No match therapist (job {no_match})" not in rows  # not compared with the profile
+    assert rows[f"Ranged therapist (job {ranged})"].get("data-total-max") == "530"
+    text = text_of(page.text)
+    assert f"Ranged therapist (job {ranged}) 480–530 475–516 no: outside" in text
+    table = text[text.index("Jobs by band (the figures in the chart)") :]
+    assert "7-8a 1" in table  # the band recorded, not one recomputed from the total

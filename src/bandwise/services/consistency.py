@@ -228,6 +228,27 @@ class OutsideProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckedOutcome:
+    """One checked outcome as the outside-profile check saw it, for charts and tables:
+    its profile's range (None when it was not compared: no profile, a no-match verdict,
+    or a profile no longer found) and the same outside flags the findings use."""
+
+    job: JobOutcome
+    suite_id: str | None = None
+    suite_version: int | None = None
+    profile_total_min: int | None = None
+    profile_total_max: int | None = None
+    profile_band: str = ""
+    profile_bands: tuple[str, ...] = ()
+    total_outside: bool = False
+    band_outside: bool = False
+
+    @property
+    def compared(self) -> bool:
+        return self.profile_total_min is not None and self.profile_total_max is not None
+
+
+@dataclass(frozen=True, slots=True)
 class ConsistencyReport:
     organisation_id: int
     scope: str
@@ -240,6 +261,8 @@ class ConsistencyReport:
     factor_levels: tuple[LevelDifference, ...]
     near_boundary: tuple[NearBoundary, ...]
     outside_profile: tuple[OutsideProfile, ...]
+    #: every checked outcome with its profile range (not part of the JSON findings)
+    checked: tuple[CheckedOutcome, ...] = ()
 
     @property
     def count(self) -> int:
@@ -455,36 +478,57 @@ def _profile_for(suites: SuiteCache, r: OutcomeRecord) -> tuple[Profile, str, in
     return None
 
 
+def _checked(scheme: Scheme, suites: SuiteCache, r: OutcomeRecord) -> CheckedOutcome:
+    """The outcome against its profile's total range and band (the one rule the
+    outside-profile findings and the charts share)."""
+    job = JobOutcome.of(r)
+    if not r.profile_id or r.verdict == "no-match":
+        return CheckedOutcome(job)
+    resolved = _profile_for(suites, r)
+    if resolved is None:
+        return CheckedOutcome(job)
+    profile, suite_id, version = resolved
+    comp = compute(scheme, profile)
+    if comp.total is None:
+        return CheckedOutcome(job)
+    low, high = comp.total.min, comp.total.max
+    bands = band_set(scheme, r.band)
+    return CheckedOutcome(
+        job,
+        suite_id,
+        version,
+        low,
+        high,
+        profile.band_label,
+        profile.bands,
+        total_outside=r.total_min < low or r.total_max > high,
+        band_outside=bool(profile.bands)
+        and (bands is None or not set(bands) <= set(profile.bands)),
+    )
+
+
 def _outside_profile(
     scheme: Scheme, suites: SuiteCache, latest: Iterable[OutcomeRecord]
-) -> list[OutsideProfile]:
+) -> tuple[list[OutsideProfile], list[CheckedOutcome]]:
     found = []
+    checked = []
     for r in latest:
-        if not r.profile_id or r.verdict == "no-match":
+        c = _checked(scheme, suites, r)
+        checked.append(c)
+        if not (c.total_outside or c.band_outside):
             continue
-        resolved = _profile_for(suites, r)
-        if resolved is None:
-            continue
-        profile, suite_id, version = resolved
-        comp = compute(scheme, profile)
-        if comp.total is None:
-            continue
-        low, high = comp.total.min, comp.total.max
-        total_outside = r.total_min < low or r.total_max > high
-        bands = band_set(scheme, r.band)
-        band_outside = bool(profile.bands) and (
-            bands is None or not set(bands) <= set(profile.bands)
-        )
-        if not (total_outside or band_outside):
-            continue
-        job = JobOutcome.of(r)
+        assert r.profile_id is not None and c.suite_id is not None
+        assert c.suite_version is not None
+        assert c.profile_total_min is not None and c.profile_total_max is not None
+        job = c.job
+        low, high = c.profile_total_min, c.profile_total_max
         problems = []
-        if total_outside:
+        if c.total_outside:
             problems.append(
                 f"its total {job.total} is outside the profile's range {_span(low, high)}"
             )
-        if band_outside:
-            problems.append(f"its band {r.band} is not the profile's band {profile.band_label}")
+        if c.band_outside:
+            problems.append(f"its band {r.band} is not the profile's band {c.profile_band}")
         note = (
             " (a hybrid outcome: the factors evaluated locally may explain it)"
             if r.verdict == "hybrid" or r.case_kind == "hybrid"
@@ -494,18 +538,18 @@ def _outside_profile(
             OutsideProfile(
                 job,
                 r.profile_id,
-                suite_id,
-                version,
+                c.suite_id,
+                c.suite_version,
                 low,
                 high,
-                profile.bands,
-                total_outside,
-                band_outside,
-                f"{job.name_first} is matched to profile {r.profile_id} ({suite_id} "
-                f"version {version}), but {' and '.join(problems)}{note}.",
+                c.profile_bands,
+                c.total_outside,
+                c.band_outside,
+                f"{job.name_first} is matched to profile {r.profile_id} ({c.suite_id} "
+                f"version {c.suite_version}), but {' and '.join(problems)}{note}.",
             )
         )
-    return found
+    return found, checked
 
 
 def check_consistency(
@@ -525,7 +569,7 @@ def check_consistency(
         records = outcome_records(session, actor.organisation_id)
         latest = list(latest_per_job(records, confirmed_only=scope == "confirmed").values())
         suites = SuiteCache(session, scheme, actor.organisation_id)
-        outside = _outside_profile(scheme, suites, latest)
+        outside, checked = _outside_profile(scheme, suites, latest)
     return ConsistencyReport(
         organisation_id=actor.organisation_id,
         scope=scope,
@@ -538,4 +582,5 @@ def check_consistency(
         factor_levels=tuple(_factor_levels(scheme, latest)),
         near_boundary=tuple(_near_boundary(scheme, latest, rules.boundary_margin)),
         outside_profile=tuple(outside),
+        checked=tuple(checked),
     )

@@ -38,16 +38,27 @@ class Bin:
 
 @dataclass(frozen=True, slots=True)
 class RangeRow:
-    """One job on the outlier chart: its total against its profile's total range."""
+    """One job on the outlier chart: its total (``total`` to ``total_max`` when the
+    outcome is a range) against its profile's total range. Outside when any part of the
+    total is outside the range, as the consistency service decides it."""
 
     label: str
     total: int
     low: int
     high: int
+    total_max: int | None = None
+
+    @property
+    def top(self) -> int:
+        return self.total if self.total_max is None else self.total_max
+
+    @property
+    def total_text(self) -> str:
+        return str(self.total) if self.top == self.total else f"{self.total}–{self.top}"
 
     @property
     def outside(self) -> bool:
-        return not self.low <= self.total <= self.high
+        return self.total < self.low or self.top > self.high
 
 
 def _x(text: object) -> str:
@@ -219,7 +230,7 @@ def range_chart(
         return _empty(720, title, chart_id, "No outcomes matched to a profile.")
     w, left, right, top, row_h = 720, 230, 70, 30, 26
     h = top + row_h * len(rows) + 50
-    values = [v for r in rows for v in (r.total, r.low, r.high)]
+    values = [v for r in rows for v in (r.total, r.top, r.low, r.high)]
     lo, hi = (min(values) - 10) // 10 * 10, -(-(max(values) + 10) // 10) * 10
     sx = _scale(lo, hi, left, w - right)
     outside = sum(1 for r in rows if r.outside)
@@ -242,15 +253,22 @@ def range_chart(
         cy = top + row_h * i + row_h / 2
         label = r.label if len(r.label) <= 34 else r.label[:33] + "…"
         parts.append(
-            f'<g class="bw-range-row" data-total="{r.total}" data-low="{r.low}" '
-            f'data-high="{r.high}" data-outside="{"yes" if r.outside else "no"}">'
-            f"<title>{_x(r.label)}: total {r.total}, profile range {r.low} to {r.high}"
+            f'<g class="bw-range-row" data-total="{r.total}" data-total-max="{r.top}" '
+            f'data-low="{r.low}" data-high="{r.high}" '
+            f'data-outside="{"yes" if r.outside else "no"}">'
+            f"<title>{_x(r.label)}: total {r.total_text}, profile range {r.low} to {r.high}"
             f"{' (outside)' if r.outside else ''}</title>"
             f'<text x="{left - 8}" y="{cy + 4}" text-anchor="end">{_x(label)}</text>'
             f'<rect x="{sx(r.low)}" y="{cy - 5}" width="{max(sx(r.high) - sx(r.low), 2):.1f}" '
             f'height="10" fill="{RANGE_FILL}" />'
         )
         x = sx(r.total)
+        if r.top != r.total:  # a range total: a line from its lowest to its highest
+            parts.append(
+                f'<line x1="{x}" y1="{cy}" x2="{sx(r.top)}" y2="{cy}" '
+                f'stroke="{OUTSIDE_COLOUR if r.outside else INSIDE_COLOUR}" stroke-width="3" />'
+            )
+            x = sx(r.top) if r.top > r.high else x
         if r.outside:
             parts.append(
                 f'<path d="M{x} {cy - 7} L{x + 7} {cy} L{x} {cy + 7} L{x - 7} {cy} Z" '

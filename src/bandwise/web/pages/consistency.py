@@ -3,15 +3,16 @@ organisation's outcomes (outliers, totals near a band boundary, outcomes outside
 profile), with charts; re-matching after a profile suite changes (dry run, then open
 cases); and the consistency report as HTML and PDF from one template.
 
-The findings are :func:`bandwise.services.consistency.check_consistency`'s, unchanged.
-The charts need each checked outcome's total (and its profile's range), which the
-report does not list, so :func:`chart_figures` reads the same outcomes the service
-checks (each active job's latest outcome in the scope) with the service's own helpers.
+The findings and the charts' figures are all
+:func:`bandwise.services.consistency.check_consistency`'s: the charts draw its checked
+outcomes (their recorded totals and bands, their profiles' ranges and the same outside
+flags as the findings), never a second reckoning of their own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,13 +21,11 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from ...profiles.validate import compute
 from ...scheme.loader import load_scheme
 from ...services import cases, consistency, jobs, rematch, suites
 from ...services.base import Actor, Database, Forbidden, ServiceError
-from ...services.outcome_queries import SuiteCache, latest_per_job, outcome_records
 from ..auth import DB
-from ..charts import RangeRow, band_histogram, histogram_bins, range_chart
+from ..charts import RangeRow, band_histogram, range_chart
 from .deps import PageUser, error_list, field_int, field_text, redirect
 from .reports import pdf_response, report_html
 from .templating import render
@@ -41,36 +40,35 @@ SCOPE_LABELS = {
 }
 
 
-def chart_figures(db: Database, actor: Actor, scope: str) -> dict[str, Any]:
-    """The checked outcomes' totals by band and their profiles' ranges, as charts and as
-    rows for the tables beside them."""
-    actor.require("read")
+def chart_figures(report: consistency.ConsistencyReport) -> dict[str, Any]:
+    """The checked outcomes' totals by band and against their profiles' ranges, as
+    charts and as rows for the tables beside them: the service's own checked outcomes
+    and outside flags, so the charts never disagree with the findings."""
     scheme = load_scheme()
-    rows: list[RangeRow] = []
-    with db.transaction() as session:
-        records = outcome_records(session, actor.organisation_id)
-        latest = list(latest_per_job(records, confirmed_only=scope == "confirmed").values())
-        cache = SuiteCache(session, scheme, actor.organisation_id)
-        for r in latest:
-            if not r.profile_id or not r.suite_id or r.suite_version is None:
-                continue
-            suite = cache.get(r.suite_id, r.suite_version)
-            profile = suite.profile(r.profile_id) if suite else None
-            total = compute(scheme, profile).total if profile else None
-            if total is not None:
-                label = f"{r.job_title} (job {r.job_id})"
-                rows.append(RangeRow(label, r.total_min, total.min, total.max))
-    totals = [r.total_min for r in latest]
-    bins = histogram_bins(totals, scheme.bands.bands)
-    by_band: dict[str, int] = {}
-    for b in bins:
-        by_band[b.band] = by_band.get(b.band, 0) + b.count
+    ordered = [b.label for b in sorted(scheme.bands.bands, key=lambda b: b.min)]
+    jobs_by_band = Counter(c.job.band for c in report.checked)
+    rows = [
+        RangeRow(
+            f"{c.job.title} (job {c.job.job_id})",
+            c.job.total_min,
+            c.profile_total_min,
+            c.profile_total_max,
+            c.job.total_max,
+        )
+        for c in report.checked
+        if c.profile_total_min is not None and c.profile_total_max is not None
+    ]
+    totals = [c.job.total_min for c in report.checked]
     return {
         "histogram": Markup(band_histogram(totals, scheme.bands.bands)),
-        "by_band": [(band, count) for band, count in by_band.items() if count],
+        # the band each outcome recorded; scheme bands first in order, then any other
+        "by_band": sorted(
+            jobs_by_band.items(),
+            key=lambda item: ordered.index(item[0]) if item[0] in ordered else len(ordered),
+        ),
         "range_chart": Markup(range_chart(rows)),  # charts.py escapes all text
         "range_rows": rows,
-        "outcomes": len(latest),
+        "outcomes": report.outcomes_checked,
     }
 
 
@@ -84,7 +82,7 @@ def consistency_context(db: Database, actor: Actor, scope: str) -> dict[str, Any
         "report": report,
         "scope": scope,
         "scope_label": SCOPE_LABELS.get(scope, scope),
-        **chart_figures(db, actor, scope),
+        **chart_figures(report),
         "generated": dt.datetime.now(dt.UTC),
     }
 
