@@ -11,7 +11,7 @@ from bandwise.services import cases, reviews
 from bandwise.services.reviews import ReviewView
 from dbfixtures import make_people
 from pagekit import Web, text_of
-from workflowkit import SAT_ON, confirmed, last_audit, notified
+from workflowkit import SAT_ON, confirmed, draft, last_audit, notified
 
 NOTIFIED = dt.date(2026, 10, 5)
 
@@ -107,7 +107,7 @@ def test_missing_answers_and_a_late_request_show_in_the_error_summary(web: Web) 
     bad_day = [(k, "31" if k == "requested_on[day]" else v) for k, v in _form(case.case.version)]
     bad_day = [(k, "2" if k == "requested_on[month]" else v) for k, v in bad_day]
     sent = client.post(f"/cases/{case.case.id}/review/new", bad_day)
-    assert sent.status_code == 422 and "as day, month and year" in words(sent.text)
+    assert sent.status_code == 422 and "must be a real date" in words(sent.text)
     assert reviews.list_reviews(web.db, web.people.lead) == ()
     admin = web.client(web.people.admin)
     assert "Reason to accept a late request" in admin.get(f"/cases/{case.case.id}/review/new").text
@@ -208,3 +208,40 @@ def test_another_organisations_review_is_not_found(web: Web) -> None:
     sent = client.post(f"/reviews/{review.id}/withdrawal", {"version": 1})
     assert sent.status_code == 404
     assert f"Review {review.id}" not in client.get("/reviews").text
+
+
+HUGE = "99999999999999999999"
+
+
+def test_huge_numbers_in_date_boxes_are_a_422_with_the_error_summary(web: Web) -> None:
+    """Every page date goes through deps.parse_date: a number too big for a date is the
+    field's error, never a 500 (OverflowError) and never saved."""
+    p = web.people
+    lead = web.client(p.lead)
+    case = notified(web.db, p, on=NOTIFIED)
+    url = f"/cases/{case.case.id}/review/new"
+    for day, month, year in [("20", "10", HUGE), (HUGE, "1", "2026"), ("1", "1", "1800")]:
+        data = [(k, v) for k, v in _form(case.case.version) if not k.startswith("requested_on")]
+        data += [("requested_on[day]", day), ("requested_on[month]", month)]
+        data += [("requested_on[year]", year)]
+        response = lead.post(url, data)
+        assert response.status_code == 422, (day, month, year)
+        assert "nhsuk-error-summary" in response.text
+        assert "must be a real date between 1900 and 2100" in words(response.text)
+    assert reviews.list_reviews(web.db, p.lead) == ()
+
+    ready = draft(web.db, p)
+    outcome = [
+        ("sat_on_day", "1"),
+        ("sat_on_month", HUGE),
+        ("sat_on_year", "2026"),
+        ("version", str(ready.case.version)),
+        ("members", str(p.management.user_id)),
+        ("members", str(p.staff.user_id)),
+    ]
+    response = lead.post(f"/cases/{ready.case.id}/outcome", outcome)
+    assert response.status_code == 422 and "nhsuk-error-summary" in response.text
+    assert "The date the panel sat must be a real date" in words(response.text)
+
+    board = lead.get(f"/reports/board?from={HUGE}&to=2026-99999999-01")
+    assert board.status_code == 422 and "nhsuk-error-summary" in board.text

@@ -7,7 +7,6 @@ shown in the error summary with the typed input kept.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,7 +19,15 @@ from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
 from .cases import SIDE_LABELS, case_breadcrumbs, load_case, render_case_page
-from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
+from .deps import (
+    PageUser,
+    RecordId,
+    error_list,
+    field_int,
+    field_text,
+    parse_date,
+    redirect,
+)
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,21 +42,6 @@ def _status(exc: Exception) -> int:
 
 def _date_values(form: FormData, prefix: str) -> dict[str, str]:
     return {f"{prefix}_{p}": field_text(form, f"{prefix}_{p}") for p in ("day", "month", "year")}
-
-
-def parse_date(values: Mapping[str, str], prefix: str, label: str) -> dt.date | None:
-    """A date from the NHS date input's three boxes; None when all are empty; an
-    InvalidInput naming the field when it is not a real date."""
-    parts = [values.get(f"{prefix}_{p}", "").strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    try:
-        day, month, year = (int(p) for p in parts)
-        if year < 1900:
-            raise ValueError
-        return dt.date(year, month, day)
-    except ValueError:
-        raise InvalidInput(f"{label} must be a real date, for example 1 10 2026", prefix) from None
 
 
 # ---------------------------------------------------------------- panel outcome

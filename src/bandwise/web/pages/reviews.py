@@ -20,7 +20,15 @@ from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail, uk_time
 from ...services.reviews import ReviewView
 from ..auth import DB
-from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
+from .deps import (
+    PageUser,
+    RecordId,
+    error_list,
+    field_int,
+    field_text,
+    parse_date,
+    redirect,
+)
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -136,14 +144,16 @@ async def withdraw(review_id: RecordId, user: PageUser, request: Request, db: DB
 
 
 def _date(day: str, month: str, year: str) -> dt.date:
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
+    boxes = {"requested_on_day": day, "requested_on_month": month, "requested_on_year": year}
+    label = "The date the jobholder asked for the review"
+    on = parse_date(boxes, "requested_on", label)
+    if on is None:
         raise InvalidInput(
             "enter the date the jobholder asked for the review as day, month and year, "
             "for example 27 11 2026",
             "requested_on",
-        ) from None
+        )
+    return on
 
 
 def _request_context(
