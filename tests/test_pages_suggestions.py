@@ -114,7 +114,9 @@ def test_accept_sets_the_decision_and_records_the_suggestion(web: Web) -> None:
     (decision,) = after.decisions
     assert (decision.factor, decision.levels) == (factor, str(level))
     flat = " ".join(JD.split())
-    assert decision.evidence and all(line in flat for line in decision.evidence.splitlines())
+    heading, *sentences = decision.evidence.splitlines()
+    assert heading == "From the job description:"
+    assert sentences and all(line in flat for line in sentences)
     assert after.case.version == case.case.version + 1
     changed, accepted = audit_events(web.db)[-2:]
     assert changed.action == "case.decisions-changed"
@@ -124,12 +126,38 @@ def test_accept_sets_the_decision_and_records_the_suggestion(web: Web) -> None:
         level,
         "bm25",
     )
-    assert accepted.after["evidence"] == decision.evidence.splitlines()
+    assert accepted.after["evidence"] == sentences
     assert accepted.after["source"] == "document 1 (jd.txt)"
     page = client.get(sent.headers["location"])
     assert "Accepted" in words(page.text) and f"Current decision: level {level}" in words(page.text)
     trail = words(client.get(f"/cases/{case.case.id}/audit").text)
     assert "Suggestion accepted" in trail
+
+
+def test_accept_keeps_the_evidence_the_panel_typed(web: Web) -> None:
+    """Accepting adds the sentences after what the panel wrote (never replacing it), the
+    factor block shows the evidence, and accepting the same suggestion again adds nothing."""
+    case = _case_with_jd(web, JD.encode())
+    factor, level = _accept_choice(web)
+    typed = "The panel heard the postholder plans group sessions weeks ahead."
+    case = cases.set_factor_decision(
+        web.db, web.people.lead, case.case.id, case.case.version, factor, str(level), typed
+    )
+    client = web.client(web.people.management)
+    url = f"/cases/{case.case.id}/suggestions/decision"
+    form = {"source": "document", "document_id": 1, "choice": f"accept:{factor}:{level}"}
+    sent = client.post(url, {**form, "version": case.case.version})
+    assert sent.status_code == 303
+    (decision,) = cases.get_case(web.db, web.people.lead, case.case.id).decisions
+    assert decision.evidence.startswith(typed + "\n\nFrom the job description:\n")
+    added = decision.evidence.split("From the job description:\n", 1)[1].splitlines()
+    assert added and all(line in " ".join(JD.split()) for line in added)
+    page = words(client.get(sent.headers["location"]).text)
+    assert "Current evidence" in page and typed in page and "From the job description:" in page
+    again = cases.get_case(web.db, web.people.lead, case.case.id)
+    assert client.post(url, {**form, "version": again.case.version}).status_code == 303
+    (same,) = cases.get_case(web.db, web.people.lead, case.case.id).decisions
+    assert same.evidence == decision.evidence
 
 
 def test_ignore_records_only_an_audit_event(web: Web) -> None:

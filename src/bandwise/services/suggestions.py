@@ -109,7 +109,8 @@ def record_suggestion(
     """Record that a practitioner accepted or ignored one factor's suggestion.
 
     Accepting sets the factor's decision on the draft (or returned) case to ``level`` (one
-    of the suggested levels) with the supporting sentences as its evidence, and writes the
+    of the suggested levels) and adds the supporting sentences to its evidence (after any
+    evidence the panel typed, under "From the job description:"), and writes the
     ordinary ``case.decisions-changed`` event beside ``suggestion.accepted``, all in one
     transaction: the decision never changes without the record of where it came from.
     Ignoring changes nothing but the audit trail (``suggestion.ignored``); the case's
@@ -118,7 +119,7 @@ def record_suggestion(
     actor.require("write")
     if choice not in SUGGESTION_CHOICES:
         raise InvalidInput("a suggestion is accepted or ignored", "choice")
-    evidence = "\n".join(e.text for e in factor.evidence)[:MAX_EVIDENCE].strip()
+    sentences = "\n".join(e.text for e in factor.evidence).strip()
     record: dict[str, Any] = {
         "factor": factor.number,
         "suggested_levels": list(factor.levels),
@@ -147,6 +148,7 @@ def record_suggestion(
             return detail(session, row)
         current = decisions_of(session, row.id).get(factor.number)
         levels = str(level)
+        evidence = merged_evidence(current.evidence if current else "", sentences)
         before = _decision(current)
         unchanged = before == {"levels": levels, "evidence": evidence}
         before_state = case_state(row)
@@ -190,6 +192,22 @@ def record_suggestion(
             {**record, "version": row.version},
         )
         return detail(session, row)
+
+
+#: Heads the sentences an accepted suggestion adds to a factor's evidence.
+FROM_JOB_DESCRIPTION = "From the job description:"
+
+
+def merged_evidence(typed: str, sentences: str) -> str:
+    """A factor's evidence after accepting a suggestion: what the panel typed, kept whole,
+    then the suggestion's sentences under :data:`FROM_JOB_DESCRIPTION` (only the added part
+    is cut to fit :data:`MAX_EVIDENCE`; accepting the same sentences twice adds nothing)."""
+    typed = typed.strip()
+    if not sentences or sentences in typed:
+        return typed
+    added = f"{FROM_JOB_DESCRIPTION}\n{sentences}"
+    merged = f"{typed}\n\n{added}" if typed else added
+    return merged[: max(MAX_EVIDENCE, len(typed))].strip()
 
 
 def _decision(row: t.FactorDecision | None) -> dict[str, str] | None:
