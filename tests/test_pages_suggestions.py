@@ -255,6 +255,17 @@ def test_an_uploaded_file_works_and_a_bad_one_is_a_clear_error(web: Web) -> None
     assert empty.status_code == 422 and "paste the job description" in words(empty.text)
 
 
+def test_a_too_large_upload_is_refused_before_it_is_read(web: Web) -> None:
+    from bandwise.suggest.reader import MAX_BYTES
+
+    case = draft(web.db, web.people, levels=None)
+    big = b"x" * (MAX_BYTES + 128 * 1024)
+    page = web.client(web.people.lead).post(
+        f"/cases/{case.case.id}/suggestions", {}, files={"file": ("jd.txt", big, "text/plain")}
+    )
+    assert page.status_code == 413 and "The file is too large" in words(page.text)
+
+
 def test_a_stored_document_that_cannot_be_read_is_a_clear_error(web: Web) -> None:
     case = _case_with_jd(web, b"%PDF-1.7\n%garbage\n", "jd.pdf")
     page = web.client(web.people.lead).get(f"/cases/{case.case.id}/suggestions")

@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from ...errors import DocumentError
@@ -30,6 +31,7 @@ from ...suggest import (
     job_description_from_bytes,
 )
 from ...suggest.reader import MAX_BYTES
+from ..api.documents import upload_limit
 from ..auth import DB
 from ..models import MAX_INT
 from .deps import (
@@ -159,12 +161,19 @@ def _upload(form: FormData) -> tuple[bytes, str] | None:
     return (data, value.filename) if data else None
 
 
-@router.post("/cases/{case_id}/suggestions")
+@router.post("/cases/{case_id}/suggestions", dependencies=[upload_limit(MAX_BYTES)])
 async def suggest_from_given(
     case_id: RecordId, user: PageUser, request: Request, db: DB
 ) -> Response:
-    """Suggestions for an uploaded file or pasted text (nothing is stored)."""
+    """Suggestions for an uploaded file or pasted text (nothing is stored). Reading a PDF
+    or Word file and scoring it are slow: they run off the event loop."""
     form = await request.form()
+    return await run_in_threadpool(_suggest_from_given, case_id, user, request, db, form)
+
+
+def _suggest_from_given(
+    case_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     case = cases.get_case(db, user.actor, case_id)
     text = field_text(form, "text")
     upload = _upload(form)
@@ -220,8 +229,15 @@ def _factor(result: Suggestions, number: int) -> FactorSuggestion:
 async def decide_suggestion(
     case_id: RecordId, user: PageUser, request: Request, db: DB
 ) -> Response:
-    """Accept (one level of) or ignore one factor's suggestion."""
+    """Accept (one level of) or ignore one factor's suggestion (the suggestions are
+    scored again to find what was offered: off the event loop)."""
     form = await request.form()
+    return await run_in_threadpool(_decide_suggestion, case_id, user, request, db, form)
+
+
+def _decide_suggestion(
+    case_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     case = cases.get_case(db, user.actor, case_id)
     if field_text(form, "source") == "document":
         source = _document_source(db, user, case, field_text(form, "document_id") or "0")
