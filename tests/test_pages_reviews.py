@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from bandwise.services import cases, reviews
 from bandwise.services.reviews import ReviewView
@@ -148,6 +149,11 @@ def test_a_review_is_decided_once_its_review_case_is_confirmed(web: Web) -> None
     assert sent.status_code == 422
     assert "the decision is 'upheld' or 'not-upheld'" in words(sent.text)
     assert 'href="#decision"' in sent.text
+    stale = client.post(
+        f"/reviews/{review.id}/decision", {"version": version - 1, "decision": "upheld"}
+    )
+    assert stale.status_code == 409
+    assert re.search(r'value="upheld"\s+checked', stale.text)  # the choice is kept
     sent = client.post(
         f"/reviews/{review.id}/decision", {"version": version, "decision": "not-upheld"}
     )
@@ -163,8 +169,11 @@ def test_a_review_is_withdrawn_and_a_stale_form_is_a_conflict(web: Web) -> None:
     review = _requested(web)
     client = web.client(web.people.staff)
     version = cases.get_case(web.db, web.people.lead, review.case_id).case.version
-    stale = client.post(f"/reviews/{review.id}/withdrawal", {"version": version - 1})
+    stale = client.post(
+        f"/reviews/{review.id}/withdrawal", {"version": version - 1, "reason": "typed <first>"}
+    )
     assert stale.status_code == 409 and "changed by someone else" in words(stale.text)
+    assert "typed &lt;first&gt;</textarea>" in stale.text  # what was typed is not lost
     sent = client.post(
         f"/reviews/{review.id}/withdrawal", {"version": version, "reason": "agreed locally"}
     )

@@ -13,6 +13,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from ...scheme.loader import load_scheme
 from ...services import accounts, cases, jobs, reviews
@@ -106,8 +108,9 @@ def review_page(review_id: RecordId, user: PageUser, request: Request, db: DB) -
     return render(request, "reviews/detail.html", _detail_context(db, user, review), principal=user)
 
 
-async def _review_action(review_id: int, user: PageUser, request: Request, db: Database) -> Any:
-    form = await request.form()
+def _review_action(
+    review_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     review = reviews.get_review(db, user.actor, review_id)
     version = field_int(form, "version")
     try:
@@ -130,14 +133,14 @@ async def _review_action(review_id: int, user: PageUser, request: Request, db: D
 
 @router.post("/reviews/{review_id}/decision")
 async def decide(review_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
-    response: Response = await _review_action(review_id, user, request, db)
-    return response
+    form = await request.form()
+    return await run_in_threadpool(_review_action, review_id, user, request, db, form)
 
 
 @router.post("/reviews/{review_id}/withdrawal")
 async def withdraw(review_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
-    response: Response = await _review_action(review_id, user, request, db)
-    return response
+    form = await request.form()
+    return await run_in_threadpool(_review_action, review_id, user, request, db, form)
 
 
 # ---------------------------------------------------------------- requesting a review
@@ -195,6 +198,12 @@ def request_form(case_id: RecordId, user: PageUser, request: Request, db: DB) ->
 @router.post("/cases/{case_id}/review/new")
 async def request_submit(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
+    return await run_in_threadpool(_request_submit, case_id, user, request, db, form)
+
+
+def _request_submit(
+    case_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     case = cases.get_case(db, user.actor, case_id)
     factors = [
         int(v) for v in form.getlist("disputed_factors") if isinstance(v, str) and v.isdigit()

@@ -86,7 +86,9 @@ async def change_password(principal: PageSignedIn, request: Request, db: DB) -> 
         errors.append({"text": "The new passwords do not match", "href": "#confirm_password"})
     else:
         try:
-            accounts.change_password(db, principal.actor, current, new, principal.credential)
+            await run_in_threadpool(  # password hashing is slow: off the event loop
+                accounts.change_password, db, principal.actor, current, new, principal.credential
+            )
         except (InvalidInput, Unauthenticated) as exc:
             errors.append({"text": exc.message, "href": f"#{exc.field or 'new_password'}"})
         else:
