@@ -23,7 +23,7 @@ from bandwise.services.export import COLUMNS
 from bandwise.web.report_pdf import RefusedFetch, _refusing_fetcher, html_to_pdf
 from dbfixtures import make_people
 from pagekit import Web, text_of, web
-from recordfixtures import add_job, add_outcome
+from recordfixtures import add_job, add_outcome, builtin_suite, change_profile, store_suite
 
 __all__ = ["web"]
 
@@ -266,6 +266,100 @@ def test_an_evaluated_case_and_a_returned_outcome_are_reported_as_they_are(web: 
     assert returned.case.status == "returned"
     text = text_of(web.client(web.people.lead).get(f"/cases/{evaluated.case.id}/report").text)
     assert "Profile None: evaluated locally" in text
+    assert "DRAFT" in text and "Returned outcome (not in force)" in text  # not in force
     assert "Verdict evaluated Total 475 Band 7" in text
     assert "Checker returned" in text and "Factor 2 needs the job description" in text
     assert "2 Knowledge, training and experience – 7 – 196" in text
+
+
+# ---------------------------------------------------------------- review findings
+
+
+def test_a_returned_case_is_a_draft_of_its_current_decisions_beside_the_returned_outcome(
+    web: Web,
+) -> None:
+    """Review finding 1: a returned outcome is not in force, so the report is a draft
+    from the current decisions (their evidence beside their levels), and the returned
+    outcome is shown apart, labelled, with no signatures."""
+    recorded = wk.recorded(web.db, web.people)
+    returned = cases.consistency_check(
+        web.db, web.people.checker, recorded.case.id, recorded.case.version, "returned",
+        "Factor 2 reads as level 6",
+    )  # fmt: skip
+    cases.set_factor_decisions(
+        web.db, web.people.management, returned.case.id, returned.case.version,
+        [DecisionInput(2, "6", "A degree and no postgraduate training: level 6")],
+    )  # fmt: skip
+    preview = cases.compute_preview(web.db, web.people.lead, returned.case.id).json or {}
+    low, high = int(preview["total"]["min"]), int(preview["total"]["max"])
+    assert (low, high) != (475, 475)
+    draft_total = str(low) if low == high else f"{low}–{high}"
+    client = web.client(web.people.viewer)
+    page = client.get(f"/cases/{returned.case.id}/report")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "DRAFT Matching report" in text and "not in force" in text
+    assert f"Total: {draft_total} points" in text and "provisional" in text
+    assert "Total: 475 points" not in text
+    assert (
+        "2 Knowledge, training and experience 7 6 "  # profile level 7, agreed (now) 6
+    ) in text
+    assert "Evidence for factor 2: A degree and no postgraduate training: level 6" in text
+    assert "Returned outcome" in text
+    returned_part = text[text.index("Returned outcome") :]
+    assert "Total 475" in returned_part and "Band 7" in returned_part
+    assert "Checker returned" in returned_part and "Factor 2 reads as level 6" in returned_part
+    assert "Knowledge, training and experience 7" in returned_part  # the level it had
+    assert "Evidence" not in returned_part  # the evidence now typed is not the outcome's
+    assert "Signature" not in text
+    pdf = pdf_text(client.get(f"/cases/{returned.case.id}/report.pdf").content)
+    assert "DRAFT" in pdf and "Returned outcome" in pdf and "Signature" not in pdf
+
+
+def test_a_draft_report_names_the_suite_version_its_result_was_computed_with(web: Web) -> None:
+    """Review finding 2: the draft's provisional result uses the library's current
+    version, so it is labelled with that version and warns about the version the case
+    was opened against."""
+    case = wk.draft(web.db, web.people)
+    assert case.case.suite_version == 1
+    store_suite(
+        web.db, web.people.lead, change_profile(builtin_suite(), "arts-therapist", {3: "5"}), 2
+    )
+    text = text_of(web.client(web.people.viewer).get(f"/cases/{case.case.id}/report").text)
+    assert "Profile suite and version arts-therapies version 2" in text
+    assert "opened against version 1" in text
+    assert "3 Analytical and judgemental skills 5 4" in text  # version 2's level, printed
+
+
+def test_a_confirmed_outcome_keeps_the_suite_version_it_was_matched_with(web: Web) -> None:
+    case_id = confirmed_case(web, "evidence")
+    store_suite(
+        web.db, web.people.lead, change_profile(builtin_suite(), "arts-therapist", {3: "5"}), 2
+    )
+    text = text_of(web.client(web.people.viewer).get(f"/cases/{case_id}/report").text)
+    assert "Profile suite and version arts-therapies version 1" in text
+    assert "opened against" not in text and "DRAFT" not in text
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("from=0001-01-01&to=9999-12-31", ""),  # "not a date" or "between ..."
+        ("from=2000-01-01&to=9998-12-31", ""),
+        ("from=2000-04-01&to=2010-04-01", "at most 10 years"),
+        ("from=1999-12-31&to=2000-12-31", "between 2000 and 2100"),
+    ],
+)
+def test_the_board_period_is_capped(web: Web, period: str, message: str) -> None:
+    """Review finding 7: an unbounded period was a 500 or a 50 MB page."""
+    page = web.client(web.people.viewer).get(f"/reports/board?{period}")
+    assert page.status_code == 422
+    assert "There is a problem" in page.text and message in text_of(page.text)
+    assert "bw-chart" not in page.text
+
+
+def test_a_ten_year_board_period_is_shown(web: Web) -> None:
+    page = web.client(web.people.viewer).get("/reports/board?from=2000-04-01&to=2010-03-31")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "2000/01 Q1" in text and "2009/10 Q4" in text

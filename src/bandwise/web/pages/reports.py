@@ -5,8 +5,9 @@ The matching report is what the panel signs and the jobholder is given, so it is
 standalone template (``reports/matching_report.html``, its own print CSS, none of the
 site's chrome): the browser gets it with a link back and a PDF link, WeasyPrint gets
 it as it is. Every figure comes from the case record (the outcome, its panel and the
-explanation saved with it) through the services; a case without an outcome is shown
-as a draft from its current decisions, clearly marked.
+explanation saved with it) through the services; a case without an outcome in force
+(none yet, or one a consistency check returned) is shown as a draft from its current
+decisions, clearly marked, with a returned outcome in its own section, unsigned.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from ...errors import UnknownProfileError
+from ...profiles.library import Library
 from ...scheme.loader import load_scheme
 from ...services import accounts, cases, export, jobs, reporting
 from ...services.base import Actor, Database, InvalidInput, NotFound, ServiceError
+from ...services.case_records import DecisionView, OutcomeView
 from ...services.cases import CaseDetail
 from ...services.suites import organisation_library
 from ..auth import DB
@@ -37,6 +40,7 @@ from .templating import render, templates
 router = APIRouter(include_in_schema=False)
 
 MATCHING_TEMPLATE = "reports/matching_report.html"
+CHANGED_EVIDENCE = "changed after this outcome was recorded: see the case"
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -72,21 +76,85 @@ def _explained_rows(explanation: dict[str, Any]) -> dict[int, dict[str, str]]:
     return rows
 
 
-def _profile_levels(db: Database, actor: Actor, detail: CaseDetail) -> tuple[str, dict[int, str]]:
+def _profile_levels(
+    library: Library, detail: CaseDetail, version: int | None
+) -> tuple[str, dict[int, str]]:
     """The profile's title and its level text per factor, as printed in the suite (only
-    when the organisation's library holds the version the case used)."""
+    when the organisation's library holds ``version``, the one the report is about)."""
     case = detail.case
     if not case.profile_id:
         return "", {}
-    library = organisation_library(db, actor.organisation_id)
     ref = f"{case.suite_id}/{case.profile_id}" if case.suite_id else case.profile_id
     try:
         profile = library.get(ref)
     except UnknownProfileError:
         return case.profile_id, {}
-    same_version = not case.suite_id or library.version_of(case.suite_id) == case.suite_version
+    same_version = not case.suite_id or library.version_of(case.suite_id) == version
     levels = {e.number: e.level_text for e in profile.factors} if same_version else {}
     return profile.title, levels
+
+
+def _in_force(detail: CaseDetail) -> tuple[OutcomeView | None, OutcomeView | None]:
+    """(The outcome in force, the returned outcome): the latest outcome is in force
+    unless a consistency check returned it (the case is then back with the panel, whose
+    decisions may since have changed); at most one of the two is given."""
+    outcome = detail.outcome
+    if outcome is None:
+        return None, None
+    returned = any(c.outcome_id == outcome.id and c.decision == "returned" for c in detail.checks)
+    if returned or detail.case.status in ("draft", "returned"):
+        return None, outcome
+    return outcome, None
+
+
+def _evidence(decision: DecisionView | None, outcome: OutcomeView | None) -> str:
+    """The evidence typed for a factor, beside an outcome only when it was not changed
+    after that outcome was recorded (the outcome does not keep its own copy)."""
+    if decision is None:
+        return ""
+    changed = (
+        outcome is not None
+        and outcome.recorded_at is not None
+        and decision.updated_at is not None
+        and decision.updated_at > outcome.recorded_at
+    )
+    return CHANGED_EVIDENCE if changed else decision.evidence
+
+
+def _checks(
+    db: Database, actor: Actor, detail: CaseDetail, outcome: OutcomeView | None
+) -> list[dict[str, Any]]:
+    """The consistency checks of ``outcome`` (none without one)."""
+    return [
+        {
+            "decision": c.decision,
+            "reasons": c.reasons,
+            "checked_at": c.checked_at,
+            "checker": _user_name(db, actor, c.checker_id),
+        }
+        for c in detail.checks
+        if outcome is not None and c.outcome_id == outcome.id
+    ]
+
+
+def _returned(
+    db: Database, actor: Actor, detail: CaseDetail, outcome: OutcomeView | None
+) -> dict[str, Any] | None:
+    """The returned outcome as it was recorded, for its own labelled section (no
+    evidence: what is typed now may not be what it was decided on)."""
+    if outcome is None:
+        return None
+    names = [f.name for f in load_scheme().factors]
+    return {
+        "outcome": outcome,
+        "verdict": outcome.verdict,
+        "total": _span(outcome.total_min, outcome.total_max),
+        "band": outcome.band,
+        "rule_set": f"{outcome.rule_set_id} version {outcome.rule_set_version}",
+        "suite": f"{outcome.suite_id} version {outcome.suite_version}" if outcome.suite_id else "",
+        "levels": list(zip(range(1, len(names) + 1), names, outcome.levels, strict=False)),
+        "checks": _checks(db, actor, detail, outcome),
+    }
 
 
 def _rule_set_text(explanation: dict[str, Any]) -> str:
@@ -104,19 +172,33 @@ def _user_name(db: Database, actor: Actor, user_id: int) -> str:
 
 def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
     """Everything the matching report shows, from the services (NotFound for a case of
-    another organisation)."""
+    another organisation). Only an outcome in force is reported as the outcome; else the
+    report is a draft of the current decisions, computed as the case page computes them
+    (with the library's current suite version), beside any returned outcome."""
     detail = cases.get_case(db, actor, case_id)
     job = jobs.get_job(db, actor, detail.case.job_id)
     scheme = load_scheme()
-    outcome = detail.outcome
+    library = organisation_library(db, actor.organisation_id)
+    outcome, returned = _in_force(detail)
+    case = detail.case
     explanation: dict[str, Any] = dict(outcome.explanation) if outcome else {}
     if outcome is None:
         try:
             explanation = cases.compute_preview(db, actor, case_id).json or {}
         except ServiceError:
             explanation = {}
+    suite_id = (outcome.suite_id if outcome else None) or case.suite_id
+    if outcome is not None:
+        suite_version = outcome.suite_version or case.suite_version
+    else:  # the version compute() uses: the library's current one
+        suite_version = (library.version_of(suite_id) if suite_id else 0) or case.suite_version
+    opened_version = (
+        case.suite_version
+        if outcome is None and suite_id and case.suite_version not in (None, suite_version)
+        else None
+    )
     explained = _explained_rows(explanation)
-    profile_title, printed = _profile_levels(db, actor, detail)
+    profile_title, printed = _profile_levels(library, detail, suite_version)
     decisions = {d.factor: d for d in detail.decisions}
     factors = []
     for factor in scheme.factors:
@@ -134,31 +216,23 @@ def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
                 agreed_level=agreed,
                 outcome=row.get("Outcome", ""),
                 points=row.get("Points", ""),
-                evidence=decisions[n].evidence if n in decisions else "",
+                evidence=_evidence(decisions.get(n), outcome),
             )
         )
-    checks = [
-        {
-            "decision": c.decision,
-            "reasons": c.reasons,
-            "checked_at": c.checked_at,
-            "checker": _user_name(db, actor, c.checker_id),
-        }
-        for c in detail.checks
-        if outcome is not None and c.outcome_id == outcome.id
-    ]
     total = explanation.get("total") or {}
     edition_id = outcome.scheme_edition if outcome else scheme.edition.id
     return {
         "detail": detail,
-        "case": detail.case,
+        "case": case,
         "job": job,
         "outcome": outcome,
         "draft": outcome is None,
+        "returned": _returned(db, actor, detail, returned),
         "factors": factors,
         "profile_title": profile_title,
-        "suite_id": (outcome.suite_id if outcome else None) or detail.case.suite_id,
-        "suite_version": (outcome.suite_version if outcome else None) or detail.case.suite_version,
+        "suite_id": suite_id,
+        "suite_version": suite_version,
+        "opened_version": opened_version,
         "verdict": outcome.verdict if outcome else explanation.get("verdict", ""),
         "total": _span(outcome.total_min, outcome.total_max)
         if outcome
@@ -171,7 +245,7 @@ def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
         "scheme_edition_title": scheme.edition.title if scheme.edition.id == edition_id else "",
         "summary": list((explanation.get("explanation") or {}).get("summary", [])),
         "panel": outcome.panel if outcome else None,
-        "checks": checks,
+        "checks": _checks(db, actor, detail, outcome),
         "generated": dt.datetime.now(dt.UTC),
     }
 
@@ -250,6 +324,31 @@ def _date(text: str | None, default: dt.date) -> dt.date | None:
         return None
 
 
+#: The board page's period: at most ten years, within 2000 to 2100 (a longer one made a
+#: page of thousands of quarters, or an error, for no board that could read it).
+BOARD_YEARS = (2000, 2100)
+BOARD_MAX_YEARS = 10
+
+
+def _period_errors(start: dt.date, end: dt.date) -> list[dict[str, str]]:
+    first, last = BOARD_YEARS
+    if not (first <= start.year <= last and first <= end.year <= last):
+        return [{"text": f"The period must be between {first} and {last}", "href": "#from"}]
+    try:
+        limit = start.replace(year=start.year + BOARD_MAX_YEARS)
+    except ValueError:  # 29 February: ten years on is 1 March
+        limit = dt.date(start.year + BOARD_MAX_YEARS, 3, 1)
+    if end >= limit:
+        return [
+            {
+                "text": f"The period can be at most {BOARD_MAX_YEARS} years: choose a later "
+                "first day or an earlier last day",
+                "href": "#to",
+            }
+        ]
+    return []
+
+
 @router.get("/reports/board")
 def board_page(user: PageUser, request: Request, db: DB) -> Response:
     today = dt.date.today()
@@ -263,6 +362,8 @@ def board_page(user: PageUser, request: Request, db: DB) -> Response:
         errors.append({"text": "Enter the last day as a date, like 2027-03-31", "href": "#to"})
     report = None
     if start is not None and end is not None:
+        errors += _period_errors(start, end)
+    if start is not None and end is not None and not errors:
         try:
             report = reporting.board_report(db, user.actor, start, end)
         except ServiceError as exc:
