@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from ...services import accounts
 from ...services.base import Database, InvalidInput, NotFound
@@ -55,6 +57,10 @@ def account_page(user: PageUser, request: Request, db: DB) -> Response:
 async def create_token(user: PageUser, request: Request, db: DB) -> Response:
     """Answered with the page itself (not a redirect), so the token never goes in a URL."""
     form = await request.form()
+    return await run_in_threadpool(_create_token, user, request, db, form)
+
+
+def _create_token(user: PageUser, request: Request, db: Database, form: FormData) -> Response:
     name = field_text(form, "name")
     try:
         _view, token = accounts.create_api_token(db, user.actor, name)

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ...scheme.loader import load_scheme
@@ -119,6 +120,10 @@ async def create_user(user: PageUser, request: Request, db: DB) -> Response:
     """Answered with a page showing the one-time password once (never in a URL)."""
     _admin(user)
     form = await request.form()
+    return await run_in_threadpool(_create_user, user, request, db, form)
+
+
+def _create_user(user: PageUser, request: Request, db: Database, form: FormData) -> Response:
     values = {k: field_text(form, k) for k in ("email", "name", "role", "side")}
     try:
         created, password = accounts.create_user(
@@ -157,6 +162,12 @@ def edit_user(user_id: RecordId, user: PageUser, request: Request, db: DB) -> Re
 async def update_user(user_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     _admin(user)
     form = await request.form()
+    return await run_in_threadpool(_update_user, user_id, user, request, db, form)
+
+
+def _update_user(
+    user_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     target = accounts.get_user(db, user.actor, user_id)
     values: dict[str, Any] = {k: field_text(form, k) for k in ("name", "role", "side", "active")}
     values["email"] = target.email

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from ...profiles.library import Library
@@ -142,6 +143,10 @@ def new_job(user: PageUser, request: Request) -> Response:
 @router.post("/jobs/new")
 async def create_job(user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
+    return await run_in_threadpool(_create_job, user, request, db, form)
+
+
+def _create_job(user: PageUser, request: Request, db: Database, form: FormData) -> Response:
     values = _typed(form)
     try:
         job = jobs.create_job(db, user.actor, **values)
@@ -167,6 +172,12 @@ def edit_job(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Resp
 @router.post("/jobs/{job_id}/edit")
 async def update_job(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
+    return await run_in_threadpool(_update_job, job_id, user, request, db, form)
+
+
+def _update_job(
+    job_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     job = jobs.get_job(db, user.actor, job_id)
     values: dict[str, Any] = {**_typed(form), "status": field_text(form, "status")}
     version = field_int(form, "version")
@@ -242,12 +253,18 @@ def job_page(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Resp
 @router.post("/jobs/{job_id}/documents", dependencies=[upload_limit(MAX_DOCUMENT_BYTES)])
 async def upload_document(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
+    return await run_in_threadpool(_upload_document, job_id, user, request, db, form)
+
+
+def _upload_document(
+    job_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     kind = field_text(form, "kind") or "job-description"
     upload = form.get("document")
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InvalidInput("select a document to upload", "file")
-        content = await upload.read(MAX_DOCUMENT_BYTES + 1)
+        content = upload.file.read(MAX_DOCUMENT_BYTES + 1)
         documents.add_document(
             db,
             user.actor,
@@ -351,6 +368,12 @@ def new_case(
 @router.post("/jobs/{job_id}/cases/new")
 async def open_case(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     form = await request.form()
+    return await run_in_threadpool(_open_case, job_id, user, request, db, form)
+
+
+def _open_case(
+    job_id: int, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
     kind, profile, q = field_text(form, "kind"), field_text(form, "profile"), field_text(form, "q")
     try:
         if not kind:
