@@ -14,12 +14,14 @@ import xml.etree.ElementTree as ET
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 
 import workflowkit as wk
 from bandwise.scheme.loader import load_scheme
 from bandwise.services import cases
 from bandwise.services.cases import DecisionInput
 from bandwise.services.export import COLUMNS
+from bandwise.store import tables as t
 from bandwise.web.report_pdf import RefusedFetch, _refusing_fetcher, html_to_pdf
 from dbfixtures import make_people
 from pagekit import Web, text_of, web
@@ -363,3 +365,21 @@ def test_a_ten_year_board_period_is_shown(web: Web) -> None:
     assert page.status_code == 200
     text = text_of(page.text)
     assert "2000/01 Q1" in text and "2009/10 Q4" in text
+
+
+def test_evidence_changed_after_the_outcome_is_not_shown_as_its_evidence(web: Web) -> None:
+    """The outcome keeps no copy of the evidence: a decision changed after it was
+    recorded (only possible outside the services) is not printed beside it."""
+    case_id = confirmed_case(web, "evidence")
+    with web.db.transaction() as session:
+        decision = session.scalars(
+            select(t.FactorDecision).where(
+                t.FactorDecision.case_id == case_id, t.FactorDecision.factor == 3
+            )
+        ).one()
+        decision.evidence = "typed later"
+        decision.updated_at = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    text = text_of(web.client(web.people.viewer).get(f"/cases/{case_id}/report").text)
+    assert "typed later" not in text
+    assert "Evidence for factor 3: changed after this outcome was recorded" in text
+    assert "Evidence for factor 2: evidence for factor 2" in text
