@@ -348,6 +348,21 @@ def list_users(db: Database, actor: Actor) -> tuple[UserView, ...]:
         return tuple(UserView.of(r) for r in rows)
 
 
+def get_organisation(db: Database, actor: Actor) -> OrganisationView:
+    """The actor's own organisation (one row, never a scan of everyone's)."""
+    actor.require("read")
+    with db.transaction() as session:
+        org = session.get(t.Organisation, actor.organisation_id)
+        if org is None:
+            raise NotFound("no such organisation", "organisation")
+        return OrganisationView(org.id, org.slug, org.name)
+
+
+def user_names(db: Database, actor: Actor) -> dict[int, str]:
+    """Who is who in the actor's organisation, by user id (for names beside records)."""
+    return {u.id: u.name for u in list_users(db, actor)}
+
+
 def get_user(db: Database, actor: Actor, user_id: int) -> UserView:
     actor.require("read")
     with db.transaction() as session:

@@ -49,14 +49,6 @@ def _errors(exc: Exception) -> list[dict[str, str]]:
     ]
 
 
-def _organisation_name(db: Database, organisation_id: int) -> str:
-    """The organisation's name (read-only here: no service changes it)."""
-    for org, _user in accounts.list_users_as_operator(db):
-        if org.id == organisation_id:
-            return org.name
-    return ""
-
-
 @router.get("/admin")
 def admin_home(user: PageUser, request: Request, db: DB) -> Response:
     _admin(user)
@@ -65,7 +57,7 @@ def admin_home(user: PageUser, request: Request, db: DB) -> Response:
         "admin/index.html",
         {
             "users": accounts.list_users(db, user.actor),
-            "organisation": _organisation_name(db, user.actor.organisation_id),
+            "organisation": accounts.get_organisation(db, user.actor).name,
             "rules": default_rule_set(),
             "edition": load_scheme().edition,
         },

@@ -100,7 +100,7 @@ def case_audit(
     case = cases.get_case(db, user.actor, case_id).case
     trail = audit.case_trail(db, user.actor, case.id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max(1, -(-trail.total // PAGE_SIZE))
-    names = {u.id: u.name for u in accounts.list_users(db, user.actor)}
+    names = accounts.user_names(db, user.actor)
     events = [
         {
             "event": e,

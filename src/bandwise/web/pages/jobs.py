@@ -220,7 +220,7 @@ def _job_page(
 ) -> Response:
     job = jobs.get_job(db, user.actor, job_id)
     docs = documents.list_documents(db, user.actor, job_id)
-    names = {u.id: u.name for u in accounts.list_users(db, user.actor)}
+    names = accounts.user_names(db, user.actor)
     job_cases = cases.list_cases(db, user.actor, job_id=job_id, limit=500).items
     return render(
         request,

@@ -80,7 +80,7 @@ def _detail_context(db: Database, user: PageUser, review: ReviewView) -> dict[st
         cases.get_case(db, user.actor, review.review_case_id) if review.review_case_id else None
     )
     notified = notified_on(original)
-    names = {u.id: u.name for u in accounts.list_users(db, user.actor)}
+    names = accounts.user_names(db, user.actor)
     is_open = review.status == "open" and original.case.status == "review-requested"
     return {
         "review": review,
