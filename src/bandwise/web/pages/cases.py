@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...profiles.model import Profile
-from ...scheme.loader import load_scheme
 from ...services import accounts, cases, jobs, reviews, suites
 from ...services.accounts import Principal, UserView
 from ...services.base import Database, InvalidInput, RuleViolation
@@ -25,6 +24,7 @@ from ...services.cases import CaseDetail
 from ...services.jobs import JobView
 from ...store import tables as t
 from ..auth import DB
+from .common import factor_names
 from .deps import PageNumber, PageUser, RecordId
 from .templating import render
 
@@ -91,10 +91,6 @@ def case_breadcrumbs(ctx: CaseContext, *extra: tuple[str, str]) -> list[dict[str
     ]
     crumbs += [{"href": href, "text": text} for href, text in extra]
     return crumbs
-
-
-def factor_names() -> dict[int, str]:
-    return {f.number: f.name for f in load_scheme().factors}
 
 
 def case_page_context(db: Database, user: Principal, ctx: CaseContext) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from ...services import suites
 from ...services.base import Database, NotFound
 from ..auth import DB
 from . import library_import
+from .common import severity_rank
 from .deps import PageUser
 from .templating import render
 
@@ -35,7 +36,6 @@ router.include_router(library_import.router)
 #: How many profiles the compare page puts side by side.
 COMPARE_MIN, COMPARE_MAX = 2, 3
 MAX_QUERY = 100
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def organisation_library(db: Database, user: PageUser) -> Library:
@@ -61,7 +61,7 @@ def total_text(data: dict[str, Any], key: str) -> str:
 def sorted_findings(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
     return sorted(
         findings,
-        key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.profile or "", f.factor or 0),
+        key=lambda f: (severity_rank(f.severity), f.profile or "", f.factor or 0),
     )
 
 

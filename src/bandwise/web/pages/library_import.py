@@ -43,6 +43,7 @@ from ...services import suites
 from ...services.base import Actor, Conflict, ServiceError
 from ..api.documents import upload_limit
 from ..auth import DB
+from .common import severity_rank
 from .deps import PageUser, field_text, redirect
 from .templating import render
 
@@ -53,7 +54,6 @@ PENDING_LIFETIME = dt.timedelta(hours=2)
 SUFFIXES = {".pdf", ".docx", ".txt", ".text", ".tsv"}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _SUITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _FIELD_IDS = {"file": "file", "suite": "file", "suite_id": "suite_id", "version": "file"}
 
 
@@ -326,7 +326,7 @@ def _preview(request: Request, user: PageUser, db: DB, pending: Pending) -> Resp
         )
     findings = sorted(
         summary.findings,
-        key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.line or 0, f.code),
+        key=lambda f: (severity_rank(f.severity), f.line or 0, f.code),
     )
     return render(
         request,

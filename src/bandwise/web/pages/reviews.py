@@ -16,12 +16,12 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from ...scheme.loader import load_scheme
 from ...services import accounts, cases, jobs, reviews
 from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail, uk_time
 from ...services.reviews import ReviewView
 from ..auth import DB
+from .common import factor_names
 from .deps import (
     PageUser,
     RecordId,
@@ -48,10 +48,6 @@ FIELD_IDS = {
     "version": "maincontent",
     "case_id": "maincontent",
 }
-
-
-def factor_names() -> dict[int, str]:
-    return {f.number: f.name for f in load_scheme().factors}
 
 
 def notified_on(case: CaseDetail) -> dt.date | None:
