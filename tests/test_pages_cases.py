@@ -70,7 +70,7 @@ def test_case_page_shows_job_profile_outcome_and_allowed_actions(web: Web) -> No
     assert page.status_code == 200
     text = text_of(page.text)
     assert f'href="/jobs/{case.case.job_id}"' in page.text
-    assert 'href="/library/profiles/arts-therapies/arts-therapist"' in page.text
+    assert 'href="/library/profiles/arts-therapies/arts-therapist?version=1"' in page.text
     assert "AT-1" in text and "version 1" in text
     assert "outcome recorded" in text
     assert "profile match" in text and "475" in text and "Band 7" in text

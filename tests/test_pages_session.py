@@ -223,3 +223,43 @@ def test_the_pages_ask_no_other_site_for_anything(web: Web) -> None:
     assert "url(http" not in css
     page = web.client(web.people.admin).get("/").text
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)
+
+
+def test_waiting_for_my_check_leaves_out_cases_whose_panel_i_sat_on(web: Web) -> None:
+    """The checker must not have sat on the panel (not: must not have opened the case)."""
+    from workflowkit import recorded
+
+    case = recorded(web.db, web.people)  # opened by the lead; panel: management and staff
+    link = f'href="/cases/{case.case.id}"'
+    sat = web.client(web.people.management).get("/")
+    assert "Waiting for my consistency check 0" in text_of(sat.text)
+    assert link not in sat.text
+    opened = web.client(web.people.lead).get("/")
+    assert "Waiting for my consistency check 1" in text_of(opened.text)
+    assert link in opened.text
+    checker = web.client(web.people.checker).get("/")
+    assert "Waiting for my consistency check 1" in text_of(checker.text)
+
+
+def test_waiting_for_my_check_looks_at_the_latest_panel_only(web: Web) -> None:
+    """A returned outcome heard again by another panel: the first panel's members may
+    check the new outcome, the new panel's may not."""
+    from bandwise.services import cases
+    from workflowkit import SAT_ON, recorded
+
+    p = web.people
+    case = recorded(web.db, p)  # panel: management and staff
+    case = cases.consistency_check(
+        web.db, p.checker, case.case.id, case.case.version, "returned", "look again"
+    )
+    cases.record_panel_outcome(
+        web.db,
+        p.lead,
+        case.case.id,
+        case.case.version,
+        SAT_ON,
+        [p.management2.user_id, p.staff2.user_id],
+    )
+    assert "Waiting for my consistency check 1" in text_of(web.client(p.management).get("/").text)
+    assert "Waiting for my consistency check 0" in text_of(web.client(p.management2).get("/").text)
+    assert "Waiting for my consistency check 0" in text_of(web.client(p.viewer).get("/").text)

@@ -209,6 +209,7 @@ class NearestProfile:
     score_distance: int
     differing: int
     json: dict[str, Any]  # match_to_json of the job against this profile
+    suite_version: int = 1  # the library's current version of the suite
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,19 +243,30 @@ def nearest_for_case(db: Database, actor: Actor, case_id: int, top: int = 5) -> 
         job = Job(tuple(job_factor(scheme, n, levels[n - 1] or "") for n in FACTORS))
     except InvalidLevelsError as exc:  # stored levels are checked on saving; defensive
         raise RuleViolation(str(exc), "levels") from exc
-    ranked = nearest(scheme, library, job, rules, top=top)
+    # Ranked suite by suite: a result names its profile by the bare id, and two suites
+    # may hold the same id, so each result keeps the suite it came from. Concatenating
+    # in library order and sorting stably gives the order ``nearest`` gives.
+    ranked = sorted(
+        (
+            (r, suite.id, library.version_of(suite.id))
+            for suite in library.suites
+            for r in nearest(scheme, Library((suite,)), job, rules, top=top)
+        ),
+        key=lambda item: item[0].key,
+    )[:top]
     profiles = []
-    for i, r in enumerate(ranked, start=1):
-        profile = library.get(r.result.profile_id)
+    for i, (r, suite_id, version) in enumerate(ranked, start=1):
+        profile = library.get(f"{suite_id}/{r.result.profile_id}")
         profiles.append(
             NearestProfile(
                 i,
                 profile.id,
                 profile.title,
-                library.suite_of(profile).id,
+                suite_id,
                 r.score_distance,
                 r.differing,
                 match_to_json(scheme, r.result),
+                version,
             )
         )
     return NearestView(case_id, levels, (), tuple(profiles))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from ..errors import InvalidLevelsError, UnknownProfileError
 from ..scheme.jobs import job_factor
@@ -79,6 +79,7 @@ __all__ = [
     "PanelView",
     "Preview",
     "allowed_actions",
+    "awaiting_check_by",
     "close",
     "compute",
     "compute_preview",
@@ -199,6 +200,39 @@ def list_cases(
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(t.Case.id).offset(offset).limit(limit))
         return Page(tuple(CaseView.of(r) for r in rows), total, offset, limit)
+
+
+def awaiting_check_by(db: Database, actor: Actor, limit: int = 500) -> tuple[CaseView, ...]:
+    """The cases whose recorded outcome ``actor`` may check: outcome recorded, and the
+    actor did not sit on the panel of that (the latest) outcome. Opening the case does
+    not bar a checker; sitting on the panel does (as :func:`consistency_check` rules).
+    Empty for a role that may not check."""
+    actor.require("read")
+    if not actor.can("check"):
+        return ()
+    latest = (
+        select(func.max(t.Outcome.id))
+        .where(t.Outcome.case_id == t.Case.id)
+        .correlate(t.Case)
+        .scalar_subquery()
+    )
+    sat = exists(
+        select(t.PanelMember.id)
+        .join(t.Outcome, t.Outcome.panel_id == t.PanelMember.panel_id)
+        .where(t.Outcome.id == latest, t.PanelMember.user_id == actor.user_id)
+    )
+    query = (
+        select(t.Case)
+        .where(
+            t.Case.organisation_id == actor.organisation_id,
+            t.Case.status == "outcome-recorded",
+            ~sat,
+        )
+        .order_by(t.Case.id)
+        .limit(limit)
+    )
+    with db.transaction() as session:
+        return tuple(CaseView.of(r) for r in session.scalars(query))
 
 
 def compute_preview(db: Database, actor: Actor, case_id: int) -> Preview:

@@ -18,12 +18,11 @@ from ...services import cases
 from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
-from .cases import SIDE_LABELS, case_breadcrumbs, load_case, render_case_page
+from .cases import SIDE_LABELS, case_breadcrumbs, form_version, load_case, render_case_page
 from .deps import (
     PageUser,
     RecordId,
     error_list,
-    field_int,
     field_text,
     parse_date,
     redirect,
@@ -92,8 +91,8 @@ def _record_outcome(
     values: dict[str, Any] = _date_values(form, "sat_on")
     raw_members = [m for m in form.getlist("members") if isinstance(m, str)]
     values["members"] = raw_members
-    version = field_int(form, "version")
     try:
+        version = form_version(form)
         sat_on = parse_date(values, "sat_on", "The date the panel sat")
         if sat_on is None:
             raise InvalidInput("Enter the date the panel sat", "sat_on")
@@ -129,13 +128,16 @@ def _render_check(
     status_code: int = 200,
 ) -> Response:
     ctx = load_case(db, user, case_id)
+    outcome = ctx.detail.outcome
     return render(
         request,
         "cases/check.html",
         {
             "ctx": ctx,
             "case": ctx.detail.case,
-            "outcome": ctx.detail.outcome,
+            "outcome": outcome,
+            # the checker must not have sat on the panel (the service refuses it too)
+            "sat_on_panel": ctx.sat_on_latest_panel(user),
             "values": dict(values or {}),
             "errors": list(errors),
             "side_labels": SIDE_LABELS,
@@ -163,7 +165,7 @@ def _record_check(
             db,
             user.actor,
             case_id,
-            field_int(form, "version"),
+            form_version(form),
             values["decision"],
             values["reasons"],
         )
@@ -196,7 +198,7 @@ def _notify(
             "notified_on",
             "The notification date",
         )
-        cases.notify(db, user.actor, case_id, field_int(form, "version"), on)
+        cases.notify(db, user.actor, case_id, form_version(form), on)
     except FORM_ERRORS as exc:
         return render_case_page(
             request,
@@ -225,7 +227,7 @@ def _close(
 ) -> Response:
     reason = field_text(form, "reason")
     try:
-        cases.close(db, user.actor, case_id, field_int(form, "version"), reason)
+        cases.close(db, user.actor, case_id, form_version(form), reason)
     except FORM_ERRORS as exc:
         return render_case_page(
             request,

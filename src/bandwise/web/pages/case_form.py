@@ -32,7 +32,7 @@ from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.case_preview import FormPreview, preview_levels
 from ...services.cases import DecisionInput
 from ..auth import DB
-from .cases import CaseContext, case_breadcrumbs, load_case
+from .cases import CaseContext, case_breadcrumbs, form_version, load_case
 from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
 from .templating import render
 
@@ -226,6 +226,12 @@ def _save(
     preview = preview_levels(db, user.actor, case_id, level_texts(inputs))
     if field_text(form, "action") != "save":
         return render_form(request, user, ctx, inputs, preview, version=version, checked=True)
+    try:  # a form without its case version would skip the optimistic lock: refused
+        form_version(form)
+    except Conflict as exc:
+        return render_form(
+            request, user, ctx, inputs, preview, errors=error_list(exc), status_code=409
+        )
     problems = _level_errors(preview) + _evidence_without_level(inputs)
     if problems:
         return render_form(

@@ -29,14 +29,11 @@ def _my_work(db: Database, user: PageUser) -> dict[str, Any]:
         *cases.list_cases(db, actor, status="draft", limit=500).items,
         *cases.list_cases(db, actor, status="returned", limit=500).items,
     ]
-    awaiting_check = cases.list_cases(db, actor, status="outcome-recorded", limit=500).items
     open_reviews = reviews.list_reviews(db, actor, status="open")
     job_titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=500).items}
     return {
         "drafts": sorted(drafts, key=lambda c: c.id),
-        "awaiting_check": [c for c in awaiting_check if c.created_by != actor.user_id]
-        if actor.can("check")
-        else [],
+        "awaiting_check": cases.awaiting_check_by(db, actor),
         "open_reviews": open_reviews,
         "job_titles": job_titles,
     }
