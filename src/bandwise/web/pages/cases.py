@@ -14,18 +14,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from ...profiles.model import Profile
 from ...services import accounts, cases, jobs, reviews, suites
 from ...services.accounts import Principal, UserView
-from ...services.base import Database, InvalidInput, RuleViolation
+from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.case_preview import case_profile, nearest_for_case
 from ...services.cases import CaseDetail
 from ...services.jobs import JobView
 from ...store import tables as t
 from ..auth import DB
 from .common import factor_names
-from .deps import PageNumber, PageUser, RecordId
+from .deps import PageNumber, PageUser, RecordId, field_int
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,15 +57,45 @@ class CaseContext:
     profile: Profile | None
     suite_title: str
     users: Mapping[int, UserView]
+    #: The profile's suite ("" for none) and the library's current version of it: the
+    #: version whose wording and rules the form, the live result and the outcome use.
+    suite_id: str = ""
+    suite_version: int = 0
 
     @property
     def id(self) -> int:
         return self.detail.case.id
 
+    @property
+    def opened_on_other_version(self) -> bool:
+        """The case was opened against another version of the suite than the current one
+        (the version shown is then not the one the case records until an outcome)."""
+        opened = self.detail.case.suite_version
+        return bool(self.suite_version) and opened is not None and opened != self.suite_version
+
+    def profile_href(self, version: int | None = None) -> str:
+        """The case's profile in the library, pinned to ``version`` (the current one by
+        default); "" when the suite is not known."""
+        case = self.detail.case
+        if not self.suite_id or not case.profile_id:
+            return ""
+        return (
+            f"/library/profiles/{self.suite_id}/{case.profile_id}"
+            f"?version={version or self.suite_version}"
+        )
+
     def can(self, principal: Principal, action: str) -> bool:
         """The case's status allows ``action`` and the user's role may do it."""
         return action in self.detail.actions and principal.actor.can(
             ACTION_PERMISSIONS.get(action, "write")
+        )
+
+    def sat_on_latest_panel(self, principal: Principal) -> bool:
+        """The user sat on the panel of the latest outcome (so may not check it)."""
+        outcome = self.detail.outcome
+        panel = outcome.panel if outcome else None
+        return panel is not None and any(
+            m.user_id == principal.actor.user_id for m in panel.members
         )
 
     def name_of(self, user_id: int) -> str:
@@ -80,8 +111,31 @@ def load_case(db: Database, user: Principal, case_id: int) -> CaseContext:
     library = suites.organisation_library(db, actor.organisation_id)
     profile = case_profile(library, detail.case)
     suite = library.suite(detail.case.suite_id or "")
+    if suite is None and profile is not None:  # a case recorded without its suite
+        suite = library.suite_of(profile)
     users = {u.id: u for u in accounts.list_users(db, actor)}
-    return CaseContext(detail, job, profile, suite.title if suite else "", users)
+    return CaseContext(
+        detail,
+        job,
+        profile,
+        suite.title if suite else "",
+        users,
+        suite.id if suite else detail.case.suite_id or "",
+        library.version_of(suite.id) if suite else 0,
+    )
+
+
+def form_version(form: FormData) -> int:
+    """The case version a workflow form was read at. A form without one (or with
+    garbage) is refused: saving it would skip the check that nobody changed the case
+    meanwhile."""
+    version = field_int(form, "version")
+    if version is None or version < 1:
+        raise Conflict(
+            "This form did not say which version of the case it was read from, so nothing "
+            "has been saved: reload the page and try again"
+        )
+    return version
 
 
 def case_breadcrumbs(ctx: CaseContext, *extra: tuple[str, str]) -> list[dict[str, str]]:
@@ -105,6 +159,8 @@ def case_page_context(db: Database, user: Principal, ctx: CaseContext) -> dict[s
         except RuleViolation as exc:  # the profile is no longer in the library
             preview_error = exc.message
     allowed = [a for a in detail.actions if ctx.can(user, a)]
+    if ctx.sat_on_latest_panel(user):  # someone who did not sit on it checks its outcome
+        allowed = [a for a in allowed if a != "record a consistency check"]
     if detail.case.kind == "review":
         related = [r for r in reviews.list_reviews(db, user.actor) if r.review_case_id == ctx.id]
     else:
