@@ -121,12 +121,16 @@ def field_text(form: FormData, name: str, default: str = "") -> str:
 
 
 def field_int(form: FormData, name: str) -> int | None:
-    """An integer field, or None when empty or not a number (the service then says why)."""
+    """An integer field, or None when empty, not a number, or beyond what the database
+    holds (the service then says why; a huge number must never reach a query)."""
     text = field_text(form, name)
+    if len(text) > 11:
+        return None
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
         return None
+    return number if -MAX_INT <= number <= MAX_INT else None
 
 
 def error_list(exc: Exception, field_ids: dict[str, str] | None = None) -> list[dict[str, str]]:
