@@ -316,3 +316,21 @@ def test_another_organisations_case_and_document_are_not_found(web: Web) -> None
         .status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "99999999999999999999"])
+def test_accept_without_the_case_version_is_refused_and_saves_nothing(
+    web: Web, version: str | None
+) -> None:
+    case = _case_with_jd(web, JD.encode())
+    factor, level = _accept_choice(web)
+    form = {"source": "document", "document_id": 1, "choice": f"accept:{factor}:{level}"}
+    if version is not None:
+        form["version"] = version
+    sent = web.client(web.people.management).post(
+        f"/cases/{case.case.id}/suggestions/decision", form
+    )
+    assert sent.status_code == 409
+    assert "reload the page" in words(sent.text)
+    after = cases.get_case(web.db, web.people.lead, case.case.id)
+    assert after.decisions == () and after.case.version == case.case.version

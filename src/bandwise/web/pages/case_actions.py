@@ -18,12 +18,13 @@ from ...services import cases
 from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
-from .cases import SIDE_LABELS, case_breadcrumbs, form_version, load_case, render_case_page
+from .cases import SIDE_LABELS, case_breadcrumbs, load_case, render_case_page
 from .deps import (
     PageUser,
     RecordId,
     error_list,
     field_text,
+    form_version,
     parse_date,
     redirect,
 )

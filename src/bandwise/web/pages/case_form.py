@@ -32,8 +32,8 @@ from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.case_preview import FormPreview, preview_levels
 from ...services.cases import DecisionInput
 from ..auth import DB
-from .cases import CaseContext, case_breadcrumbs, form_version, load_case
-from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
+from .cases import CaseContext, case_breadcrumbs, load_case
+from .deps import PageUser, RecordId, error_list, field_int, field_text, form_version, redirect
 from .templating import render
 
 router = APIRouter(include_in_schema=False)

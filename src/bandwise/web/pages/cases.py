@@ -14,19 +14,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from ...profiles.model import Profile
 from ...services import accounts, cases, jobs, reviews, suites
 from ...services.accounts import Principal, UserView
-from ...services.base import Conflict, Database, InvalidInput, RuleViolation
+from ...services.base import Database, InvalidInput, RuleViolation
 from ...services.case_preview import case_profile, nearest_for_case
 from ...services.cases import CaseDetail
 from ...services.jobs import JobView
 from ...store import tables as t
 from ..auth import DB
 from .common import factor_names
-from .deps import PageNumber, PageUser, RecordId, field_int
+from .deps import PageNumber, PageUser, RecordId
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -123,19 +122,6 @@ def load_case(db: Database, user: Principal, case_id: int) -> CaseContext:
         suite.id if suite else detail.case.suite_id or "",
         library.version_of(suite.id) if suite else 0,
     )
-
-
-def form_version(form: FormData) -> int:
-    """The case version a workflow form was read at. A form without one (or with
-    garbage) is refused: saving it would skip the check that nobody changed the case
-    meanwhile."""
-    version = field_int(form, "version")
-    if version is None or version < 1:
-        raise Conflict(
-            "This form did not say which version of the case it was read from, so nothing "
-            "has been saved: reload the page and try again"
-        )
-    return version
 
 
 def case_breadcrumbs(ctx: CaseContext, *extra: tuple[str, str]) -> list[dict[str, str]]:

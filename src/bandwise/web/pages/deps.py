@@ -25,7 +25,7 @@ from starlette.datastructures import FormData
 
 from ...services import accounts
 from ...services.accounts import Principal
-from ...services.base import Forbidden, InvalidInput
+from ...services.base import Conflict, Forbidden, InvalidInput
 from ..auth import SESSION_COOKIE, _check_csrf, get_db, get_settings, token_from_cookie
 from ..models import MAX_INT
 
@@ -179,3 +179,16 @@ def parse_date(
     if not FIRST_YEAR <= date.year <= LAST_YEAR:
         raise problem
     return date
+
+
+def form_version(form: FormData) -> int:
+    """The case version a workflow form was read at. A form without one (or with
+    garbage) is refused: saving it would skip the check that nobody changed the case
+    meanwhile."""
+    version = field_int(form, "version")
+    if version is None or version < 1:
+        raise Conflict(
+            "This form did not say which version of the case it was read from, so nothing "
+            "has been saved: reload the page and try again"
+        )
+    return version

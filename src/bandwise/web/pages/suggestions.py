@@ -39,8 +39,8 @@ from .deps import (
     PageUser,
     RecordId,
     error_list,
-    field_int,
     field_text,
+    form_version,
     redirect,
 )
 from .templating import is_htmx, render
@@ -254,7 +254,7 @@ def _decide_suggestion(
             db,
             user.actor,
             case.case.id,
-            field_int(form, "version"),
+            form_version(form),
             factor,
             choice,
             level,
