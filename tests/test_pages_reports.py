@@ -34,11 +34,14 @@ FACTOR_NAMES = [f.name for f in load_scheme().factors]
 
 
 def pdf_text(content: bytes) -> str:
-    """The PDF's text, spaces squeezed: with poppler's ``pdftotext`` when installed (what
-    a person copying from a PDF viewer gets), else with pypdf."""
+    """The PDF's text, spaces squeezed: with poppler's ``pdftotext -raw`` when installed
+    (content order: a table cell's lines stay together however the columns wrap), else
+    with pypdf."""
     tool = shutil.which("pdftotext")
     if tool:
-        done = subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=content, capture_output=True)
+        done = subprocess.run(
+            [tool, "-raw", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True
+        )
         assert done.returncode == 0, done.stderr
         text = done.stdout.decode("utf-8")
     else:
