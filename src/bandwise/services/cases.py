@@ -21,9 +21,10 @@ are re-exported here, so callers use ``cases.*`` for the whole workflow.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
 
 from ..errors import InvalidLevelsError, UnknownProfileError
 from ..scheme.jobs import job_factor
@@ -244,7 +245,7 @@ def compute_preview(db: Database, actor: Actor, case_id: int) -> Preview:
 # ---------------------------------------------------------------- factor decisions
 
 
-def _decision_json(d: t.FactorDecision | None) -> dict[str, str] | None:
+def decision_json(d: t.FactorDecision | None) -> dict[str, str] | None:
     return None if d is None else {"levels": d.levels, "evidence": d.evidence}
 
 
@@ -280,55 +281,71 @@ def set_factor_decisions(
         raise InvalidInput("give at least one factor decision", "decisions")
     with db.transaction() as session:
         row = lock_case(session, actor, case_id)
-        current = decisions_of(session, row.id)
-        changed = [
-            d
-            for d in given.values()
-            if _decision_json(current.get(d.factor))
-            != (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
-        ]
-        if not changed and (version is None or version == row.version):
-            require_status(row, "change the factor decisions")
-            return detail(session, row)
-        before = {str(d.factor): _decision_json(current.get(d.factor)) for d in changed}
-        before_state = case_state(row)
-        check_version(row, version, "case")
-        require_status(row, "change the factor decisions")
-        for d in changed:
-            existing = current.get(d.factor)
-            if not d.levels:
-                if existing is not None:
-                    session.delete(existing)
-            elif existing is None:
-                session.add(
-                    t.FactorDecision(
-                        case_id=row.id,
-                        factor=d.factor,
-                        levels=d.levels,
-                        evidence=d.evidence,
-                        updated_by=actor.user_id,
-                        updated_at=now(),
-                    )
-                )
-            else:
-                existing.levels, existing.evidence = d.levels, d.evidence
-                existing.updated_by, existing.updated_at = actor.user_id, now()
-        touch_case(row)
-        session.flush()
-        after = {
-            str(d.factor): (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
-            for d in changed
-        }
-        audit(
-            session,
-            actor,
-            "case.decisions-changed",
-            "case",
-            row.id,
-            {**before_state, "decisions": before},
-            {**case_state(row), "decisions": after},
-        )
+        apply_decisions(session, actor, row, version, given.values())
         return detail(session, row)
+
+
+def apply_decisions(
+    session: Session,
+    actor: Actor,
+    row: t.Case,
+    version: int | None,
+    decisions: Iterable[DecisionInput],
+    current: Mapping[int, t.FactorDecision] | None = None,
+) -> bool:
+    """Write checked, stripped decisions to a locked case in the caller's transaction, with
+    the ``case.decisions-changed`` audit event; whether anything changed. Unchanged
+    decisions at the current version are no change (but still need an editable case).
+    ``current`` is the case's decisions when the caller has read them already."""
+    current = decisions_of(session, row.id) if current is None else current
+    changed = [
+        d
+        for d in decisions
+        if decision_json(current.get(d.factor))
+        != (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
+    ]
+    if not changed and (version is None or version == row.version):
+        require_status(row, "change the factor decisions")
+        return False
+    before = {str(d.factor): decision_json(current.get(d.factor)) for d in changed}
+    before_state = case_state(row)
+    check_version(row, version, "case")
+    require_status(row, "change the factor decisions")
+    for d in changed:
+        existing = current.get(d.factor)
+        if not d.levels:
+            if existing is not None:
+                session.delete(existing)
+        elif existing is None:
+            session.add(
+                t.FactorDecision(
+                    case_id=row.id,
+                    factor=d.factor,
+                    levels=d.levels,
+                    evidence=d.evidence,
+                    updated_by=actor.user_id,
+                    updated_at=now(),
+                )
+            )
+        else:
+            existing.levels, existing.evidence = d.levels, d.evidence
+            existing.updated_by, existing.updated_at = actor.user_id, now()
+    touch_case(row)
+    session.flush()
+    after = {
+        str(d.factor): (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
+        for d in changed
+    }
+    audit(
+        session,
+        actor,
+        "case.decisions-changed",
+        "case",
+        row.id,
+        {**before_state, "decisions": before},
+        {**case_state(row), "decisions": after},
+    )
+    return True
 
 
 def set_factor_decision(

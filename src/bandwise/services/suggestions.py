@@ -12,7 +12,6 @@ from typing import Any
 
 from ..errors import DocumentError
 from ..scheme.loader import load_scheme
-from ..store import tables as t
 from ..suggest import (
     FactorSuggestion,
     Suggestions,
@@ -27,19 +26,15 @@ from .base import (
     InvalidInput,
     RuleViolation,
     audit,
-    check_version,
-    now,
 )
 from .case_records import (
     CaseDetail,
-    case_state,
     decisions_of,
     detail,
     lock_case,
     require_status,
-    touch_case,
 )
-from .cases import MAX_EVIDENCE
+from .cases import MAX_EVIDENCE, DecisionInput, apply_decisions, decision_json
 from .documents import DocumentView
 from .suites import organisation_library
 
@@ -146,42 +141,12 @@ def record_suggestion(
             require_status(row, "change the factor decisions")
             audit(session, actor, "suggestion.ignored", "case", row.id, None, record)
             return detail(session, row)
-        current = decisions_of(session, row.id).get(factor.number)
-        levels = str(level)
+        decisions = decisions_of(session, row.id)
+        current = decisions.get(factor.number)
         evidence = merged_evidence(current.evidence if current else "", sentences)
-        before = _decision(current)
-        unchanged = before == {"levels": levels, "evidence": evidence}
-        before_state = case_state(row)
-        if not unchanged or (version is not None and version != row.version):
-            check_version(row, version, "case")
-        require_status(row, "change the factor decisions")
-        if not unchanged:
-            if current is None:
-                session.add(
-                    t.FactorDecision(
-                        case_id=row.id,
-                        factor=factor.number,
-                        levels=levels,
-                        evidence=evidence,
-                        updated_by=actor.user_id,
-                        updated_at=now(),
-                    )
-                )
-            else:
-                current.levels, current.evidence = levels, evidence
-                current.updated_by, current.updated_at = actor.user_id, now()
-            touch_case(row)
-            session.flush()
-            after = {"levels": levels, "evidence": evidence}
-            audit(
-                session,
-                actor,
-                "case.decisions-changed",
-                "case",
-                row.id,
-                {**before_state, "decisions": {str(factor.number): before}},
-                {**case_state(row), "decisions": {str(factor.number): after}},
-            )
+        before = decision_json(current)
+        decision = DecisionInput(factor.number, str(level), evidence)
+        apply_decisions(session, actor, row, version, [decision], decisions)
         audit(
             session,
             actor,
@@ -208,7 +173,3 @@ def merged_evidence(typed: str, sentences: str) -> str:
     added = f"{FROM_JOB_DESCRIPTION}\n{sentences}"
     merged = f"{typed}\n\n{added}" if typed else added
     return merged[: max(MAX_EVIDENCE, len(typed))].strip()
-
-
-def _decision(row: t.FactorDecision | None) -> dict[str, str] | None:
-    return None if row is None else {"levels": row.levels, "evidence": row.evidence}
