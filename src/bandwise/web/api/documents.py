@@ -134,7 +134,12 @@ def get_document(document_id: DocumentId, actor: CurrentActor, db: DB) -> Docume
 )
 def download_document(document_id: DocumentId, actor: CurrentActor, db: DB) -> Response:
     """The stored bytes, as a download with the sniffed type."""
-    document, content = service.get_content(db, actor, document_id)
+    return document_download(*service.get_content(db, actor, document_id))
+
+
+def document_download(document: DocumentView, content: bytes) -> Response:
+    """A stored document as an attachment that a browser never renders (the API and the
+    job page both send this)."""
     return Response(
         content,
         media_type=document.content_type,

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from ...services import audit, consistency, export, rematch, reporting
 from ...services.audit import AuditEventView
+from ...services.base import Actor, Database
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT, StrictInput
@@ -101,14 +102,19 @@ def export_outcomes(
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
 ) -> Response:
     """Every outcome of the organisation as a CSV or Excel download (audited)."""
-    name = f"bandwise-outcomes-{dt.date.today().isoformat()}.{format}"
+    return outcomes_download(db, actor, format)
+
+
+def outcomes_download(db: Database, actor: Actor, fmt: str) -> Response:
+    """The export as a dated attachment (the API and the exports page both send this)."""
+    name = f"bandwise-outcomes-{dt.date.today().isoformat()}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="bandwise-export-") as folder:
         path = Path(folder) / name
-        export.export_outcomes(db, actor, path, format)
+        export.export_outcomes(db, actor, path, fmt)
         content = path.read_bytes()
     return Response(
         content,
-        media_type=MEDIA_TYPES[format],
+        media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

@@ -23,7 +23,7 @@ from ...services import accounts, cases, documents, jobs, suites
 from ...services.base import Conflict, Database, InvalidInput, ServiceError
 from ...services.documents import MAX_DOCUMENT_BYTES
 from ...store.tables import DOCUMENT_KINDS
-from ..api.documents import attachment, upload_limit
+from ..api.documents import document_download, upload_limit
 from ..auth import DB
 from .deps import (
     PageNumber,
@@ -283,16 +283,7 @@ def _upload_document(
 @router.get("/documents/{document_id}/download")
 def download_document(document_id: RecordId, user: PageUser, db: DB) -> Response:
     """The stored bytes as a download, with the type sniffed at upload (never rendered)."""
-    document, content = documents.get_content(db, user.actor, document_id)
-    return Response(
-        content,
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": attachment(document.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )
+    return document_download(*documents.get_content(db, user.actor, document_id))
 
 
 # ---------------------------------------------------------------- opening a case

@@ -13,9 +13,7 @@ decisions, clearly marked, with a returned outcome in its own section, unsigned.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -30,6 +28,7 @@ from ...services.base import Actor, Database, InvalidInput, NotFound, ServiceErr
 from ...services.case_records import DecisionView, OutcomeView
 from ...services.cases import CaseDetail
 from ...services.suites import organisation_library
+from ..api.records import outcomes_download
 from ..auth import DB
 from ..charts import grouped_bar_chart
 from ..report_pdf import PDF_MEDIA_TYPE, html_to_pdf
@@ -41,10 +40,6 @@ router = APIRouter(include_in_schema=False)
 
 MATCHING_TEMPLATE = "reports/matching_report.html"
 CHANGED_EVIDENCE = "changed after this outcome was recorded: see the case"
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,27 +284,14 @@ def exports_page(user: PageUser, request: Request, db: DB) -> Response:
     )
 
 
-def _export(actor: Actor, db: Database, fmt: str) -> Response:
-    name = f"bandwise-outcomes-{dt.date.today().isoformat()}.{fmt}"
-    with tempfile.TemporaryDirectory(prefix="bandwise-export-") as folder:
-        path = Path(folder) / name
-        export.export_outcomes(db, actor, path, fmt)
-        content = path.read_bytes()
-    return Response(
-        content,
-        media_type=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @router.get("/exports/outcomes.csv")
 def export_csv(user: PageUser, db: DB) -> Response:
-    return _export(user.actor, db, "csv")
+    return outcomes_download(db, user.actor, "csv")
 
 
 @router.get("/exports/outcomes.xlsx")
 def export_xlsx(user: PageUser, db: DB) -> Response:
-    return _export(user.actor, db, "xlsx")
+    return outcomes_download(db, user.actor, "xlsx")
 
 
 # ---------------------------------------------------------------- board figures
