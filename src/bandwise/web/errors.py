@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -93,17 +95,29 @@ def _message(error: dict[str, Any]) -> str:
     return f"{where}: {text}" if where else text
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """What went wrong, before it is answered as JSON (the API) or as an HTML page."""
+
+    status: int
+    code: str
+    message: str
+    field: str | None = None
+    headers: dict[str, str] | None = None
+    reference: str | None = None  # an unexpected error's key into the server log
+
+
+def _validation_error(_request: Request, exc: Exception) -> Failure:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     first = errors[0] if errors else {}
     message = _message(first)
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem(s))"
-    return error_response(422, "invalid-input", message, _field(first.get("loc", ())))
+    return Failure(422, "invalid-input", message, _field(first.get("loc", ())))
 
 
-async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+def _service_error(_request: Request, exc: Exception) -> Failure:
     assert isinstance(exc, ServiceError)
     headers = None
     if isinstance(exc, TooManyAttempts):
@@ -113,40 +127,43 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(seconds)}
     elif exc.status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
-    return error_response(exc.status, exc.code, exc.message, exc.field, headers)
+    return Failure(exc.status, exc.code, exc.message, exc.field, headers)
 
 
-async def _bandwise_error(_request: Request, exc: Exception) -> JSONResponse:
+def _bandwise_error(_request: Request, exc: Exception) -> Failure:
     if isinstance(exc, UnknownProfileError):
-        return error_response(404, "not-found", str(exc), "profile_id")
+        return Failure(404, "not-found", str(exc), "profile_id")
     field = None
     factor = getattr(exc, "factor", None)
     if isinstance(factor, int):
         field = f"levels.{factor - 1}"
-    return error_response(422, "invalid-input", str(exc), field)
+    return Failure(422, "invalid-input", str(exc), field)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(_request: Request, exc: Exception) -> Failure:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("-", " ")
     if exc.status_code == 404 and message == "Not Found":
-        message = "no such endpoint"
-    return error_response(exc.status_code, code, message, None, dict(exc.headers or {}) or None)
+        message = NO_SUCH_ENDPOINT
+    return Failure(exc.status_code, code, message, None, dict(exc.headers or {}) or None)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def _unexpected(request: Request, exc: Exception) -> Failure:
     reference = uuid.uuid4().hex[:12]
     log.error(
         "internal error %s on %s %s", reference, request.method, request.url.path, exc_info=exc
     )
-    return error_response(
+    return Failure(
         500,
         "internal-error",
         f"something went wrong on the server (reference {reference}); the details are in "
         "the server log",
+        reference=reference,
     )
 
+
+NO_SUCH_ENDPOINT = "no such endpoint"
 
 _HEADINGS = {
     400: "The request could not be understood",
@@ -187,33 +204,24 @@ def _page_error(request: Request, status: int, message: str, reference: str | No
     )
 
 
-def _dispatch(handler: Any) -> Any:
-    """Wrap a JSON handler: outside the API the same error becomes an HTML page."""
+def _dispatch(describe: Callable[[Request, Exception], Failure]) -> Any:
+    """One handler per kind of error: JSON in the API, an HTML page everywhere else."""
 
     async def handle(request: Request, exc: Exception) -> Any:
-        response = await handler(request, exc)
+        failure = describe(request, exc)
         if is_api(request):
-            return response
-        from .pages.deps import PageRedirect
-
-        if isinstance(exc, PageRedirect):  # pragma: no cover - has its own handler
-            raise exc
-        import json
-
-        body = json.loads(bytes(response.body))["error"]
-        reference = None
-        if body["code"] == "internal-error":
-            reference = body["message"].split("reference ")[1].split(")")[0]
+            return error_response(
+                failure.status, failure.code, failure.message, failure.field, failure.headers
+            )
+        if failure.reference is not None:
             message = "Try again later. If it happens again, tell your bandwise administrator."
+        elif failure.message == NO_SUCH_ENDPOINT:
+            message = "There is no page at this address. Check it, or start from the dashboard."
         else:
-            message = body["message"]
-            if message == "no such endpoint":
-                message = "There is no page at this address. Check it, or start from the dashboard."
-            message = message[:1].upper() + message[1:]
-        page = _page_error(request, response.status_code, message, reference)
-        for key in ("Retry-After",):
-            if key in response.headers:
-                page.headers[key] = response.headers[key]
+            message = failure.message[:1].upper() + failure.message[1:]
+        page = _page_error(request, failure.status, message, failure.reference)
+        if failure.headers and "Retry-After" in failure.headers:
+            page.headers["Retry-After"] = failure.headers["Retry-After"]
         return page
 
     return handle
