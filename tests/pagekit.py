@@ -90,6 +90,10 @@ def web(tmp_path: Path) -> Iterator[Web]:
     db.engine.dispose()
 
 
+#: Page routes that answer with a file (a download), not an HTML page.
+NOT_HTML = re.compile(r"\.(pdf|csv|xlsx)$|/download$")
+
+
 def walk_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
     """Every APIRoute of an app with its full path, also inside included routers (recent
     FastAPI keeps an included router as one entry in ``app.routes``)."""
@@ -120,4 +124,4 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without)).strip()
 
 
-__all__ = ["SECRET", "PageClient", "Web", "page_paths", "text_of", "walk_routes", "web"]
+__all__ = ["NOT_HTML", "SECRET", "PageClient", "Web", "page_paths", "text_of", "walk_routes", "web"]

@@ -16,7 +16,7 @@ import pytest
 
 from bandwise.services import documents, reviews
 from dbfixtures import make_people
-from pagekit import Web, page_paths
+from pagekit import NOT_HTML, Web, page_paths
 from workflowkit import notified
 
 #: Path parameter -> how to get a real value from the records made below.
@@ -30,8 +30,6 @@ SAMPLE: dict[str, str] = {
     "profile_id": "profile",
     "token_id": "token",
 }
-#: Pages that answer with a file or a redirect rather than an HTML page.
-NOT_HTML = re.compile(r"\.(pdf|csv|xlsx)$|/download$")
 ANONYMOUS_ALLOWED = {"/sign-in"}
 
 

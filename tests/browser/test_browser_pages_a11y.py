@@ -10,25 +10,24 @@ visited for the other statuses (a draft's panel form, a recorded outcome's check
 notified case's review request, an evaluation form), a draft's editable matching form as
 a practitioner after a live update, and the main forms in their error state.
 
-The routes are walked through included routers too: with this FastAPI, ``app.routes``
-holds the included routers, not their APIRoutes.
+The routes are walked through included routers too (``pagekit.walk_routes``): with this
+FastAPI, ``app.routes`` holds the included routers, not their APIRoutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, Page, expect
 
 from apikit import make_app
 from bandwise.services import documents, reviews
 from dbfixtures import People
+from pagekit import NOT_HTML, page_paths
 from workflowkit import draft, notified, recorded
 
 from .browserkit import AXE_JS, TIMEOUT_MS, BrowseAs, axe_check, shot, sign_in
@@ -44,34 +43,13 @@ SAMPLE = {
     "suite_id": "suite",
     "profile_id": "profile",
 }
-#: Routes that answer with a file, not a page.
-NOT_HTML = re.compile(r"\.(pdf|csv|xlsx)$|/download$")
 #: Pages that answer with another status when visited without a query (by design).
 STATUS = {"/library/compare": 422}  # "Choose 2 or 3 profiles to compare."
 
 
-def _walk(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    """Every APIRoute, also inside included routers (FastAPI keeps those lazily)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        elif hasattr(route, "original_router"):
-            context = getattr(route, "include_context", None)
-            inner = prefix + (getattr(context, "prefix", "") or "")
-            yield from _walk(route.original_router.routes, inner)
-
-
 def page_routes() -> list[str]:
     """The app's GET pages (no API, no static files, no downloads)."""
-    app = make_app("sqlite://")
-    paths = {
-        path
-        for path, route in _walk(app.routes)
-        if "GET" in (route.methods or set())
-        and not path.startswith(("/api", "/openapi", "/static"))
-        and not NOT_HTML.search(path)
-    }
-    return sorted(paths)
+    return [p for p in page_paths(make_app("sqlite://")) if not NOT_HTML.search(p)]
 
 
 ROUTES = page_routes()
