@@ -38,6 +38,7 @@ from .base import (
     audit,
     check_version,
     get_owned,
+    lock_organisation,
     now,
     snapshot,
 )
@@ -399,7 +400,8 @@ def update_user(
     if unknown:
         raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
     with db.transaction() as session:
-        row = get_owned(session, t.User, user_id, actor, "user")
+        lock_organisation(session, actor.organisation_id)  # one admin-count check at a time
+        row = get_owned(session, t.User, user_id, actor, "user", lock=True)
         before = snapshot(row, USER_FIELDS)
         name = _clean_name(changes["name"]) if "name" in changes else row.name
         role = changes.get("role", row.role)
@@ -429,7 +431,7 @@ def reset_password(db: Database, actor: Actor, user_id: int) -> str:
     password = one_time_password()
     password_hash = hash_password(password)
     with db.transaction() as session:
-        row = get_owned(session, t.User, user_id, actor, "user")
+        row = get_owned(session, t.User, user_id, actor, "user", lock=True)
         row.password_hash = password_hash
         row.must_change_password = True
         row.version += 1

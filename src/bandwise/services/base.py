@@ -4,6 +4,12 @@ A service function takes the :class:`Database` and the acting :class:`Actor`, op
 one transaction, checks the actor's role and organisation, makes its change and
 writes the audit event in the same transaction, so the record and its audit event
 are stored together or not at all. Pages, the API and the CLI only call services.
+
+Concurrency: a change is made in :meth:`Database.transaction`, which holds the write
+lock from its first statement on SQLite and locks the rows it changes on PostgreSQL
+(:func:`get_owned` with ``lock=True``, :func:`lock_organisation`), so the version
+check and the write are atomic: of writers racing with one version, one wins and the
+others get a :class:`Conflict`. Reads use :meth:`Database.reading`, which locks nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import BandwiseError
 from ..store import tables as t
-from ..store.db import make_engine, session_factory
+from ..store.db import READ_ONLY, make_engine, session_factory
 
 M = TypeVar("M")
 
@@ -99,9 +106,12 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
+    readers: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = session_factory(self.engine)
+        self.readers = session_factory(self.engine.execution_options(**{READ_ONLY: True}))
+        event.listen(self.readers, "before_flush", _refuse_writes)
 
     @classmethod
     def connect(cls, url: str | None = None) -> Database:
@@ -109,9 +119,50 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error."""
-        with self.sessions() as session, session.begin():
+        """One unit of work that may write: commit on success, roll back on any error.
+
+        It holds SQLite's write lock from the start (writers queue); a uniqueness
+        violation, which a race between two first writes can still meet on PostgreSQL,
+        is a :class:`Conflict`, never a server error."""
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            if not _unique_violation(exc):
+                raise
+            raise Conflict(
+                "the change collides with a record saved at the same moment "
+                f"({_constraint(exc)}); reload and apply your change again"
+            ) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """One read-only unit of work: a consistent snapshot that takes no lock (so reads
+        do not queue behind writers); flushing a change in it is a programming error."""
+        with self.readers() as session, session.begin():
             yield session
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        raise RuntimeError("a change was made in a read-only unit of work (Database.reading)")
+
+
+def _unique_violation(exc: IntegrityError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)  # psycopg
+    return sqlstate == "23505" or (
+        sqlstate is None and "UNIQUE constraint failed" in str(exc.orig)  # sqlite3
+    )
+
+
+def _constraint(exc: IntegrityError) -> str:
+    """What was duplicated, e.g. ``factor_decisions.case_id, factor_decisions.factor``."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return f"duplicate {name}"
+    text = str(exc.orig)
+    return "duplicate " + text.split(":", 1)[1].strip() if ":" in text else "a duplicate"
 
 
 def now() -> dt.datetime:
@@ -145,12 +196,30 @@ def audit(
     )
 
 
-def get_owned(session: Session, model: type[M], record_id: int, actor: Actor, what: str) -> M:
-    """A record of the actor's organisation, or NotFound (never another tenant's)."""
-    row = session.get(model, record_id)
+#: Row lock for a change (PostgreSQL ``FOR NO KEY UPDATE``: it does not block inserts of
+#: rows that refer to the locked one); SQLite ignores it and holds its write lock instead.
+LOCK = {"key_share": True}
+
+
+def get_owned(
+    session: Session, model: type[M], record_id: int, actor: Actor, what: str, lock: bool = False
+) -> M:
+    """A record of the actor's organisation, or NotFound (never another tenant's); with
+    ``lock``, locked until the transaction ends, so its version check holds."""
+    row = session.get(model, record_id, with_for_update=LOCK if lock else None)
     if row is None or getattr(row, "organisation_id", None) != actor.organisation_id:
         raise NotFound(f"no {what} {record_id}")
     return row
+
+
+def lock_organisation(session: Session, organisation_id: int) -> None:
+    """Serialise changes to a rule about the organisation as a whole (e.g. it keeps an
+    administrator): the second of two such changes waits and then sees the first."""
+    session.execute(
+        select(t.Organisation.id)
+        .where(t.Organisation.id == organisation_id)
+        .with_for_update(key_share=True)
+    )
 
 
 def check_version(row: Any, expected: int | None, what: str) -> None:

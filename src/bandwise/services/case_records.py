@@ -26,7 +26,7 @@ from ..scheme.loader import load_scheme
 from ..scheme.matching import MatchResult
 from ..scheme.rules import RuleSet, default_rule_set
 from ..store import tables as t
-from .base import Actor, NotFound, RuleViolation, now, snapshot
+from .base import LOCK, Actor, NotFound, RuleViolation, now, snapshot
 from .suites import library_in
 
 FACTORS = range(1, 17)
@@ -228,8 +228,9 @@ def require_status(row: t.Case, action: str, allowed: Sequence[str] | None = Non
 
 
 def lock_case(session: Session, actor: Actor, case_id: int) -> t.Case:
-    """The actor's organisation's case, locked for update (PostgreSQL), or NotFound."""
-    row = session.get(t.Case, case_id, with_for_update=True)
+    """The actor's organisation's case, locked until the transaction ends, or NotFound:
+    a change to anything of a case locks the case first (see :func:`.base.get_owned`)."""
+    row = session.get(t.Case, case_id, with_for_update=LOCK)
     if row is None or row.organisation_id != actor.organisation_id:
         raise NotFound(f"no case {case_id}")
     return row

@@ -76,7 +76,7 @@ def update_job(
     actor.require("write")
     data = _clean(changes)
     with db.transaction() as session:
-        row = get_owned(session, t.Job, job_id, actor, "job")
+        row = get_owned(session, t.Job, job_id, actor, "job", lock=True)
         before = snapshot(row, FIELDS)
         check_version(row, version, "job")
         for key, value in data.items():

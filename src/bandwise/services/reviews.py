@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..store import tables as t
 from .base import (
+    LOCK,
     Actor,
     Database,
     InvalidInput,
@@ -302,7 +303,7 @@ def withdraw_review(
                 f"review request {request.id} is already {request.status}", "status"
             )
         require_status(case, "withdraw the review", ("review-requested",))
-        review_case = session.get(t.Case, request.review_case_id)
+        review_case = session.get(t.Case, request.review_case_id, with_for_update=LOCK)
         if review_case is not None and review_case.status != "closed":
             review_case.status = "closed"
             review_case.closed_at = review_case.updated_at = now()
