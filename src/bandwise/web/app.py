@@ -37,6 +37,7 @@ from .api import (
     users,
 )
 from .errors import install_error_handlers
+from .limits import BodyLimit
 from .pages import PAGE_ROUTERS
 from .pages.templating import STATIC_DIR
 from .settings import Settings
@@ -142,6 +143,7 @@ def create_app(
     from fastapi.staticfiles import StaticFiles
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
 

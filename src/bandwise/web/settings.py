@@ -8,6 +8,8 @@
 * ``BANDWISE_HTTPS``: ``1`` when users reach the server over HTTPS (Secure cookies).
 * ``BANDWISE_SESSION_HOURS`` (12), ``BANDWISE_LOGIN_MAX_FAILURES`` (5),
   ``BANDWISE_LOGIN_WINDOW_MINUTES`` (15), ``BANDWISE_TIMEZONE`` (Europe/London).
+* ``BANDWISE_MAX_BODY_BYTES`` (1 MiB): the largest request body of every route except the
+  document uploads, which have their own limits (:data:`MAX_BODY_BYTES`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ PLACEHOLDER_SECRETS = frozenset(
 MIN_SECRET_LENGTH = 32
 #: Used only with BANDWISE_ENV=development when no secret is set (the same in every process).
 DEVELOPMENT_SECRET = "bandwise-development-only-secret-do-not-use-in-production"
+#: The largest request body (JSON or a form) of any route but an upload: a sign-in, a job
+#: or 16 factor decisions with their evidence are a few tens of KiB at most.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 class ConfigError(BandwiseError):
@@ -73,6 +78,7 @@ class Settings:
     https: bool = False
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
     throttle: Throttle = field(default_factory=Throttle)
+    max_body_bytes: int = MAX_BODY_BYTES
 
     @property
     def development(self) -> bool:
@@ -102,10 +108,13 @@ class Settings:
             hours = float(env.get("BANDWISE_SESSION_HOURS", "12"))
             failures = int(env.get("BANDWISE_LOGIN_MAX_FAILURES", "5"))
             minutes = float(env.get("BANDWISE_LOGIN_WINDOW_MINUTES", "15"))
+            max_body = int(env.get("BANDWISE_MAX_BODY_BYTES", str(MAX_BODY_BYTES)))
         except ValueError as exc:
             raise ConfigError(f"a numeric BANDWISE_ setting is not a number: {exc}") from exc
         if hours <= 0 or failures < 1 or minutes <= 0:
             raise ConfigError("session hours, login failures and window must be positive")
+        if max_body < 1024:
+            raise ConfigError(f"BANDWISE_MAX_BODY_BYTES is at least 1024, not {max_body}")
         return cls(
             database_url=url,
             secret_key=secret,
@@ -117,6 +126,7 @@ class Settings:
                 window=dt.timedelta(minutes=minutes),
                 timezone=env.get("BANDWISE_TIMEZONE", "Europe/London"),
             ),
+            max_body_bytes=max_body,
         )
 
     def validate(self) -> None:

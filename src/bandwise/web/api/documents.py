@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from ...services import documents as service
-from ...services.base import ServiceError
 from ...services.documents import MAX_DOCUMENT_BYTES, DocumentView
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
+from ..limits import upload_limit
 from ..models import MAX_INT
 from .jobs import JobId
 
@@ -45,28 +44,6 @@ NOT_FOUND: Responses = {
     404: {"model": ErrorBody, "description": "No such job or document in your organisation"}
 }
 TOO_LARGE: Responses = {413: {"model": ErrorBody, "description": "The upload is too large"}}
-#: Room for the multipart envelope and the other form fields around the file.
-MULTIPART_SLACK = 64 * 1024
-
-
-class TooLarge(ServiceError):
-    status = 413
-    code = "too-large"
-
-
-def _check_length(limit: int) -> Callable[[Request], None]:
-    def check(request: Request) -> None:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit + MULTIPART_SLACK:
-            raise TooLarge(f"the upload is larger than {limit // 1048576} MiB", "file")
-
-    return check
-
-
-def upload_limit(limit: int) -> Any:
-    """A dependency refusing (413) a request whose declared length is over ``limit``
-    before its body is read."""
-    return Depends(_check_length(limit))
 
 
 def read_upload(file: UploadFile, limit: int) -> bytes:
