@@ -203,3 +203,27 @@ def test_a_duplicate_saved_at_the_same_moment_is_a_conflict_naming_what_collided
                 case_id=case.case.id + 99, factor=2, levels="3", updated_by=people.staff.user_id
             )
         )
+
+
+def test_readers_see_the_last_commit_while_a_writer_holds_its_lock(
+    db: Database, people: People
+) -> None:
+    job = create_job(db, people.lead, "Arts Therapist")
+    with db.transaction() as session:
+        row = session.get(t.Job, job.id)
+        assert row is not None
+        row.title = "Not yet committed"
+        session.flush()  # the writer holds SQLite's write lock and the row's lock now
+        assert get_job(db, people.viewer, job.id).title == "Arts Therapist"
+        assert cases.list_cases(db, people.viewer).total == 0
+    assert get_job(db, people.viewer, job.id).title == "Not yet committed"
+
+
+def test_a_read_only_unit_of_work_refuses_to_write(db: Database, people: People) -> None:
+    job = create_job(db, people.lead, "Arts Therapist")
+    with pytest.raises(RuntimeError, match="read-only"), db.reading() as session:
+        row = session.get(t.Job, job.id)
+        assert row is not None
+        row.title = "Changed by a reader"
+        session.flush()
+    assert get_job(db, people.viewer, job.id).title == "Arts Therapist"

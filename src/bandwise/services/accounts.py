@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..store import tables as t
@@ -233,7 +233,7 @@ def _add_user(
 
 def user_count(db: Database) -> int:
     """How many user accounts the database holds (0 on a fresh install)."""
-    with db.transaction() as session:
+    with db.reading() as session:
         return session.scalar(select(func.count()).select_from(t.User)) or 0
 
 
@@ -326,7 +326,7 @@ def list_users_as_operator(
     db: Database, organisation: str | None = None
 ) -> list[tuple[OrganisationView, UserView]]:
     """Every account (of one organisation when named), for the command line."""
-    with db.transaction() as session:
+    with db.reading() as session:
         query = select(t.User, t.Organisation).join(
             t.Organisation, t.Organisation.id == t.User.organisation_id
         )
@@ -340,7 +340,7 @@ def list_users_as_operator(
 def list_users(db: Database, actor: Actor) -> tuple[UserView, ...]:
     """The actor's organisation's accounts (everyone may see who is who, e.g. for panels)."""
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         rows = session.scalars(
             select(t.User)
             .where(t.User.organisation_id == actor.organisation_id)
@@ -352,7 +352,7 @@ def list_users(db: Database, actor: Actor) -> tuple[UserView, ...]:
 def get_organisation(db: Database, actor: Actor) -> OrganisationView:
     """The actor's own organisation (one row, never a scan of everyone's)."""
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         org = session.get(t.Organisation, actor.organisation_id)
         if org is None:
             raise NotFound("no such organisation", "organisation")
@@ -366,7 +366,7 @@ def user_names(db: Database, actor: Actor) -> dict[int, str]:
 
 def get_user(db: Database, actor: Actor, user_id: int) -> UserView:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         return UserView.of(get_owned(session, t.User, user_id, actor, "user"))
 
 
@@ -670,7 +670,7 @@ def sign_in(
 def resolve_session(db: Database, token: str) -> Principal | None:
     """The signed-in user of a live session, or None."""
     digest = token_hash(token)
-    with db.transaction() as session:
+    with db.reading() as session:
         found = session.execute(
             select(t.WebSession, t.User)
             .join(t.User, t.User.id == t.WebSession.user_id)
@@ -761,7 +761,7 @@ def create_api_token(db: Database, actor: Actor, name: str) -> tuple[TokenView, 
 def list_api_tokens(db: Database, actor: Actor) -> tuple[TokenView, ...]:
     """The actor's own tokens, revoked ones included."""
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         rows = session.scalars(
             select(t.ApiToken).where(t.ApiToken.user_id == actor.user_id).order_by(t.ApiToken.id)
         )
@@ -810,7 +810,7 @@ def resolve_api_token(db: Database, token: str) -> Principal | None:
         return None
     digest = token_hash(token)
     at = now()
-    with db.transaction() as session:
+    with db.reading() as session:  # every API request: no write lock unless needed
         found = session.execute(
             select(t.ApiToken, t.User)
             .join(t.User, t.User.id == t.ApiToken.user_id)
@@ -821,6 +821,11 @@ def resolve_api_token(db: Database, token: str) -> Principal | None:
         row, user = found
         if row.revoked_at is not None or not user.active:
             return None
-        if row.last_used_at is None or at - _aware(row.last_used_at) > _LAST_USED_GRANULARITY:
-            row.last_used_at = at
-        return Principal(UserView.of(user).actor(), "token", user.must_change_password, digest)
+        token_id, last_used = row.id, row.last_used_at
+        principal = Principal(UserView.of(user).actor(), "token", user.must_change_password, digest)
+    if last_used is None or at - _aware(last_used) > _LAST_USED_GRANULARITY:
+        with db.transaction() as session:
+            session.execute(
+                update(t.ApiToken).where(t.ApiToken.id == token_id).values(last_used_at=at)
+            )
+    return principal

@@ -43,7 +43,7 @@ def case_trail(
     actor.require("read")
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidInput("limit is 1 to 500 and offset at least 0", "limit")
-    with db.transaction() as session:
+    with db.reading() as session:
         case = get_owned(session, t.Case, case_id, actor, "case")
         requests = select(t.ReviewRequest.id).where(
             t.ReviewRequest.organisation_id == actor.organisation_id,

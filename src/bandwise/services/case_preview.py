@@ -126,7 +126,7 @@ def preview_levels(db: Database, actor: Actor, case_id: int, levels: Sequence[st
     if len(texts) != len(FACTORS):
         raise InvalidInput(f"give {len(FACTORS)} level texts, one per factor", "levels")
     scheme = load_scheme()
-    with db.transaction() as session:
+    with db.reading() as session:
         row = get_owned(session, t.Case, case_id, actor, "case")
         mode = case_mode(session, row)
         rules = rule_set_for(session, row.organisation_id)
@@ -230,7 +230,7 @@ def nearest_for_case(db: Database, actor: Actor, case_id: int, top: int = 5) -> 
     if not 1 <= top <= 50:
         raise InvalidInput("top is 1 to 50", "top")
     scheme = load_scheme()
-    with db.transaction() as session:
+    with db.reading() as session:
         row = get_owned(session, t.Case, case_id, actor, "case")
         decisions = decisions_of(session, row.id)
         library = library_in(session, row.organisation_id)

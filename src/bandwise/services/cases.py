@@ -164,7 +164,7 @@ def open_case(
 
 def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         return detail(session, get_owned(session, t.Case, case_id, actor, "case"))
 
 
@@ -197,7 +197,7 @@ def list_cases(
         query = query.where(t.Case.profile_id == profile_id.rpartition("/")[2])
     if parent_case_id is not None:
         query = query.where(t.Case.parent_case_id == parent_case_id)
-    with db.transaction() as session:
+    with db.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(t.Case.id).offset(offset).limit(limit))
         return Page(tuple(CaseView.of(r) for r in rows), total, offset, limit)
@@ -232,13 +232,13 @@ def awaiting_check_by(db: Database, actor: Actor, limit: int = 500) -> tuple[Cas
         .order_by(t.Case.id)
         .limit(limit)
     )
-    with db.transaction() as session:
+    with db.reading() as session:
         return tuple(CaseView.of(r) for r in session.scalars(query))
 
 
 def compute_preview(db: Database, actor: Actor, case_id: int) -> Preview:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         return compute(session, get_owned(session, t.Case, case_id, actor, "case"))
 
 

@@ -165,7 +165,7 @@ def add_document(
 
 def list_documents(db: Database, actor: Actor, job_id: int) -> tuple[DocumentView, ...]:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         job = get_owned(session, t.Job, job_id, actor, "job")
         rows = session.scalars(
             select(t.Document)
@@ -178,13 +178,13 @@ def list_documents(db: Database, actor: Actor, job_id: int) -> tuple[DocumentVie
 
 def get_document(db: Database, actor: Actor, document_id: int) -> DocumentView:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         return DocumentView.of(get_owned(session, t.Document, document_id, actor, "document"))
 
 
 def get_content(db: Database, actor: Actor, document_id: int) -> tuple[DocumentView, bytes]:
     """The metadata and the stored bytes (serve them with the sniffed type, as a download)."""
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         row = get_owned(session, t.Document, document_id, actor, "document")
         return DocumentView.of(row), bytes(row.content)

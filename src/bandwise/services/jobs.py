@@ -65,7 +65,7 @@ def create_job(
 
 def get_job(db: Database, actor: Actor, job_id: int) -> JobView:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         return JobView.of(get_owned(session, t.Job, job_id, actor, "job"))
 
 
@@ -108,7 +108,7 @@ def list_jobs(
         query = query.where(t.Job.status == status)
     if department:
         query = query.where(t.Job.department == department)
-    with db.transaction() as session:
+    with db.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(t.Job.id).offset(offset).limit(limit))
         return Page(tuple(JobView.of(r) for r in rows), total, offset, limit)

@@ -331,7 +331,7 @@ def withdraw_review(
 
 def get_review(db: Database, actor: Actor, review_id: int) -> ReviewView:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         return ReviewView.of(
             get_owned(session, t.ReviewRequest, review_id, actor, "review request")
         )
@@ -347,5 +347,5 @@ def list_reviews(
         query = query.where(t.ReviewRequest.case_id == case_id)
     if status:
         query = query.where(t.ReviewRequest.status == status)
-    with db.transaction() as session:
+    with db.reading() as session:
         return tuple(ReviewView.of(r) for r in session.scalars(query.order_by(t.ReviewRequest.id)))

@@ -132,7 +132,7 @@ def organisation_library(source: Database | Session, organisation_id: int) -> Li
     """Built-in suites plus the organisation's latest stored version of each suite."""
     if isinstance(source, Session):
         return library_in(source, organisation_id)
-    with source.transaction() as session:
+    with source.reading() as session:
         return library_in(session, organisation_id)
 
 
@@ -158,7 +158,7 @@ def suite_at_version(
 
 def list_suites(db: Database, actor: Actor) -> tuple[SuiteSummary, ...]:
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         library = library_in(session, actor.organisation_id)
     builtin = builtin_library()
     return tuple(
@@ -170,7 +170,7 @@ def list_suites(db: Database, actor: Actor) -> tuple[SuiteSummary, ...]:
 def list_suite_versions(db: Database, actor: Actor, suite_id: str) -> tuple[SuiteVersionView, ...]:
     """The stored versions of one suite, oldest first (built-in versions are not rows)."""
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         rows = session.scalars(
             select(t.StoredSuite)
             .where(
@@ -185,7 +185,7 @@ def list_suite_versions(db: Database, actor: Actor, suite_id: str) -> tuple[Suit
 def get_suite_yaml(db: Database, actor: Actor, suite_id: str, version: int) -> str:
     """The stored YAML of one version (what was imported, as stored)."""
     actor.require("read")
-    with db.transaction() as session:
+    with db.reading() as session:
         row = session.scalar(
             select(t.StoredSuite).where(
                 t.StoredSuite.organisation_id == actor.organisation_id,
