@@ -326,7 +326,7 @@ def test_nearest_mode_writes_each_jobs_nearest_profile(tmp_path: Path) -> None:
 
 def test_options_are_accepted_and_do_not_change_the_match(tmp_path: Path) -> None:
     texts = [str(lv) for lv in ARTS]
-    texts[0], texts[2], texts[5] = "6c", "4(a)", " 5 "
+    texts[5], texts[12], texts[14] = "5c", "2(a)", " 4 "  # options the factor plan gives
     inp = write_csv(tmp_path / "in.csv", HEADER, [["J1", "", *texts], ["J2", "", *ARTS]])
     batch(inp, tmp_path / "out.csv", profile="arts-therapist")
     first, second = read_csv(tmp_path / "out.csv")
@@ -556,6 +556,43 @@ def test_cli_match_batch_nearest_and_profile(tmp_path: Path) -> None:
     )
     assert one.exit_code == 0, one.output
     assert (tmp_path / "b.xlsx").is_file()
+
+
+def _hostile_rows(tmp_path: Path) -> Path:
+    good = [str(lv) for lv in ARTS]
+    rows = [["J1", "good", *good]]
+    for n, (column, text) in enumerate(
+        [(0, "1" * 5000), (2, "٥"), (4, "3abc"), (0, "6(q)"), (5, "５")], start=2
+    ):
+        levels = list(good)
+        levels[column] = text
+        rows.append([f"J{n}", f"bad {n}", *levels])
+    return write_csv(tmp_path / "in.csv", HEADER, [*rows, ["J9", "good too", *good]])
+
+
+def test_a_huge_non_ascii_or_unknown_option_level_is_that_rows_error(tmp_path: Path) -> None:
+    summary = batch(_hostile_rows(tmp_path), tmp_path / "out.csv", profile="arts-therapist")
+    out = {r["job_id"]: r for r in read_csv(tmp_path / "out.csv")}
+    assert summary.rows == 7 and summary.errors == 5 and summary.matched == 2
+    assert out["J1"]["verdict"] == out["J9"]["verdict"] == PROFILE_MATCH
+    assert "it has 5000 digits" in out["J2"]["error"] and len(out["J2"]["error"]) < 400
+    assert "is not one of the digits 0-9" in out["J3"]["error"]
+    assert "factor 5 (Physical skills) level 3 has no option (c)" in out["J4"]["error"]
+    assert "level 6 has no option (q)" in out["J5"]["error"]
+    assert out["J6"]["error"].startswith("row 7: factor 6 (")
+
+
+def test_cli_match_batch_exits_1_when_some_rows_have_errors_and_still_writes_them(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        app, ["match-batch", str(_hostile_rows(tmp_path)), "--out", str(out), "--nearest"]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "5 with" in result.output  # the summary line (wrapped at the terminal width)
+    assert len(read_csv(out)) == 7
 
 
 @pytest.mark.parametrize(

@@ -429,7 +429,7 @@ def test_score_json() -> None:
 
 
 def test_score_accepts_options() -> None:
-    data = invoke_json("score", "--levels", GOOD_LEVELS.replace("5,7,3", "5c,7,3(a)", 1))
+    data = invoke_json("score", "--levels", GOOD_LEVELS.replace("5,7,3,2,3", "5c,7,3,2,3(a)", 1))
     assert data["total"] == 438
     assert data["band"] == "6"
     assert [f["points"] for f in data["factors"][:3]] == [45, 196, 27]

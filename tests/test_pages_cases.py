@@ -75,7 +75,8 @@ def test_case_page_shows_job_profile_outcome_and_allowed_actions(web: Web) -> No
     assert "outcome recorded" in text
     assert "profile match" in text and "475" in text and "Band 7" in text
     assert "(management side)" in text and "(staff side)" in text
-    assert "afc-je-7-2024" in text
+    assert f"Scheme edition {load_scheme().edition.title}" in text  # its title, not its id
+    assert "afc-je-7-2024" not in text and "bandwise-default" not in text
     # outcome-recorded: the check is the only workflow step
     assert f'href="/cases/{cid}/check"' in page.text
     assert f'href="/cases/{cid}/outcome"' not in page.text

@@ -139,6 +139,10 @@ def main() -> None:
     except BandwiseError as exc:
         sys.stderr.write(f"bandwise: {exc}\n")
         sys.exit(2)
+    except OSError as exc:  # a file or folder the command needs: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"bandwise: {where}{exc.strerror or exc}\n")
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("bandwise: interrupted\n")
         sys.exit(130)

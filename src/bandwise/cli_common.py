@@ -28,6 +28,29 @@ def console() -> Console:
     return Console(highlight=False)
 
 
+def printable(text: str, keep: str = "") -> str:
+    """``text`` safe to send to a terminal: control and format characters (ESC, BEL, C1,
+    bidi overrides, line separators) are shown as escapes such as ``\\x1b`` instead of
+    being sent; the characters in ``keep`` (e.g. a newline) pass through."""
+    from .services.fields import unsafe_char
+
+    if not any(unsafe_char(c) for c in text):
+        return text
+    return "".join(
+        c
+        if c in keep or not unsafe_char(c)
+        else (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+        for c in text
+    )
+
+
+def plain(text: str) -> str:
+    """User text for a rich table cell or markup line: printable, and ``[bold]`` literal."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 

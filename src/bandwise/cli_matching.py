@@ -145,7 +145,11 @@ def match_batch_cmd(
     ),
     rules_file: Path | None = RulesOpt,
 ) -> None:
-    """Match many jobs at once; a bad row is reported in its own row and the run carries on."""
+    """Match many jobs at once; a bad row is reported in its own row and the run carries on.
+
+    Exit 0 when every row matched, 1 when some rows have errors (the output is written
+    with them), 2 when the input cannot be used at all (nothing is written).
+    """
     from .batch.run import run_batch
     from .profiles.library import load_library
     from .scheme.loader import load_scheme
@@ -164,6 +168,8 @@ def match_batch_cmd(
         progress=console().is_terminal,
     )
     console().print(summary.describe(), markup=False)
+    if summary.errors:
+        raise typer.Exit(1)  # some rows failed: each is reported in its own output row
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .cli_common import JsonOpt, UsageError, console, print_json
+from .cli_common import JsonOpt, UsageError, console, plain, print_json
 
 if TYPE_CHECKING:
     from .services.base import Database
@@ -48,15 +48,37 @@ def _database(migrate: bool = False) -> Database:
 
 
 def _not_set_up(exc: Exception) -> UsageError:
-    return UsageError(
-        f"the database is not set up ({type(exc).__name__}): run `bandwise db upgrade` first"
-    )
+    """The database error as the operator should read it: "not set up" only when its
+    tables are missing; otherwise what went wrong (read-only, unreachable, locked)."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    if "no such table" in first or "does not exist" in first:
+        return UsageError(
+            f"the database is not set up ({type(exc).__name__}): run `bandwise db upgrade` first"
+        )
+    return UsageError(f"cannot use the database: {first}")
 
 
 def migrate_once(url: str) -> None:
     """Migrate ``url``, one process at a time: several servers starting together on one
     database wait for each other (a PostgreSQL advisory lock, or a lock file next to
-    the SQLite file) instead of racing to create the same tables."""
+    the SQLite file) instead of racing to create the same tables.
+
+    A folder or database that cannot be written is a :class:`StorageError` (one line,
+    exit 2), never a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .errors import StorageError
+
+    try:
+        _migrate_once(url)
+    except OSError as exc:
+        raise StorageError(f"migrate the database {_safe_url(url)}", exc) from exc
+    except DBAPIError as exc:
+        raise StorageError(f"migrate the database {_safe_url(url)}", exc.orig or exc) from exc
+
+
+def _migrate_once(url: str) -> None:
     from .store.migrate import upgrade
 
     if url.startswith("postgresql"):
@@ -76,8 +98,10 @@ def migrate_once(url: str) -> None:
         finally:
             engine.dispose()
         return
-    path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
-    if not path or path == ":memory:":
+    from .store.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
         upgrade(url)
         return
     try:
@@ -85,9 +109,7 @@ def migrate_once(url: str) -> None:
     except ImportError:  # Windows: no advisory file locks; start one process first
         upgrade(url)
         return
-    from pathlib import Path
-
-    lock_path = Path(path + ".migrate-lock")
+    lock_path = path.with_name(path.name + ".migrate-lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -110,15 +132,19 @@ def _local_secret() -> None:
         return
     import secrets
 
+    from .errors import StorageError
     from .profiles.store import data_dir
 
     folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "secret_key"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+    except OSError as exc:
+        raise StorageError(f"keep a secret key in the data folder {str(folder)!r}", exc) from exc
     os.environ["BANDWISE_SECRET_KEY_FILE"] = str(path)
 
 
@@ -296,7 +322,8 @@ def users_list(organisation: str | None = OrganisationOpt, json_: bool = JsonOpt
         state = "active" if r["active"] else "inactive"
         if r["must_change_password"]:
             state += ", one-time password"
-        table.add_row(r["organisation"], r["email"], r["name"], r["role"], r["side"] or "-", state)
+        cells = (r["organisation"], r["email"], r["name"], r["role"], r["side"] or "-", state)
+        table.add_row(*map(plain, cells))  # a name cannot drive the terminal nor be markup
     console().print(table)
 
 

@@ -8,7 +8,9 @@ traceback: the file, the line or key path, and what was expected.
     ├── LevelExpressionError   a level or score expression that does not parse (text + position)
     ├── InvalidLevelsError     levels given for scoring that the scheme does not have
     ├── DocumentError          a profile document that cannot be read at all
+    │   └── DocumentTooComplex a document stopped at the parsing limits
     ├── ProfileDataError       a profile suite YAML that breaks a load rule
+    ├── StorageError           a data folder or database that cannot be created or written
     └── UnknownProfileError    a profile id that is not in the library
 """
 
@@ -17,6 +19,11 @@ from __future__ import annotations
 
 class BandwiseError(Exception):
     """Base class: every error bandwise raises on purpose."""
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut at ``limit`` characters: hostile input can be long."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 class SchemeDataError(BandwiseError):
@@ -36,7 +43,7 @@ class LevelExpressionError(BandwiseError):
         self.text = text
         self.position = position
         self.message = message
-        super().__init__(f"{message} at position {position + 1} in {text!r}")
+        super().__init__(f"{message} at position {position + 1} in {shown(text, 80)}")
 
 
 class InvalidLevelsError(BandwiseError):
@@ -55,6 +62,15 @@ class DocumentError(BandwiseError):
         super().__init__(f"{file}: {message}")
 
 
+class DocumentTooComplex(DocumentError):
+    """A document that would take more than the parsing limits allow (CPU time, memory,
+    wall-clock time, pages, paragraphs, lines or characters) to read: stopped, not read."""
+
+    def __init__(self, file: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(file, f"document too complex to read within the limits ({detail})")
+
+
 class ProfileDataError(BandwiseError):
     """A stored profile suite failed validation on load."""
 
@@ -62,6 +78,16 @@ class ProfileDataError(BandwiseError):
         self.file = file
         self.key = key
         super().__init__(f"{file}: {key}: {message}" if key else f"{file}: {message}")
+
+
+class StorageError(BandwiseError):
+    """The data folder or the database cannot be created, read or written (a read-only
+    folder, a path under a file, a read-only database): the operator must fix the setup."""
+
+    def __init__(self, what: str, reason: object) -> None:
+        self.what = what
+        reason_text = getattr(reason, "strerror", None) or str(reason).splitlines()[0]
+        super().__init__(f"cannot {what}: {reason_text}")
 
 
 class UnknownProfileError(BandwiseError):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..errors import InvalidLevelsError, LevelExpressionError
+from ..errors import InvalidLevelsError, LevelExpressionError, shown
 from .levels import parse_level_expression
-from .model import Scheme
+from .model import Factor, Scheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +58,8 @@ def job_factor(scheme: Scheme, number: int, text: str) -> JobFactor:
         expression = parse_level_expression(text)
     except LevelExpressionError as exc:
         raise InvalidLevelsError(
-            f"factor {number} ({factor.name}): {text.strip()!r} is not a level ({exc.message}); "
-            f"{valid}, optionally with options (5c, 3(a)) or as a range (2-3)",
+            f"factor {number} ({factor.name}): {shown(text.strip())} is not a level "
+            f"({exc.message}); {valid}, optionally with options (5c, 3(a)) or as a range (2-3)",
             number,
         ) from exc
     bad = [lv for lv in expression.levels if not factor.has_level(lv)]
@@ -68,7 +68,26 @@ def job_factor(scheme: Scheme, number: int, text: str) -> JobFactor:
             f"factor {number} ({factor.name}) has no level {bad[0]}; {valid}", number
         )
     options = tuple(sorted(expression.options.items()))
+    for level, letters in options:
+        check_options(factor, level, letters)
     return JobFactor(number, expression.levels, options, text.strip())
+
+
+def check_options(factor: Factor, level: int, letters: tuple[str, ...]) -> None:
+    """Refuse an option letter the factor plan does not give that level (``1(q)``, ``5z``)."""
+    known = factor.level(level).letters
+    for letter in letters:
+        if letter not in known:
+            have = (
+                f"its options are {', '.join(f'({x})' for x in known)}"
+                if known
+                else f"it has no lettered options: give {level} alone"
+            )
+            raise InvalidLevelsError(
+                f"factor {factor.number} ({factor.name}) level {level} has no option "
+                f"({letter}); {have}",
+                factor.number,
+            )
 
 
 def parse_job(scheme: Scheme, texts: Sequence[str]) -> Job:

@@ -23,12 +23,19 @@ text character for character, and ``canonical()`` gives one normal spelling.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import LevelExpressionError
 
 DASHES = "-–—‑"
 _WS = " \t\u00a0"
+DIGITS = "0123456789"
+#: A level number has at most this many digits: levels run 1 to 8, and a longer run of
+#: digits is a mistake (or an attack: int() of thousands of digits is refused or slow).
+MAX_LEVEL_DIGITS = 3
+#: A printed score has at most this many digits (points and totals are below 10,000).
+MAX_SCORE_DIGITS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +112,7 @@ class LevelExpression:
         return self.render()
 
 
-_LEVEL = re.compile(r"\d+")
+_LEVEL = re.compile(r"[0-9]+")  # ASCII only: \d and int() also take "٥" and "５"
 _LETTERS = re.compile(r"[a-z]+")
 _PAREN_OPT = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*\(([a-z])\)")
 _SEP = re.compile(rf"[ \t\u00a0]*([,{re.escape(DASHES)}])[ \t\u00a0]*")
@@ -126,8 +133,8 @@ def parse_level_expression(text: str) -> LevelExpression:
         starts.append(pos)
         m = _LEVEL.match(text, pos)
         if not m or m.start() >= end:
-            raise LevelExpressionError(text, min(pos, n - 1), "expected a level number")
-        level = int(m.group())
+            raise LevelExpressionError(text, min(pos, n - 1), _not_a_number(text, pos, "level"))
+        level = _number(text, m, MAX_LEVEL_DIGITS, "level")
         if level == 0:
             raise LevelExpressionError(text, pos, "levels start at 1")
         pos = m.end()
@@ -162,7 +169,7 @@ def parse_level_expression(text: str) -> LevelExpression:
             if sm.end() >= end:
                 raise LevelExpressionError(text, pos, "expression ends with a separator")
             pos = sm.end()
-        elif text[pos].isdigit() and options and not raw_options.endswith(")"):
+        elif text[pos] in DIGITS and options and not raw_options.endswith(")"):
             separator = ""  # compact juxtaposition: "3ab4b"
         else:
             raise LevelExpressionError(
@@ -171,6 +178,25 @@ def parse_level_expression(text: str) -> LevelExpression:
         terms.append(LevelTerm(level, tuple(options), raw_options, separator))
     _check_order(text, terms, starts)
     return LevelExpression(tuple(terms), leading, trailing)
+
+
+def _not_a_number(text: str, pos: int, what: str) -> str:
+    """Why no number starts at ``pos``: a digit of another script gets its own message."""
+    if pos < len(text) and unicodedata.decimal(text[pos], None) is not None:
+        return f"{text[pos]!r} is not one of the digits 0-9 ({what} numbers use ASCII digits)"
+    return f"expected a {what} number"
+
+
+def _number(text: str, m: re.Match[str], most: int, what: str) -> int:
+    digits = m.group()
+    if len(digits) > most:
+        cut = digits if len(digits) <= 8 else digits[:8] + "…"
+        raise LevelExpressionError(
+            text,
+            m.start(),
+            f"{what} {cut} is not a {what} number: it has {len(digits)} digits (at most {most})",
+        )
+    return int(digits)
 
 
 def _check_order(text: str, terms: list[LevelTerm], starts: list[int]) -> None:
@@ -195,7 +221,7 @@ class ScoreExpression:
         return self.text
 
 
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"[0-9]+")
 _SCORE_SEP = re.compile(rf"[ \t\u00a0]*[,{DASHES}][ \t\u00a0]*")
 
 
@@ -209,8 +235,8 @@ def parse_score_expression(text: str) -> ScoreExpression:
     while True:
         m = _NUMBER.match(text, pos)
         if not m:
-            raise LevelExpressionError(text, pos, "expected a number")
-        values.append(int(m.group()))
+            raise LevelExpressionError(text, pos, _not_a_number(text, pos, "score"))
+        values.append(_number(text, m, MAX_SCORE_DIGITS, "score"))
         pos = m.end()
         if pos >= end:
             return ScoreExpression(text, tuple(values))

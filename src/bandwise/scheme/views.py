@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import BandwiseError, InvalidLevelsError
+from ..errors import BandwiseError, InvalidLevelsError, shown
+from .jobs import check_options
 from .levels import parse_job_level
 from .model import Scheme
 from .scoring import Score, score
@@ -74,15 +75,16 @@ def score_levels(scheme: Scheme, parts: Sequence[str]) -> Score:
     for n, level_text in enumerate(parts, start=1):
         f = scheme.factor(n)
         try:
-            level, _ = parse_job_level(level_text)
+            level, options = parse_job_level(level_text)
         except BandwiseError:
-            level = 0
+            level, options = 0, ()
         if not f.has_level(level):
             raise InvalidLevelsError(
-                f"factor {n} ({f.name}): {level_text!r} is not a level; valid levels "
+                f"factor {n} ({f.name}): {shown(level_text)} is not a level; valid levels "
                 f"are 1 to {f.max_level}",
                 n,
             )
+        check_options(f, level, options)
         numbers.append(level)
     return score(scheme, numbers)
 

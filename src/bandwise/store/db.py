@@ -15,6 +15,7 @@ that takes no write lock, so reads never wait for writers nor writers for reads.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -69,10 +70,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # no implicit BEGIN: _sqlite_begin sends it
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    try:
+    with contextlib.suppress(sqlite3.OperationalError):
+        # a read-only database keeps its journal mode and can still be read
         cursor.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:
-        pass  # a read-only database keeps its journal mode and can still be read
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

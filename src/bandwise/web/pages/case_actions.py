@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from ...services import cases
+from ...services import cases, outcome_review
 from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
@@ -137,6 +137,8 @@ def _render_check(
             "ctx": ctx,
             "case": ctx.detail.case,
             "outcome": outcome,
+            # the factor table, boundary distance and similar outcomes the checker compares
+            "review": outcome_review.review_outcome(db, user.actor, case_id),
             # the checker must not have sat on the panel (the service refuses it too)
             "sat_on_panel": ctx.sat_on_latest_panel(user),
             "values": dict(values or {}),

@@ -1,0 +1,89 @@
+"""Rules for the text and dates people type, in one place for the API, pages and CLI.
+
+* Names and titles are one line of visible text: control characters (ESC, BEL and the
+  other C0/C1 controls, which can rewrite a terminal or a log), line and paragraph
+  separators and bidirectional overrides (which make text read other than it is stored)
+  are refused with a message naming the field. Longer text (notes, reasons) may hold
+  newlines and tabs, nothing else of that kind.
+* Dates lie between :data:`DATE_MIN` and :data:`DATE_MAX`: a job evaluation outside
+  them is a typing mistake (1800, 20226), so the API and the pages refuse it alike.
+* A search term is matched literally: ``%`` and ``_`` are not wildcards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from .base import InvalidInput
+
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+
+#: Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LIKE_ESCAPE = "\\"
+
+
+def unsafe_char(c: str) -> bool:
+    """A character that must not reach a terminal or a one-line field as itself."""
+    return c in _BIDI or unicodedata.category(c) in ("Cc", "Zl", "Zp")
+
+
+def _describe(c: str) -> str:
+    name = unicodedata.name(c, "")
+    code = f"U+{ord(c):04X}"
+    return f"{code} {name}" if name else code
+
+
+def check_line(value: str, field: str, what: str, most: int, required: bool = True) -> str:
+    """``value`` stripped, as one line of at most ``most`` visible characters, or
+    :class:`InvalidInput` naming the field (``what`` is how a message calls it)."""
+    text = value.strip()
+    if required and not text:
+        raise InvalidInput(f"{what} is empty", field)
+    if len(text) > most:
+        raise InvalidInput(f"{what} has at most {most} characters", field)
+    for c in text:
+        if unsafe_char(c):
+            raise InvalidInput(
+                f"{what} may not contain control characters ({_describe(c)}): "
+                "type it as one line of plain text",
+                field,
+            )
+    return text
+
+
+def check_text(value: str, field: str, what: str) -> str:
+    """Multi-line text: newlines and tabs are kept, other control characters refused."""
+    for c in value:
+        if c not in "\n\r\t" and unsafe_char(c):
+            raise InvalidInput(f"{what} may not contain control characters ({_describe(c)})", field)
+    return value
+
+
+def date_in_range(value: dt.date) -> str | None:
+    """Why ``value`` is refused, or None: the one date rule of the API and the pages."""
+    if DATE_MIN <= value <= DATE_MAX:
+        return None
+    return (
+        f"{value.isoformat()} is outside the dates bandwise accepts "
+        f"({DATE_MIN.year} to {DATE_MAX.year})"
+    )
+
+
+def check_date(value: dt.date | None, field: str) -> dt.date | None:
+    if value is not None and (problem := date_in_range(value)):
+        raise InvalidInput(problem, field)
+    return value
+
+
+def like_pattern(term: str) -> str:
+    """``%term%`` for ``LIKE ... ESCAPE '\\'``, with the term's own ``%``, ``_`` and
+    ``\\`` escaped so that it is matched literally."""
+    escaped = (
+        term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
