@@ -145,7 +145,7 @@ def test_a_dry_run_lists_the_affected_job_and_changes_nothing(web: Web) -> None:
     page = viewer.get("/consistency/rematch?suite=arts-therapies")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "Dry run: arts-therapies version 2" in text
+    assert "Dry run: National Profiles for Art Therapy version 2" in text
     assert f'href="/jobs/{job}"' in page.text
     assert "profile match, band 7 match with variation, band 7 yes" in text
     assert "Open a draft case" not in text  # a viewer cannot apply

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 import workflowkit as wk
 from bandwise.scheme.loader import load_scheme
+from bandwise.scheme.rules import default_rule_set
 from bandwise.services import cases
 from bandwise.services.cases import DecisionInput
 from bandwise.services.export import COLUMNS
@@ -31,6 +32,8 @@ __all__ = ["web"]
 
 XSS = "<script>alert('x')</script> & <img src=\"http://example.invalid/x.png\">"
 FACTOR_NAMES = [f.name for f in load_scheme().factors]
+SUITE_TITLE = "National Profiles for Art Therapy"
+RULES = default_rule_set().title
 
 
 def pdf_text(content: bytes) -> str:
@@ -77,11 +80,13 @@ def test_the_html_report_shows_every_fact_the_panel_signs(web: Web) -> None:
     for name in FACTOR_NAMES:
         assert name in text
     assert "Job Arts Therapist Job reference AT-1" in text
-    assert "Profile Arts Therapist (Art, Music, Drama, Dance Movement) (arts-therapist)" in text
-    assert "Profile suite and version arts-therapies version 1" in text
+    assert "Profile Arts Therapist (Art, Music, Drama, Dance Movement) Profile suite" in text
+    assert f"Profile suite and version {SUITE_TITLE}, version 1" in text
     assert "Verdict profile match Total 475 Band 7" in text
-    assert "Rule set bandwise-default version 1" in text
-    assert f"Scheme edition {load_scheme().edition.id}" in text
+    assert f"Rule set {RULES}, version 1" in text
+    assert f"Scheme edition {load_scheme().edition.title}" in text
+    for code in ("arts-therapist", "arts-therapies", "bandwise-default", "profile-match"):
+        assert code not in text  # titles and words, never the records' ids
     assert "Date of the panel 1 October 2026" in text
     # each factor: profile level, agreed level, outcome, points, evidence
     assert (
@@ -116,12 +121,12 @@ def test_the_pdf_is_a_real_pdf_with_the_same_facts(web: Web) -> None:
     for fact in (
         "Matching report: Arts Therapist",
         "AT-1",
-        "arts-therapies version 1",
+        f"{SUITE_TITLE}, version 1",
         "Verdict profile match",
         "Total 475",
         "Band 7",
-        "bandwise-default version 1",
-        load_scheme().edition.id,
+        f"{RULES}, version 1",
+        load_scheme().edition.title,
         "1 October 2026",
         "Management management side",
         "Staff staff side",
@@ -142,7 +147,7 @@ def test_a_case_without_an_outcome_is_a_clearly_marked_draft(web: Web) -> None:
     assert "No outcome recorded yet" in text and "DRAFT" in text
     assert "No panel recorded yet" in text
     assert "provisional" in text and "Total: 475 points" in text  # from the current decisions
-    assert "Rule set bandwise-default version 1" in text
+    assert f"Rule set {RULES}, version 1" in text
     pdf = client.get(f"/cases/{case.case.id}/report.pdf")
     assert pdf.status_code == 200
     pdf_words = pdf_text(pdf.content)
@@ -272,7 +277,7 @@ def test_an_evaluated_case_and_a_returned_outcome_are_reported_as_they_are(web: 
     text = text_of(web.client(web.people.lead).get(f"/cases/{evaluated.case.id}/report").text)
     assert "Profile None: evaluated locally" in text
     assert "DRAFT" in text and "Returned outcome (not in force)" in text  # not in force
-    assert "Verdict evaluated Total 475 Band 7" in text
+    assert "Verdict evaluated locally Total 475 Band 7" in text
     assert "Checker returned" in text and "Factor 2 needs the job description" in text
     assert "2 Knowledge, training and experience – 7 – 196" in text
 
@@ -331,7 +336,7 @@ def test_a_draft_report_names_the_suite_version_its_result_was_computed_with(web
         web.db, web.people.lead, change_profile(builtin_suite(), "arts-therapist", {3: "5"}), 2
     )
     text = text_of(web.client(web.people.viewer).get(f"/cases/{case.case.id}/report").text)
-    assert "Profile suite and version arts-therapies version 2" in text
+    assert f"Profile suite and version {SUITE_TITLE}, version 2" in text
     assert "opened against version 1" in text
     assert "3 Analytical and judgemental skills 5 4" in text  # version 2's level, printed
 
@@ -342,7 +347,7 @@ def test_a_confirmed_outcome_keeps_the_suite_version_it_was_matched_with(web: We
         web.db, web.people.lead, change_profile(builtin_suite(), "arts-therapist", {3: "5"}), 2
     )
     text = text_of(web.client(web.people.viewer).get(f"/cases/{case_id}/report").text)
-    assert "Profile suite and version arts-therapies version 1" in text
+    assert f"Profile suite and version {SUITE_TITLE}, version 1" in text
     assert "opened against" not in text and "DRAFT" not in text
 
 

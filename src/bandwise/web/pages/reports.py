@@ -34,6 +34,7 @@ from ..charts import grouped_bar_chart
 from ..report_pdf import PDF_MEDIA_TYPE, html_to_pdf
 from .dashboard import financial_year_start
 from .deps import PageUser, RecordId, parse_date
+from .labels import Titles, edition_title, rule_set_title
 from .templating import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -132,8 +133,21 @@ def _checks(
     ]
 
 
+def _suite_text(library: Library, suite_id: str | None, version: int | None) -> str:
+    """``National Profiles for Art Therapy, version 1``: the suite's title, never its id."""
+    if not suite_id:
+        return ""
+    suite = library.suite(suite_id)
+    title = suite.title if suite is not None else f"profile suite {suite_id.replace('-', ' ')}"
+    return f"{title}, version {version}" if version else title
+
+
 def _returned(
-    db: Database, actor: Actor, detail: CaseDetail, outcome: OutcomeView | None
+    db: Database,
+    actor: Actor,
+    detail: CaseDetail,
+    outcome: OutcomeView | None,
+    library: Library,
 ) -> dict[str, Any] | None:
     """The returned outcome as it was recorded, for its own labelled section (no
     evidence: what is typed now may not be what it was decided on)."""
@@ -145,8 +159,8 @@ def _returned(
         "verdict": outcome.verdict,
         "total": _span(outcome.total_min, outcome.total_max),
         "band": outcome.band,
-        "rule_set": f"{outcome.rule_set_id} version {outcome.rule_set_version}",
-        "suite": f"{outcome.suite_id} version {outcome.suite_version}" if outcome.suite_id else "",
+        "rule_set": rule_set_title(outcome.rule_set_id, outcome.rule_set_version),
+        "suite": _suite_text(library, outcome.suite_id, outcome.suite_version),
         "levels": list(zip(range(1, len(names) + 1), names, outcome.levels, strict=False)),
         "checks": _checks(db, actor, detail, outcome),
     }
@@ -155,7 +169,7 @@ def _returned(
 def _rule_set_text(explanation: dict[str, Any]) -> str:
     """The rule set a draft's provisional result was computed with."""
     rules = explanation.get("rule_set") or {}
-    return f"{rules['id']} version {rules['version']}" if "id" in rules else ""
+    return rule_set_title(str(rules["id"]), rules.get("version")) if "id" in rules else ""
 
 
 def _user_name(db: Database, actor: Actor, user_id: int) -> str:
@@ -222,26 +236,28 @@ def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
         "job": job,
         "outcome": outcome,
         "draft": outcome is None,
-        "returned": _returned(db, actor, detail, returned),
+        "returned": _returned(db, actor, detail, returned, library),
         "factors": factors,
         "profile_title": profile_title,
         "suite_id": suite_id,
         "suite_version": suite_version,
+        "suite_title": _suite_text(library, suite_id, None),
         "opened_version": opened_version,
         "verdict": outcome.verdict if outcome else explanation.get("verdict", ""),
         "total": _span(outcome.total_min, outcome.total_max)
         if outcome
         else (_span(int(total["min"]), int(total["max"])) if total else ""),
         "band": outcome.band if outcome else ", ".join(map(str, explanation.get("bands", []))),
-        "rule_set": f"{outcome.rule_set_id} version {outcome.rule_set_version}"
+        "rule_set": rule_set_title(outcome.rule_set_id, outcome.rule_set_version)
         if outcome
         else _rule_set_text(explanation),
         "scheme_edition": edition_id,
-        "scheme_edition_title": scheme.edition.title if scheme.edition.id == edition_id else "",
+        "scheme_edition_title": edition_title(edition_id),
         "summary": list((explanation.get("explanation") or {}).get("summary", [])),
         "panel": outcome.panel if outcome else None,
         "checks": _checks(db, actor, detail, outcome),
         "generated": dt.datetime.now(dt.UTC),
+        "titles": Titles(lambda: library),  # the organisation's titles, in the PDF too
     }
 
 

@@ -22,9 +22,20 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    pass_context,
+)
+from jinja2.runtime import Context
 
+from ...profiles.library import builtin_library
 from ...services.accounts import Principal
+from ...services.suites import organisation_library
+from . import labels
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = WEB_DIR / "templates"
@@ -66,6 +77,31 @@ def uk_datetime(value: dt.datetime | None) -> str:
     return f"{uk_date(local)}, {local:%H:%M}"
 
 
+def _page_titles(context: Context) -> labels.Titles:
+    """The page's titles (the organisation's library), or the built-in library's for a
+    report rendered outside a request."""
+    titles = context.get("titles")
+    return titles if isinstance(titles, labels.Titles) else labels.Titles(builtin_library)
+
+
+@pass_context
+def _in_words(context: Context, text: str) -> str:
+    """Generated text with its codes as words and profile ids as titles."""
+    return labels.in_words(str(text), _page_titles(context))
+
+
+@pass_context
+def _profile_title(context: Context, profile_id: str | None, suite_id: str | None = None) -> str:
+    """``{{ o.profile_id | profile_title(o.suite_id) }}``: the profile's title."""
+    return _page_titles(context).profile(profile_id, suite_id)
+
+
+@pass_context
+def _suite_title(context: Context, suite_id: str | None) -> str:
+    """``{{ o.suite_id | suite_title }}``: the profile suite's title."""
+    return _page_titles(context).suite(suite_id)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -78,6 +114,23 @@ def _environment() -> Environment:
     )
     env.filters["uk_date"] = uk_date
     env.filters["uk_datetime"] = uk_datetime
+    # codes as words: one map each, in .labels (never ``replace("-", " ")`` in a template)
+    for name in (
+        "verdict_label",
+        "status_label",
+        "kind_label",
+        "review_status_label",
+        "factor_outcome_label",
+        "document_kind_label",
+        "role_label",
+        "side_label",
+    ):
+        env.filters[name] = getattr(labels, name)
+    env.filters["in_words"] = _in_words
+    env.filters["profile_title"] = _profile_title
+    env.filters["suite_title"] = _suite_title
+    env.globals["rule_set_title"] = labels.rule_set_title
+    env.globals["edition_title"] = labels.edition_title
     return env
 
 
@@ -117,6 +170,15 @@ def navigation(request: Request, principal: Principal | None) -> list[dict[str, 
     return items
 
 
+def _titles(request: Request, principal: Principal | None) -> labels.Titles | None:
+    """Profile and suite titles of the user's organisation, read only if a page asks."""
+    if principal is None:
+        return None
+    db = request.app.state.db
+    organisation_id = principal.actor.organisation_id
+    return labels.Titles(lambda: organisation_library(db, organisation_id))
+
+
 def render(
     request: Request,
     name: str,
@@ -138,6 +200,7 @@ def render(
         "navigation": navigation(request, principal),
         "partial": is_htmx(request),
         "assets_installed": assets_installed(),
+        "titles": _titles(request, principal),
     }
     full.update(context or {})
     response = templates.TemplateResponse(request, name, full, status_code=status_code)
