@@ -113,10 +113,10 @@ def test_form_shows_every_factor_with_profile_wording(web: Web) -> None:
         assert html.escape(entry.descriptor, quote=False) in page.text
         assert f'name="evidence_{factor.number}"' in page.text
         assert f'name="levels_{factor.number}"' in page.text
-    # the factor plan's wording is the level choice, with lettered options
+    # the factor plan's wording, with lettered options, each a button setting the level
     f3 = scheme.factor(6).level(3)
     assert html.escape(f3.descriptor, quote=False) in page.text
-    assert 'value="3(a)"' in page.text
+    assert 'name="pick" value="6:3(a)"' in page.text
     assert f'hx-post="/cases/{case.case.id}/form/preview"' in page.text
     assert 'aria-live="polite"' in page.text
 
@@ -124,9 +124,11 @@ def test_form_shows_every_factor_with_profile_wording(web: Web) -> None:
 def test_form_prefills_saved_decisions(web: Web) -> None:
     case = draft(web.db, web.people)
     page = web.client(web.people.management).get(f"/cases/{case.case.id}/form")
-    assert 'id="level_1-' in page.text
     assert "evidence for factor 16" in page.text
-    assert 'value="6" aria-describedby="level_1-' in page.text.replace('" checked', '"')
+    assert (
+        'name="levels_1" type="text" spellcheck="false" autocomplete="off" value="6"' in page.text
+    )
+    assert 'name="level_1"' not in page.text  # one level control, never two that disagree
     assert "Total:" in text_of(page.text) and "475" in text_of(page.text)
 
 
@@ -136,6 +138,7 @@ def test_evaluation_form_has_no_profile_column(web: Web) -> None:
     assert page.status_code == 200
     assert "Evaluation form" in page.text
     assert "The profile</h3>" not in page.text
+    assert "bw-cell--profile" not in page.text and "Start from the profile" not in page.text
 
 
 def test_htmx_preview_gives_total_band_verdict_without_saving(web: Web) -> None:

@@ -61,7 +61,7 @@ def fill_form_watching_the_live_result(page: Page) -> None:
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     for number, level in enumerate(LEVELS, start=1):
-        page.locator(f'input[name="level_{number}"][value="{level}"]').check()
+        page.locator(f"#levels_{number}").fill(level)
         page.locator(f"#evidence_{number}").fill(f"Browser evidence for factor {number}.")
     results = page.locator("#form-results")
     expect(results.locator("#live-total")).to_have_text(re.compile(r"^\s*475\s*$"))
@@ -71,12 +71,12 @@ def fill_form_watching_the_live_result(page: Page) -> None:
     shot(page, "05-form-filled")
 
     # factor 3 below the profile's level: the result turns to no match, in place
-    page.locator('input[name="level_3"][value="1"]').check()
+    page.locator("#levels_3").fill("1")
     expect(results.locator("#live-verdict")).to_contain_text("no match")
     expect(results.locator("#live-total")).not_to_have_text(re.compile(r"^\s*475\s*$"))
     expect(page.locator("#factor-3-outcome")).to_contain_text("mismatch")
     shot(page, "06-form-live-mismatch")
-    page.locator('input[name="level_3"][value="4"]').check()
+    page.locator("#levels_3").fill("4")
     expect(results.locator("#live-verdict")).to_contain_text("profile match")
     expect(results.locator("#live-total")).to_have_text(re.compile(r"^\s*475\s*$"))
     assert page.evaluate("() => window.__stillHere") == "same page", "the page was reloaded"

@@ -10,14 +10,15 @@ the profile's level, descriptor and example beside the job's level choice and ev
   evidence in one change (optimistic locking on the case version: a stale version
   re-shows the form with the typed input kept and a clear message).
 
-A level is chosen from the factor plan's levels and lettered options (radios), or typed
-as a level expression ("5", "3(a)", "2-3"); a typed expression wins.
+A factor's level is one control: a level expression typed ("5", "3(a)", "2-3") or
+picked from the factor plan's wording (``pick`` buttons, which set it). ``action=
+from-profile`` fills every undecided factor with the profile's level. The workspace's
+pieces (rows, rail states, the strip's reason, autosave) are in :mod:`.case_workspace`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,13 +26,22 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from ...scheme.loader import load_scheme
-from ...scheme.model import Factor
 from ...services import cases
 from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.case_preview import FormPreview, preview_levels
 from ...services.cases import DecisionInput
+from ...services.fields import digits
 from ..auth import DB
+from .case_workspace import (
+    FactorInput,
+    factor_states,
+    fill_from_profile,
+    level_choices,
+    profile_fill,
+    profile_notes,
+    strip_reasons,
+)
 from .cases import CaseContext, case_breadcrumbs, load_case
 from .deps import PageUser, RecordId, error_list, field_int, field_text, form_version, redirect
 from .templating import render
@@ -42,57 +52,9 @@ FACTORS = range(1, 17)
 FORM_TITLES = {"match": "Matching form", "hybrid": "Hybrid form", "evaluation": "Evaluation form"}
 
 
-@dataclass(frozen=True, slots=True)
-class FactorInput:
-    """One factor as the form holds it: the chosen radio, the typed expression, evidence."""
-
-    choice: str = ""
-    typed: str = ""
-    evidence: str = ""
-
-    @property
-    def level(self) -> str:
-        return self.typed or self.choice
-
-
-def level_choices(factor: Factor) -> list[dict[str, str]]:
-    """The factor plan's levels and their lettered options, with the plan's wording."""
-    choices = []
-    for level in factor.levels:
-        choices.append(
-            {
-                "value": str(level.number),
-                "label": f"Level {level.number} ({level.points} points)",
-                "hint": level.descriptor,
-            }
-        )
-        for option in level.options:
-            choices.append(
-                {
-                    "value": f"{level.number}({option.letter})",
-                    "label": f"Level {level.number}, option ({option.letter})",
-                    "hint": option.descriptor,
-                }
-            )
-    return choices
-
-
-def _choice_values() -> dict[int, set[str]]:
-    scheme = load_scheme()
-    return {f.number: {c["value"] for c in level_choices(f)} for f in scheme.factors}
-
-
 def inputs_from_saved(ctx: CaseContext) -> dict[int, FactorInput]:
-    """The saved decisions as form input: a level the radios offer is chosen there,
-    any other expression (a range, "5c") goes in the text box."""
-    values = _choice_values()
-    out = {}
-    for d in ctx.detail.decisions:
-        if d.levels in values[d.factor]:
-            out[d.factor] = FactorInput(d.levels, "", d.evidence)
-        else:
-            out[d.factor] = FactorInput("", d.levels, d.evidence)
-    return out
+    """The saved decisions as form input (the one level control holds the expression)."""
+    return {d.factor: FactorInput("", d.levels, d.evidence) for d in ctx.detail.decisions}
 
 
 def inputs_from_form(form: FormData) -> dict[int, FactorInput]:
@@ -114,20 +76,29 @@ def level_texts(inputs: Mapping[int, FactorInput]) -> list[str]:
 def form_factors(
     ctx: CaseContext, inputs: Mapping[int, FactorInput], preview: FormPreview
 ) -> list[dict[str, Any]]:
-    """Everything one factor's section shows, in factor order."""
+    """Everything one factor's row shows, in factor order."""
     scheme = load_scheme()
+    profile = ctx.profile if preview.mode != "evaluation" else None
+    notes = profile_notes(profile)
+    hybrid = (preview.json or {}).get("hybrid") or {}
+    evaluated = set(hybrid.get("evaluated_factors", ()))
+    states = factor_states(inputs, preview)
     rows = []
     for factor in scheme.factors:
         n = factor.number
         given = inputs.get(n, FactorInput())
-        entry = ctx.profile.factor(n) if ctx.profile and preview.mode != "evaluation" else None
+        entry = profile.factor(n) if profile else None
         rows.append(
             {
                 "number": n,
                 "name": factor.name,
-                "choices": level_choices(factor),
+                "choices": level_choices(factor, entry),
                 "input": given,
                 "profile": entry,
+                "fill": profile_fill(entry),
+                "notes": notes.get(n, []),
+                "evaluated": n in evaluated,
+                "state": states[n - 1],
                 "outcome": preview.factors[n - 1],
             }
         )
@@ -145,9 +116,14 @@ def render_form(
     version: int | None = None,
     status_code: int = 200,
     checked: bool = False,
+    place: int = 0,
 ) -> Response:
     editable = ctx.can(user, "change the factor decisions")
+    rows = form_factors(ctx, inputs, preview)
     factor_errors = {o.number: o.error for o in preview.factors if o.error}
+    if not place:
+        raw = request.query_params.get("place", "")
+        place = int(raw) if digits(raw, 2) and 1 <= int(raw) <= 16 else 0
     return render(
         request,
         "cases/form.html",
@@ -155,7 +131,7 @@ def render_form(
             "ctx": ctx,
             "case": ctx.detail.case,
             "preview": preview,
-            "factors": form_factors(ctx, inputs, preview),
+            "factors": rows,
             "factor_errors": factor_errors,
             "errors": list(errors),
             "version": version if version is not None else ctx.detail.case.version,
@@ -164,11 +140,17 @@ def render_form(
             "title": FORM_TITLES.get(preview.mode, "Matching form"),
             "saved": request.query_params.get("saved") == "1",
             "checked": checked,
+            "reasons": strip_reasons(preview),
+            "place": place,
+            "fillable": any(f["fill"] and not f["input"].level for f in rows),
             "breadcrumbs": case_breadcrumbs(ctx),
         },
         principal=user,
         status_code=status_code,
     )
+
+
+__all__ = ["FactorInput", "inputs_from_form", "level_choices", "level_texts", "router"]
 
 
 def _level_errors(preview: FormPreview) -> list[dict[str, str]]:
@@ -212,7 +194,13 @@ async def case_form_preview(
     return render(
         request,
         "cases/_form_results.html",
-        {"preview": preview, "case_id": case_id, "oob": True},
+        {
+            "preview": preview,
+            "case_id": case_id,
+            "oob": True,
+            "states": factor_states(inputs, preview),
+            "reasons": strip_reasons(preview),
+        },
         principal=user,
     )
 
@@ -223,9 +211,19 @@ def _save(
     ctx = load_case(db, user, case_id)
     inputs = inputs_from_form(form)
     version = field_int(form, "version")
+    action = field_text(form, "action")
+    place = _place(form)
+    picked = _picked(field_text(form, "pick"))
+    if picked is not None:  # a level picked from the wording (without JavaScript)
+        place, level = picked
+        inputs = {**inputs, place: FactorInput("", level, inputs[place].evidence)}
+    elif action == "from-profile":
+        inputs = fill_from_profile(ctx.profile, inputs)
     preview = preview_levels(db, user.actor, case_id, level_texts(inputs))
-    if field_text(form, "action") != "save":
-        return render_form(request, user, ctx, inputs, preview, version=version, checked=True)
+    if action != "save" or picked is not None:
+        return render_form(
+            request, user, ctx, inputs, preview, version=version, checked=True, place=place
+        )
     try:  # a form without its case version would skip the optimistic lock: refused
         form_version(form)
     except Conflict as exc:
@@ -272,7 +270,23 @@ def _save(
             version=version,
             status_code=422,
         )
+    if place:  # saving keeps the panel's place: back at the factor it was on
+        return redirect(f"/cases/{case_id}/form?saved=1&place={place}#factor-{place}")
     return redirect(f"/cases/{case_id}/form?saved=1")
+
+
+def _place(form: FormData) -> int:
+    """The factor the panel was on (``place``, set by app.js), 0 when none."""
+    raw = field_text(form, "place")
+    return int(raw) if digits(raw, 2) and 1 <= int(raw) <= 16 else 0
+
+
+def _picked(raw: str) -> tuple[int, str] | None:
+    """A ``pick`` button's value, ``"6:3(a)"``: factor 6 set to level 3(a)."""
+    number, _, level = raw.partition(":")
+    if not digits(number, 2) or not 1 <= int(number) <= 16 or not level or len(level) > 20:
+        return None
+    return int(number), level
 
 
 @router.post("/cases/{case_id}/form")

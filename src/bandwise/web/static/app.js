@@ -7,3 +7,5 @@ document.body.addEventListener("htmx:configRequest", (event) => {
     event.detail.headers["X-CSRF-Token"] = meta.content;
   }
 });
+// The matching workspace's keyboard, side panel and autosave (only acts on that page).
+import "./workspace.js";
