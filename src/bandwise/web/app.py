@@ -36,7 +36,7 @@ from .api import (
     suites,
     users,
 )
-from .errors import install_error_handlers
+from .errors import AnswerUnexpected, install_error_handlers
 from .limits import BodyLimit
 from .pages import PAGE_ROUTERS
 from .pages.templating import STATIC_DIR
@@ -144,6 +144,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, default=settings.max_body_bytes)
+    app.add_middleware(AnswerUnexpected)
     app.add_middleware(SecurityHeaders)
     return app
 

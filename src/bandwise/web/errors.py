@@ -5,8 +5,10 @@
 * a request that does not fit the input model is 422 ``invalid-input`` naming the
   field (``title``, ``levels.3``; query and path parameters by name);
 * any other bandwise error (a level that does not parse, an unknown profile) is 422;
+* a database error that is the storage's fault (a full disk, a read-only file, a server
+  out of reach) is a 503 ``storage-unavailable`` saying which, with a log reference;
 * an unexpected exception is a 500 ``internal-error`` with a reference to the server
-  log; the traceback is logged, never sent.
+  log; the traceback is logged, never sent, and the connection stays open.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import BandwiseError, UnknownProfileError
 from ..services.accounts import TooManyAttempts
@@ -105,6 +109,7 @@ class Failure:
     field: str | None = None
     headers: dict[str, str] | None = None
     reference: str | None = None  # an unexpected error's key into the server log
+    page_message: str | None = None  # what the error page says instead of the message
 
 
 def _validation_error(_request: Request, exc: Exception) -> Failure:
@@ -163,6 +168,35 @@ def _unexpected(request: Request, exc: Exception) -> Failure:
     )
 
 
+STORAGE_UNAVAILABLE = "storage-unavailable"
+
+
+def _storage_error(request: Request, exc: Exception) -> Failure:
+    """A database error: 503 naming the storage's fault (a full disk, a read-only file, a
+    lost server), logged with a reference; any other database error is unexpected."""
+    from .storage import storage_fault
+
+    fault = storage_fault(exc)
+    if fault is None:
+        return _unexpected(request, exc)
+    reference = uuid.uuid4().hex[:12]
+    log.error(
+        "storage fault %s on %s %s: %s",
+        reference,
+        request.method,
+        request.url.path,
+        fault,
+        exc_info=exc,
+    )
+    return Failure(
+        503,
+        STORAGE_UNAVAILABLE,
+        f"{fault} (reference {reference}; the details are in the server log)",
+        reference=reference,
+        page_message=f"{fault[:1].upper()}{fault[1:]}. Tell your bandwise administrator.",
+    )
+
+
 NO_SUCH_ENDPOINT = "no such endpoint"
 
 _HEADINGS = {
@@ -177,6 +211,7 @@ _HEADINGS = {
     422: "There is a problem with what was sent",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    503: "The service cannot use its database",
 }
 
 
@@ -213,7 +248,9 @@ def _dispatch(describe: Callable[[Request, Exception], Failure]) -> Any:
             return error_response(
                 failure.status, failure.code, failure.message, failure.field, failure.headers
             )
-        if failure.reference is not None:
+        if failure.page_message is not None:
+            message = failure.page_message
+        elif failure.reference is not None:
             message = "Try again later. If it happens again, tell your bandwise administrator."
         elif failure.message == NO_SUCH_ENDPOINT:
             message = "There is no page at this address. Check it, or start from the dashboard."
@@ -236,6 +273,36 @@ async def _page_redirect(_request: Request, exc: Exception) -> Any:
     return RedirectResponse(exc.location, status_code=303)
 
 
+class AnswerUnexpected:
+    """Answer an unexpected error as an ordinary 500 (JSON or page, with its log
+    reference) and end there. Starlette's outermost error middleware answers too but
+    then re-raises, and uvicorn closes the connection on an error out of the app, so a
+    keep-alive client lost its connection with every 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.answer = _dispatch(_unexpected)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            if started:  # half a response has gone: only closing the connection ends it
+                raise
+            response = await self.answer(Request(scope, receive), exc)
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     from .pages.deps import PageRedirect
 
@@ -244,4 +311,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _dispatch(_service_error))
     app.add_exception_handler(BandwiseError, _dispatch(_bandwise_error))
     app.add_exception_handler(StarletteHTTPException, _dispatch(_http_error))
+    app.add_exception_handler(DBAPIError, _dispatch(_storage_error))
     app.add_exception_handler(Exception, _dispatch(_unexpected))

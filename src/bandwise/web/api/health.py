@@ -1,4 +1,5 @@
-"""Is the server up and its database reachable (for load balancers and monitoring)."""
+"""Is the server up, and can its database be read and written (for load balancers and
+monitoring)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import logging
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from ..auth import DB
 from ..errors import ErrorBody, error_response
+from ..storage import probe
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("bandwise.web")
@@ -24,14 +25,20 @@ class Health(BaseModel):
 @router.get(
     "/health",
     response_model=Health,
-    responses={503: {"model": ErrorBody, "description": "The database is not reachable"}},
+    responses={
+        503: {
+            "model": ErrorBody,
+            "description": "The database cannot be read or written: ``field`` names the "
+            "check that failed (``database-read``, ``database-write``)",
+        }
+    },
 )
 def health(db: DB) -> Health | JSONResponse:
-    """200 when the database answers; 503 when it does not. No sign-in needed."""
-    try:
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means: not healthy
-        log.warning("health check: database not reachable: %s", exc)
-        return error_response(503, "unavailable", "the database is not reachable")
+    """200 when the database answers a read and takes a write (rolled back); 503 naming
+    the failed check when it does not. No sign-in needed."""
+    failure = probe(db)
+    if failure is not None:
+        check, message = failure
+        log.warning("health check: %s", message)
+        return error_response(503, "unavailable", message, check)
     return Health(status="ok", database="ok")

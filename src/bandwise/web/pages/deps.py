@@ -5,8 +5,8 @@ live session is redirected to the sign-in page (``?next=`` brings the user back)
 who must change a one-time password is sent to the password page first. Every POST must
 carry the session's CSRF token in the ``csrf_token`` form field (or the ``X-CSRF-Token``
 header, which htmx sends from the page's ``hx-headers``), and must come from this site
-when the browser says where it came from (``Origin``): a cross-site form post is refused
-before anything is read.
+when the browser says where it came from (``Origin``, else ``Referer``; ``Origin: null``
+is refused): a cross-site form post is refused before anything is read.
 
 Page routes take ``user: PageUser`` (a signed-in :class:`Principal` whose password is
 settled) and ``db: DB``; ``user.actor`` is what the services take.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
@@ -25,8 +25,15 @@ from starlette.datastructures import FormData
 
 from ...services import accounts
 from ...services.accounts import Principal
-from ...services.base import Conflict, Forbidden, InvalidInput
-from ..auth import SESSION_COOKIE, _check_csrf, get_db, get_settings, token_from_cookie
+from ...services.base import Conflict, InvalidInput
+from ..auth import (  # check_origin: the one place that decides what is this site
+    SESSION_COOKIE,
+    _check_csrf,
+    check_origin,
+    get_db,
+    get_settings,
+    token_from_cookie,
+)
 from ..models import MAX_INT
 
 #: A record's id in a page address (``/cases/{case_id}``): a number the database can hold,
@@ -48,27 +55,11 @@ class PageRedirect(Exception):
         self.location = location
 
 
-class CrossSiteRequest(Forbidden):
-    code = "cross-site-request"
-
-
 def safe_next(target: str | None, default: str = "/") -> str:
     """Only a path on this site (``/cases/3``), never ``//evil`` or ``https://...``."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
-
-
-def check_origin(request: Request) -> None:
-    """Refuse a state-changing request another site's page sent (defence in depth beside
-    the CSRF token and SameSite=Lax cookies)."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return
-    parts = urlsplit(origin)
-    host = request.headers.get("host", "")
-    if parts.netloc != host:
-        raise CrossSiteRequest("this form was sent from another site and has been refused")
 
 
 def session_principal(request: Request) -> Principal | None:
