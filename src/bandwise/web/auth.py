@@ -26,6 +26,7 @@ import base64
 import hashlib
 import hmac
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -60,6 +61,10 @@ class CsrfFailed(Forbidden):
 
 class PasswordChangeRequired(Forbidden):
     code = "password-change-required"
+
+
+class CrossSiteRequest(Forbidden):
+    code = "cross-site-request"
 
 
 def get_settings(request: Request) -> Settings:
@@ -123,6 +128,29 @@ def clear_session_cookie(response: Response, settings: Settings, request: Reques
         samesite="lax",
         secure=secure_cookies(settings, request),
     )
+
+
+def _site(url: str) -> str | None:
+    parts = urlsplit(url)
+    return parts.netloc if parts.scheme in ("http", "https") else None
+
+
+def check_origin(request: Request) -> None:
+    """Refuse a state-changing request another site's page sent (beside the CSRF token and
+    SameSite=Lax cookies; and the only guard of signing in, which has no session yet).
+    A browser says where a POST came from in ``Origin`` (every current browser, on every
+    POST), else in ``Referer``; ``Origin: null`` (a sandboxed frame, a page hiding where it
+    is, a redirect from another site) is refused too. A request carrying neither comes
+    from no web page (a script, curl), which no other site can make a browser send."""
+    origin = request.headers.get("origin")
+    source = origin if origin is not None else request.headers.get("referer")
+    if source is None:
+        return
+    if source == "null" or _site(source) != request.headers.get("host", ""):
+        raise CrossSiteRequest(
+            "this request came from another site (or hid where it came from) and has been "
+            "refused: use bandwise's own pages, or a client that is not a web page"
+        )
 
 
 def client_address(request: Request) -> str:

@@ -13,13 +13,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ...services import accounts
 from ...services.accounts import Principal, TokenView
-from ...services.base import Database, InvalidInput
+from ...services.base import Database, InvalidInput, ServiceError
 from ..auth import (
     CSRF_FIELD,
     DB,
     AppSettings,
     CurrentActor,
     SignedIn,
+    check_origin,
     clear_session_cookie,
     client_address,
     set_session_cookie,
@@ -84,11 +85,24 @@ _SIGN_IN_SCHEMA = SignIn.model_json_schema()
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "unsupported-media-type"
+
+
 async def _sign_in_body(request: Request) -> SignIn:
-    """JSON, or a form post (an HTML sign-in form; a ``csrf_token`` field is ignored)."""
-    content_type = request.headers.get("content-type", "")
+    """JSON, or a form post (an HTML sign-in form; a ``csrf_token`` field is ignored), only
+    from this site or from no web page at all (:func:`check_origin`): another site's page
+    must not sign a browser in to an account of its choosing (login CSRF). A body of any
+    other type (``text/plain``, which any page may post anywhere) is refused unread."""
+    check_origin(request)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/json", *_FORMS):
+        raise UnsupportedMediaType(
+            "send the sign-in as application/json (or as an HTML form)", "content-type"
+        )
     data: Any
-    if content_type.startswith(_FORMS):
+    if content_type in _FORMS:
         form = await request.form()
         data = {k: v for k, v in form.multi_items() if k != CSRF_FIELD}
     else:
@@ -107,7 +121,11 @@ async def _sign_in_body(request: Request) -> SignIn:
 @router.post(
     "/session",
     response_model=SessionOut,
-    responses={429: {"model": ErrorBody, "description": "Locked out after failed sign-ins"}},
+    responses={
+        403: {"model": ErrorBody, "description": "Sent from another site's page"},
+        415: {"model": ErrorBody, "description": "Neither JSON nor a form"},
+        429: {"model": ErrorBody, "description": "Locked out after failed sign-ins"},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
