@@ -85,3 +85,77 @@ def test_same_site_and_non_browser_sign_ins_still_work(
     assert by_form.status_code == 200, by_form.text
     page = _client(db_url).post("/sign-in", data=credentials, headers=headers)
     assert page.status_code == 303 and SESSION_COOKIE in page.headers["set-cookie"]
+
+
+def test_guessing_the_current_password_is_locked_out_like_signing_in(
+    db_url: str, db: Database, people: People
+) -> None:
+    from dataclasses import replace
+
+    from apikit import settings_for
+    from bandwise.services.accounts import Throttle
+    from bandwise.web.app import create_app
+
+    email = set_password(db, people.lead)
+    settings = replace(settings_for(db_url), throttle=Throttle(max_failures=3))
+    app = create_app(settings)
+    signed = session_client(app, db, people.lead)
+    wrong = {"current_password": "not my password!", "new_password": "a brand new password"}
+    for _ in range(2):
+        answer = signed.client.post("/api/me/password", json=wrong, headers=signed.headers)
+        assert_error(answer, 422, "invalid-input", "current_password")
+    locked = signed.client.post("/api/me/password", json=wrong, headers=signed.headers)
+    assert_error(locked, 429, "too-many-attempts", "current_password")
+    assert int(locked.headers["Retry-After"]) > 0
+    right = {"current_password": PASSWORD, "new_password": "a brand new password"}
+    still = signed.client.post("/api/me/password", json=right, headers=signed.headers)
+    assert_error(still, 429, "too-many-attempts")  # even the right one, until the lock ends
+    credentials = {"email": email, "password": PASSWORD}
+    sign_in = TestClient(app, raise_server_exceptions=False).post("/api/session", json=credentials)
+    assert_error(sign_in, 429, "too-many-attempts")  # the same lock as signing in
+
+
+def test_the_right_current_password_clears_the_count(
+    db_url: str, db: Database, people: People
+) -> None:
+    from dataclasses import replace
+
+    from apikit import settings_for
+    from bandwise.services.accounts import Throttle
+    from bandwise.web.app import create_app
+
+    set_password(db, people.lead)
+    settings = replace(settings_for(db_url), throttle=Throttle(max_failures=2))
+    signed = session_client(create_app(settings), db, people.lead)
+    wrong = {"current_password": "not my password!", "new_password": "a brand new password"}
+    answer = signed.client.post("/api/me/password", json=wrong, headers=signed.headers)
+    assert_error(answer, 422, "invalid-input", "current_password")
+    right = {"current_password": PASSWORD, "new_password": "a brand new password"}
+    changed = signed.client.post("/api/me/password", json=right, headers=signed.headers)
+    assert changed.status_code == 200, changed.text
+    wrong["current_password"] = PASSWORD  # now wrong again: one failure, not two
+    again = signed.client.post("/api/me/password", json=wrong, headers=signed.headers)
+    assert_error(again, 422, "invalid-input", "current_password")
+
+
+def test_the_password_page_says_when_guessing_is_locked_out(
+    db_url: str, db: Database, people: People
+) -> None:
+    from dataclasses import replace
+
+    from apikit import settings_for
+    from bandwise.services.accounts import Throttle
+    from bandwise.web.app import create_app
+    from pagekit import PageClient
+
+    set_password(db, people.lead)
+    settings = replace(settings_for(db_url), throttle=Throttle(max_failures=1))
+    signed = session_client(create_app(settings), db, people.lead)
+    page = PageClient(signed.client, signed.csrf or "")
+    form = {
+        "current_password": "not my password!",
+        "new_password": "a brand new password",
+        "confirm_password": "a brand new password",
+    }
+    answer = page.post("/account/password", form)
+    assert answer.status_code == 429 and "too many failed" in answer.text

@@ -446,19 +446,41 @@ def change_password(
     current_password: str,
     new_password: str,
     keep_session: str | None = None,
+    *,
+    client: str = "unknown",
+    throttle: Throttle | None = None,
 ) -> UserView:
     """The user's own password. Every other session of theirs ends (``keep_session``, the
-    hash of the session making the change, stays signed in)."""
+    hash of the session making the change, stays signed in).
+
+    A wrong current password counts as a failed sign-in of the account (and of
+    ``client``), so a session or token cannot guess it beyond the sign-in limit: once
+    sign-in would be locked out, the change is refused (:class:`TooManyAttempts`) for as
+    long, and so is sign-in; the right password clears the count as a sign-in does."""
     check_password_rules(new_password, "new_password")
     if new_password == current_password:
         raise InvalidInput("the new password must differ from the current one", "new_password")
+    throttle = throttle or Throttle()
+    client = client[:100]
     with db.transaction() as session:
         row = session.get(t.User, actor.user_id)
         if row is None or not row.active:
             raise Unauthenticated("the account is not active")
-        stored = row.password_hash
-    if not verify_password(stored, current_password):
-        raise InvalidInput("the current password is wrong", "current_password")
+        stored, key = row.password_hash, row.email[:254]
+        locked = _lock(session, key, client, throttle)
+    if locked is None and not verify_password(stored, current_password[:MAX_PASSWORD_LENGTH]):
+        with db.transaction() as session:
+            session.add(t.LoginAttempt(email=key, client=client, at=now(), success=False))
+            session.flush()
+            locked = _lock(session, key, client, throttle)
+            if locked is not None:
+                after = {"client": client, "during": "password-change"}
+                audit(session, actor, "user.locked-out", "user", actor.user_id, None, after)
+        if locked is None:
+            raise InvalidInput("the current password is wrong", "current_password")
+    if locked is not None:
+        locked.field = "current_password"
+        raise locked
     new_hash = hash_password(new_password)
     with db.transaction() as session:
         row = session.get(t.User, actor.user_id)
@@ -470,6 +492,7 @@ def change_password(
         if keep_session is not None:
             query = query.where(t.WebSession.token_hash != keep_session)
         session.execute(query)
+        session.add(t.LoginAttempt(email=key, client=client, at=now(), success=True))
         audit(session, actor, "user.password-changed", "user", row.id, None, None)
         return UserView.of(row)
 

@@ -184,12 +184,25 @@ def me(principal: SignedIn, db: DB) -> MeOut:
     return _me(principal, db)
 
 
-@router.post("/me/password", response_model=MeOut)
-def change_password(body: PasswordChange, principal: SignedIn, db: DB) -> MeOut:
-    """Change your password (at least 12 characters); your other sessions end."""
+@router.post(
+    "/me/password",
+    response_model=MeOut,
+    responses={429: {"model": ErrorBody, "description": "Locked out after wrong passwords"}},
+)
+def change_password(
+    body: PasswordChange, principal: SignedIn, request: Request, settings: AppSettings, db: DB
+) -> MeOut:
+    """Change your password (at least 12 characters); your other sessions end. A wrong
+    current password counts as a failed sign-in: too many lock both out for a while."""
     keep = principal.credential if principal.via == "session" else None
     accounts.change_password(
-        db, principal.actor, body.current_password, body.new_password, keep_session=keep
+        db,
+        principal.actor,
+        body.current_password,
+        body.new_password,
+        keep_session=keep,
+        client=client_address(request),
+        throttle=settings.throttle,
     )
     return _me(principal, db)
 

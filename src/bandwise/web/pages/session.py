@@ -3,6 +3,8 @@ before anything else)."""
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -76,23 +78,40 @@ def password_page(principal: PageSignedIn, request: Request) -> Response:
 
 
 @router.post("/account/password")
-async def change_password(principal: PageSignedIn, request: Request, db: DB) -> Response:
+async def change_password(
+    principal: PageSignedIn, request: Request, settings: AppSettings, db: DB
+) -> Response:
     form = await request.form()
     current = str(form.get("current_password") or "")
     new = str(form.get("new_password") or "")
     confirm = str(form.get("confirm_password") or "")
     errors: list[dict[str, str]] = []
+    status = 422
     if new != confirm:
         errors.append({"text": "The new passwords do not match", "href": "#confirm_password"})
     else:
         try:
             await run_in_threadpool(  # password hashing is slow: off the event loop
-                accounts.change_password, db, principal.actor, current, new, principal.credential
+                functools.partial(
+                    accounts.change_password,
+                    db,
+                    principal.actor,
+                    current,
+                    new,
+                    principal.credential,
+                    client=client_address(request),
+                    throttle=settings.throttle,
+                )
             )
-        except (InvalidInput, Unauthenticated) as exc:
+        except (InvalidInput, Unauthenticated, TooManyAttempts) as exc:
             errors.append({"text": exc.message, "href": f"#{exc.field or 'new_password'}"})
+            status = 429 if isinstance(exc, TooManyAttempts) else 422
         else:
             return redirect("/?password_changed=1")
     return render(
-        request, "session/password.html", {"errors": errors}, principal=principal, status_code=422
+        request,
+        "session/password.html",
+        {"errors": errors},
+        principal=principal,
+        status_code=status,
     )
