@@ -156,7 +156,8 @@ def test_check_page_tells_a_panel_member_someone_else_checks(web: Web) -> None:
     page = web.client(web.people.management).get(f"/cases/{cid}/check")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "You sat on this panel" in text and "someone who did not" in text
+    assert "You sat on the panel that recorded this outcome" in text
+    assert "Someone else checks this outcome" in text
     assert f'action="/cases/{cid}/check"' not in page.text
     other = web.client(web.people.checker).get(f"/cases/{cid}/check")
     assert f'action="/cases/{cid}/check"' in other.text

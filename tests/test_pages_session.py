@@ -226,11 +226,18 @@ def test_the_pages_ask_no_other_site_for_anything(web: Web) -> None:
 
 
 def test_waiting_for_my_check_leaves_out_cases_whose_panel_i_sat_on(web: Web) -> None:
-    """The checker must not have sat on the panel (not: must not have opened the case)."""
-    from workflowkit import recorded
+    """The checker must not have sat on the panel, recorded the outcome or made a factor
+    decision (not: must not have opened the case)."""
+    from bandwise.services import cases
+    from workflowkit import SAT_ON, draft, panel
 
-    case = recorded(web.db, web.people)  # opened by the lead; panel: management and staff
+    case = draft(web.db, web.people)  # opened by the lead, decided by management
+    case = cases.record_panel_outcome(  # recorded by the admin; panel: management and staff
+        web.db, web.people.admin, case.case.id, case.case.version, SAT_ON, panel(web.people)
+    )
     link = f'href="/cases/{case.case.id}"'
+    recorder = web.client(web.people.admin).get("/")
+    assert "Waiting for my consistency check 0" in text_of(recorder.text)
     sat = web.client(web.people.management).get("/")
     assert "Waiting for my consistency check 0" in text_of(sat.text)
     assert link not in sat.text
@@ -260,6 +267,7 @@ def test_waiting_for_my_check_looks_at_the_latest_panel_only(web: Web) -> None:
         SAT_ON,
         [p.management2.user_id, p.staff2.user_id],
     )
-    assert "Waiting for my consistency check 1" in text_of(web.client(p.management).get("/").text)
+    # staff sat on the first panel only (management, on it too, made the decisions)
+    assert "Waiting for my consistency check 1" in text_of(web.client(p.staff).get("/").text)
     assert "Waiting for my consistency check 0" in text_of(web.client(p.management2).get("/").text)
     assert "Waiting for my consistency check 0" in text_of(web.client(p.viewer).get("/").text)

@@ -3,7 +3,8 @@
 
 Rules: every factor decided at one level; a panel with a management and a staff-side
 member (sides from the user records, same organisation); a review case's panel mostly
-new; the checker did not sit on the panel; notification only after approval; each
+new; the checker is independent (did not sit on the panel, record the outcome or make a
+factor decision: :func:`.case_records.check_refusal`); notification only after approval; each
 change checks the case version and status and writes one audit event. Call these
 through :mod:`.cases`, which re-exports them.
 """
@@ -24,6 +25,7 @@ from .case_records import (
     LONDON_NOON,
     CaseDetail,
     case_state,
+    check_refusal,
     compute,
     detail,
     latest_outcome,
@@ -216,7 +218,7 @@ def consistency_check(
 ) -> CaseDetail:
     """Approve the recorded outcome (confirmed) or return it to the panel with reasons
     (returned: decisions editable again, a new panel outcome needed). The checker must
-    not have sat on the panel that recorded the outcome."""
+    not have sat on the panel, recorded the outcome or made any of the factor decisions."""
     actor.require("check")
     reasons = reasons.strip()
     if decision not in ("approved", "returned"):
@@ -230,12 +232,9 @@ def consistency_check(
         require_status(row, "record a consistency check")
         outcome = latest_outcome(session, row.id)
         assert outcome is not None
-        if actor.user_id in panel_member_ids(session, outcome.panel_id):
-            raise RuleViolation(
-                "you sat on the panel that recorded this outcome; the consistency check must "
-                "be made by someone who did not",
-                "checker",
-            )
+        refusal = check_refusal(detail(session, row), actor.user_id)
+        if refusal:
+            raise RuleViolation(refusal, "checker")
         check = t.ConsistencyCheck(
             organisation_id=row.organisation_id,
             case_id=row.id,

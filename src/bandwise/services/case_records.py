@@ -204,6 +204,34 @@ def allowed_actions(row: t.Case, open_review: bool = False) -> tuple[str, ...]:
     return tuple(actions)
 
 
+def check_refusal(case: CaseDetail, user_id: int) -> str:
+    """Why ``user_id`` may not make the consistency check of the case's latest outcome
+    ("" when they may). The check is independent of what it checks: not by a member of
+    the panel, nor by whoever recorded the outcome or made (last changed) any of the
+    case's factor decisions. The one statement of the rule: the service, the pages and
+    :func:`.cases.awaiting_check_by` all go by it."""
+    outcome = case.outcome
+    if outcome is None:
+        return ""
+    if outcome.panel is not None and any(m.user_id == user_id for m in outcome.panel.members):
+        reason = "you sat on the panel that recorded this outcome"
+    elif outcome.recorded_by == user_id:
+        reason = "you recorded this outcome"
+    else:
+        mine = [d.factor for d in case.decisions if d.updated_by == user_id]
+        if not mine:
+            return ""
+        reason = (
+            f"you made the decision on factor {mine[0]}"
+            if len(mine) == 1
+            else f"you made the decisions on factors {', '.join(map(str, mine))}"
+        )
+    return (
+        f"{reason}; the consistency check must be made by someone who did not sit on the "
+        "panel, record the outcome or make any of the factor decisions"
+    )
+
+
 def open_review_of(session: Session, row: t.Case) -> t.ReviewRequest | None:
     """The open review request a review case was opened for, if still open."""
     if row.kind != "review":

@@ -56,6 +56,7 @@ from .case_records import (
     Preview,
     allowed_actions,
     case_state,
+    check_refusal,
     compute,
     decisions_of,
     detail,
@@ -81,6 +82,7 @@ __all__ = [
     "Preview",
     "allowed_actions",
     "awaiting_check_by",
+    "check_refusal",
     "close",
     "compute",
     "compute_preview",
@@ -205,9 +207,10 @@ def list_cases(
 
 def awaiting_check_by(db: Database, actor: Actor, limit: int = 500) -> tuple[CaseView, ...]:
     """The cases whose recorded outcome ``actor`` may check: outcome recorded, and the
-    actor did not sit on the panel of that (the latest) outcome. Opening the case does
-    not bar a checker; sitting on the panel does (as :func:`consistency_check` rules).
-    Empty for a role that may not check."""
+    actor neither sat on the panel of that (the latest) outcome, nor recorded it, nor
+    made (last changed) any of the case's factor decisions: the query form of
+    :func:`check_refusal`, which :func:`consistency_check` applies. Opening the case
+    does not bar a checker. Empty for a role that may not check."""
     actor.require("read")
     if not actor.can("check"):
         return ()
@@ -222,12 +225,22 @@ def awaiting_check_by(db: Database, actor: Actor, limit: int = 500) -> tuple[Cas
         .join(t.Outcome, t.Outcome.panel_id == t.PanelMember.panel_id)
         .where(t.Outcome.id == latest, t.PanelMember.user_id == actor.user_id)
     )
+    recorded = exists(
+        select(t.Outcome.id).where(t.Outcome.id == latest, t.Outcome.recorded_by == actor.user_id)
+    )
+    decided = exists(
+        select(t.FactorDecision.id).where(
+            t.FactorDecision.case_id == t.Case.id, t.FactorDecision.updated_by == actor.user_id
+        )
+    )
     query = (
         select(t.Case)
         .where(
             t.Case.organisation_id == actor.organisation_id,
             t.Case.status == "outcome-recorded",
             ~sat,
+            ~recorded,
+            ~decided,
         )
         .order_by(t.Case.id)
         .limit(limit)

@@ -139,8 +139,8 @@ def _render_check(
             "outcome": outcome,
             # the factor table, boundary distance and similar outcomes the checker compares
             "review": outcome_review.review_outcome(db, user.actor, case_id),
-            # the checker must not have sat on the panel (the service refuses it too)
-            "sat_on_panel": ctx.sat_on_latest_panel(user),
+            # why this user may not check (panel, recorder, decisions): the service's rule
+            "check_refusal": ctx.check_refusal(user),
             "values": dict(values or {}),
             "errors": list(errors),
             "side_labels": SIDE_LABELS,

@@ -89,13 +89,11 @@ class CaseContext:
             ACTION_PERMISSIONS.get(action, "write")
         )
 
-    def sat_on_latest_panel(self, principal: Principal) -> bool:
-        """The user sat on the panel of the latest outcome (so may not check it)."""
-        outcome = self.detail.outcome
-        panel = outcome.panel if outcome else None
-        return panel is not None and any(
-            m.user_id == principal.actor.user_id for m in panel.members
-        )
+    def check_refusal(self, principal: Principal) -> str:
+        """Why the user may not check the latest outcome (sat on its panel, recorded it or
+        made a factor decision: the service's rule), as a sentence; "" when they may."""
+        reason = cases.check_refusal(self.detail, principal.actor.user_id)
+        return reason[:1].upper() + reason[1:] + "." if reason else ""
 
     def name_of(self, user_id: int) -> str:
         user = self.users.get(user_id)
@@ -145,7 +143,7 @@ def case_page_context(db: Database, user: Principal, ctx: CaseContext) -> dict[s
         except RuleViolation as exc:  # the profile is no longer in the library
             preview_error = exc.message
     allowed = [a for a in detail.actions if ctx.can(user, a)]
-    if ctx.sat_on_latest_panel(user):  # someone who did not sit on it checks its outcome
+    if ctx.check_refusal(user):  # someone independent of the outcome checks it
         allowed = [a for a in allowed if a != "record a consistency check"]
     if detail.case.kind == "review":
         related = [r for r in reviews.list_reviews(db, user.actor) if r.review_case_id == ctx.id]
