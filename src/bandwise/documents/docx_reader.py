@@ -11,20 +11,24 @@ guarantee that every row is used or listed as unplaced.
 
 The file is checked as a zip before Word parsing begins: what is not a zip, not a
 Word document, or would unpack to more than :data:`MAX_UNPACKED` bytes (a zip bomb)
-is a :class:`DocumentError` with one message.
+is a :class:`DocumentError` with one message. With a budget, the document's XML is then
+streamed once to count its paragraphs and elements (:func:`count_paragraphs`), so a file
+of millions of tiny paragraphs is stopped at the limit before python-docx builds them.
 """
 
 from __future__ import annotations
 
+import io
 import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import DocumentError
+from ..errors import DocumentError, DocumentTooComplex
 from ..profiles.model import ReadResult
 from ..scheme.model import Scheme
+from .limits import ELEMENTS_PER_PARAGRAPH, Budget, ParseLimits
 from .rows import clean, is_statement_label, reason, statement_items, statement_rows
 from .text_reader import TableRow, read_profile_rows
 
@@ -35,9 +39,11 @@ MAIN_PART = "word/document.xml"
 Row = TableRow | None
 
 
-def check_package(source: Path | IO[bytes], name: str | None = None) -> None:
+def check_package(
+    source: Path | IO[bytes], name: str | None = None, budget: Budget | None = None
+) -> None:
     """A :class:`DocumentError` unless the file (a path, or bytes being read) is a zip
-    holding a Word document of sane size."""
+    holding a Word document of sane size (and, with a ``budget``, within its paragraphs)."""
     name = name or str(source)
     try:
         with zipfile.ZipFile(source) as package:
@@ -59,6 +65,41 @@ def check_package(source: Path | IO[bytes], name: str | None = None) -> None:
         )
     if MAIN_PART not in {m.filename for m in members}:
         raise DocumentError(name, f"is a zip file but not a Word document (no {MAIN_PART})")
+    if budget is not None:
+        if not isinstance(source, Path):
+            source.seek(0)
+        count_paragraphs(source, name, budget)
+
+
+def count_paragraphs(source: Path | IO[bytes], name: str, budget: Budget) -> None:
+    """Stream the main part's XML once, counting paragraphs (``w:p``, in tables too) and
+    elements, stopping at the budget; memory stays small whatever the file holds."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    paragraph = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+    max_elements = budget.limits.max_paragraphs * ELEMENTS_PER_PARAGRAPH
+    elements = 0
+    try:
+        with zipfile.ZipFile(source) as package, package.open(MAIN_PART) as xml:
+            for _, element in etree.iterparse(xml, events=("end",), resolve_entities=False):
+                elements += 1
+                if element.tag == paragraph:
+                    budget.add_paragraph()
+                if elements > max_elements:
+                    raise DocumentTooComplex(
+                        name,
+                        f"more than {max_elements:,} XML elements, {ELEMENTS_PER_PARAGRAPH} a "
+                        "paragraph allowed; setting BANDWISE_PARSE_MAX_PARAGRAPHS",
+                    )
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+    except DocumentError:
+        raise
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DocumentError(
+            name, f"is not a readable Word document (it may be damaged){reason(exc)}"
+        ) from exc
 
 
 # -- text and bold ----------------------------------------------------------------------
@@ -210,18 +251,36 @@ def _body_rows(container: Any, body: Any) -> Iterator[Row]:
                 yield from _body_rows(content, body)
 
 
-def read_docx(path: Path, suite_id: str | None = None, scheme: Scheme | None = None) -> ReadResult:
-    """Read a profile document's Word file; a :class:`DocumentError` when it cannot be read."""
-    check_package(path)
+def read_docx(
+    path: Path | bytes,
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+    limits: ParseLimits | None = None,
+    name: str | None = None,
+) -> ReadResult:
+    """Read a profile document's Word file (a file, or its bytes named ``name``) within
+    ``limits``; a :class:`DocumentError` when it cannot be read."""
+    name = name or str(path if isinstance(path, Path) else "<upload>")
+    budget = Budget(name, limits)
+    source: Path | IO[bytes] = io.BytesIO(path) if isinstance(path, bytes) else path
+    check_package(source, name, budget)
+    if not isinstance(source, Path):
+        source.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             import docx
 
-            document = docx.Document(str(path))
-            rows = list(_body_rows(document.element.body, document._body))
+            document = docx.Document(str(source) if isinstance(source, Path) else source)
+            rows = []
+            for row in _body_rows(document.element.body, document._body):
+                if row is not None:
+                    budget.add_chars(sum(len(cell) for cell in row.cells))
+                rows.append(row)
+        except (DocumentError, MemoryError):
+            raise
         except Exception as exc:
             raise DocumentError(
-                str(path), f"is not a readable Word document (it may be damaged){reason(exc)}"
+                name, f"is not a readable Word document (it may be damaged){reason(exc)}"
             ) from exc
-    return read_profile_rows(rows, path.name, suite_id, scheme)
+    return read_profile_rows(rows, Path(name).name, suite_id, scheme)

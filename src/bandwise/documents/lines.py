@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..profiles.model import Finding
@@ -39,48 +40,60 @@ class Line:
         self.blank = not self.text.strip()
 
 
+#: Lines in one block (a page's run of lines between blank lines) that the reader holds to
+#: see whether the page was extracted in reverse; a page has far fewer. A longer run is
+#: read in the order it comes, so a huge file never sits in memory as Line objects.
+MAX_BLOCK = 10_000
+
+
 def reading_order(lines: list[Line], source: str) -> tuple[list[Line], list[Finding]]:
     """Undo pages that extraction reversed: a block whose factor numbers run downwards."""
-    blocks: list[list[Line]] = []
-    current: list[Line] = []
-    for line in lines:
-        if line.blank or line.text.startswith("\f"):
-            if current:
-                blocks.append(current)
-            current = [] if line.blank else [line]
-        else:
-            current.append(line)
-    if current:
-        blocks.append(current)
-    out: list[Line] = []
     findings: list[Finding] = []
-    for block in blocks:
-        numbers = [
-            int(m.group(1))
-            for ln in block
-            if len(ln.cells) >= 3 and (m := FACTOR_NO.match(ln.cells[0]))
-        ]
-        if len(numbers) >= 2 and all(a > b for a, b in itertools.pairwise(numbers)):
-            block = list(reversed(block))
-            findings.append(
-                Finding(
-                    "warning",
-                    "page-reversed",
-                    f"Lines {block[-1].no}-{block[0].no} run from factor {numbers[0]} down to "
-                    f"factor {numbers[-1]}: the page was extracted in reverse and is read "
-                    "bottom to top.",
-                    None,
-                    None,
-                    None,
-                    None,
-                    block[-1].no,
-                    source,
-                )
-            )
-        out.extend(block)
-    # keep blank lines in place between blocks so states that end at a blank still end
-    ordered: list[Line] = []
-    block_iter = iter(out)
+    return list(ordered_lines(lines, source, findings)), findings
+
+
+def ordered_lines(lines: Iterable[Line], source: str, findings: list[Finding]) -> Iterator[Line]:
+    """``lines`` as a stream in reading order (:func:`reading_order`), the findings about
+    reversed pages added to ``findings``. Blank lines stay in place, so states that end at
+    a blank still end; a block starts after a blank line or at a form feed."""
+    block: list[Line] = []
     for line in lines:
-        ordered.append(line if line.blank else next(block_iter))
-    return ordered, findings
+        if line.blank:
+            yield from _block_in_order(block, source, findings)
+            block = []
+            yield line
+        elif line.text.startswith("\f"):
+            yield from _block_in_order(block, source, findings)
+            block = [line]
+        else:
+            block.append(line)
+            if len(block) > MAX_BLOCK:  # not a page: read as it comes
+                yield from block
+                block = []
+    yield from _block_in_order(block, source, findings)
+
+
+def _block_in_order(block: list[Line], source: str, findings: list[Finding]) -> list[Line]:
+    numbers = [
+        int(m.group(1))
+        for ln in block
+        if len(ln.cells) >= 3 and (m := FACTOR_NO.match(ln.cells[0]))
+    ]
+    if len(numbers) >= 2 and all(a > b for a, b in itertools.pairwise(numbers)):
+        block = list(reversed(block))
+        findings.append(
+            Finding(
+                "warning",
+                "page-reversed",
+                f"Lines {block[-1].no}-{block[0].no} run from factor {numbers[0]} down to "
+                f"factor {numbers[-1]}: the page was extracted in reverse and is read "
+                "bottom to top.",
+                None,
+                None,
+                None,
+                None,
+                block[-1].no,
+                source,
+            )
+        )
+    return block

@@ -16,7 +16,9 @@ with the same findings and the same guarantee that every row is used or listed
 as unplaced.
 
 A file that is not a readable PDF (encrypted, scanned with no text, damaged, too
-large) is a :class:`DocumentError` with one message; nothing is half-read.
+large) is a :class:`DocumentError` with one message; nothing is half-read. The page
+content is measured before any page is read, and the characters counted page by page
+(:class:`~.limits.Budget`): a document over the limits stops there.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ..errors import DocumentError, LevelExpressionError
 from ..profiles.model import Finding, Range, ReadResult
 from ..scheme.levels import parse_score_expression
 from ..scheme.model import Scheme
+from .limits import Budget, ParseLimits
 from .lines import FACTOR_NO, TOTAL
 from .pdf_layout import _Atom, _layout, _line_cells
 from .rows import (
@@ -406,8 +409,11 @@ def open_pdf(
     max_pages: int | None = None,
     purpose: str = "profile document",
     then: str = "import that",
+    budget: Budget | None = None,
 ) -> tuple[Any, int]:
-    """pypdf's reader after the checks a file must pass: not locked, not too many pages.
+    """pypdf's reader after the checks a file must pass: not locked, not too many pages,
+    and (with a ``budget``) not more page content than the limit, measured before any
+    page is read.
 
     Shared by the profile reader and the job-description reader; ``purpose`` and ``then``
     word the messages for each."""
@@ -430,7 +436,37 @@ def open_pdf(
         raise DocumentError(name, "has no pages")
     if count > max_pages:
         raise DocumentError(name, f"has {count} pages; the limit is {max_pages} for a {purpose}")
+    if budget is not None:
+        for page in reader.pages:
+            budget.add_content(content_size(page))
     return reader, count
+
+
+def content_size(page: Any) -> int:
+    """Bytes of a page's decoded content streams and of the forms its resources hold.
+
+    A stream shared by many pages counts on each, as each page is parsed on its own (pypdf
+    decodes a shared stream once). Measuring is cheap beside parsing: a page's text
+    operators are what cost time."""
+    from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+    streams: list[Any] = []
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if isinstance(contents, ArrayObject):
+        streams.extend(item.get_object() for item in contents)
+    elif contents is not None:
+        streams.append(contents)
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else None
+    forms = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+    forms = forms.get_object() if forms is not None else None
+    if isinstance(forms, DictionaryObject):
+        for form in forms.values():
+            form = form.get_object()
+            if isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
+                streams.append(form)
+    return sum(len(s.get_data()) for s in streams if isinstance(s, StreamObject))
 
 
 def _direction(page: Any) -> int:
@@ -490,14 +526,15 @@ def _read_page(page: Any, text_page: Any, number: int, source: str) -> _Page:
     return _Page(number, rows, notes)
 
 
-def _read_pages(path: Path, source: str) -> list[_Page]:
+def _read_pages(data: Path | bytes, name: str, source: str, budget: Budget) -> list[_Page]:
     import pdfplumber
     from pypdf import PdfReader
 
-    reader, _ = open_pdf(path, str(path))
+    reader, _ = open_pdf(_stream(data), name, budget=budget)
     pages: list[_Page] = []
-    with pdfplumber.open(path) as pdf:
+    with pdfplumber.open(_stream(data)) as pdf:
         for i, page in enumerate(pdf.pages):
+            budget.add_chars(len(page.chars))
             turn = _direction(page)
             if turn:
                 page.close()
@@ -521,20 +558,35 @@ def _read_pages(path: Path, source: str) -> list[_Page]:
             pages.append(_read_page(page, reader.pages[i], i + 1, source))
             page.close()
     if not any(p.has_text for p in pages):
-        raise DocumentError(str(path), SCAN_MESSAGE)
+        raise DocumentError(name, SCAN_MESSAGE)
     return pages
 
 
-def read_pdf(path: Path, suite_id: str | None = None, scheme: Scheme | None = None) -> ReadResult:
-    """Read a profile document's PDF; a :class:`DocumentError` when it cannot be read."""
+def _stream(data: Path | bytes) -> Path | io.BytesIO:
+    return io.BytesIO(data) if isinstance(data, bytes) else data
+
+
+def read_pdf(
+    path: Path | bytes,
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+    limits: ParseLimits | None = None,
+    name: str | None = None,
+) -> ReadResult:
+    """Read a profile document's PDF (a file, or its bytes named ``name``) within
+    ``limits``; a :class:`DocumentError` when it cannot be read."""
+    name = name or str(path if isinstance(path, Path) else "<upload>")
+    source = Path(name).name
     with quiet():
         try:
-            pages = _read_pages(path, path.name)
+            pages = _read_pages(path, name, source, Budget(name, limits))
         except DocumentError:
+            raise
+        except MemoryError:
             raise
         except Exception as exc:
             raise DocumentError(
-                str(path),
+                name,
                 f"is not a readable PDF (it may be damaged or truncated){reason(exc)}",
             ) from exc
     for page in pages:
@@ -549,7 +601,7 @@ def read_pdf(path: Path, suite_id: str | None = None, scheme: Scheme | None = No
                 "Pages are not in reading order; they were read in the order "
                 + ", ".join(str(p.number) for p in ordered)
                 + ", following each profile's factors from page to page.",
-                file=path.name,
+                file=source,
             )
         )
     rows: list[Row] = []
@@ -560,7 +612,7 @@ def read_pdf(path: Path, suite_id: str | None = None, scheme: Scheme | None = No
             page_of.append(page.number)
         rows.extend(page.rows)
         page_of.extend(page.number for _ in page.rows)
-    result = read_profile_rows(rows, path.name, suite_id, scheme, findings)
+    result = read_profile_rows(rows, source, suite_id, scheme, findings)
     return replace(result, findings=tuple(_on_page(f, page_of) for f in result.findings))
 
 

@@ -3,16 +3,28 @@
 The type is told by the file's first bytes, then by its suffix: ``%PDF`` is a PDF
 (:mod:`.pdf_reader`), a zip package is a Word file (:mod:`.docx_reader`), anything
 else is the text extracted from a PDF (:mod:`.text_reader`).
+
+A document is read from a file (:func:`read_document`: the command line, where the file
+is the operator's own) or from the bytes of an upload (:func:`read_document_bytes`: the
+server, which runs it in a child process within limits, :mod:`.isolated`, and names the
+document by the uploader's file name, never a server path). Either way the readers stop
+at the parsing limits as they extract (:mod:`.limits`); a text file is read as a stream
+of lines, never whole into memory.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from ..errors import DocumentError
 from ..profiles.model import ReadResult
 from ..scheme.model import Scheme
-from .text_reader import read_profile_text
+from .limits import Budget, ParseLimits
+from .text_reader import read_profile_lines
 
 MAX_BYTES = 50 * 1024 * 1024  # a profile suite is tens of pages; larger is not a profile document
 TEXT_SUFFIXES = {".txt", ".text", ".tsv", ""}
@@ -20,9 +32,13 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc and other Office
 
 
 def read_document(
-    path: Path, suite_id: str | None = None, scheme: Scheme | None = None
+    path: Path,
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+    limits: ParseLimits | None = None,
 ) -> ReadResult:
-    """Read a profile document; a :class:`DocumentError` when it cannot be read at all."""
+    """Read a profile document within ``limits`` (the environment's when None); a
+    :class:`DocumentError` when it cannot be read at all."""
     name = str(path)
     if not path.exists():
         raise DocumentError(name, "no such file")
@@ -42,15 +58,47 @@ def read_document(
         raise DocumentError(name, f"cannot be read ({exc.strerror})") from exc
     if size == 0:
         raise DocumentError(name, "is empty")
-    suffix = path.suffix.lower()
+    return _read(path, name, head, suite_id, scheme, limits)
+
+
+def read_document_bytes(
+    data: bytes,
+    filename: str,
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+    limits: ParseLimits | None = None,
+) -> ReadResult:
+    """Read a profile document given as the bytes of an upload named ``filename`` (the
+    uploader's own name: messages and the suite's source say it); nothing is written."""
+    name = Path(filename.replace("\\", "/")).name or "document"
+    if len(data) > MAX_BYTES:
+        raise DocumentError(
+            name,
+            f"is {len(data) // (1024 * 1024)} MiB; the limit is "
+            f"{MAX_BYTES // (1024 * 1024)} MiB for a profile document",
+        )
+    if not data:
+        raise DocumentError(name, "is empty")
+    return _read(data, name, data[:1024], suite_id, scheme, limits)
+
+
+def _read(
+    source: Path | bytes,
+    name: str,
+    head: bytes,
+    suite_id: str | None,
+    scheme: Scheme | None,
+    limits: ParseLimits | None,
+) -> ReadResult:
+    suffix = Path(name).suffix.lower()
     if b"%PDF-" in head:
         from .pdf_reader import read_pdf
 
-        result = read_pdf(path, suite_id, scheme)
+        result = read_pdf(source, suite_id, scheme, limits, name)
     elif head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         from .docx_reader import read_docx
 
-        result = read_docx(path, suite_id, scheme)
+        result = read_docx(source, suite_id, scheme, limits, name)
     elif head.startswith(_OLE):
         raise DocumentError(
             name,
@@ -62,7 +110,7 @@ def read_document(
     elif suffix == ".docx":
         raise DocumentError(name, "is named .docx but is not a Word document (not a zip package)")
     else:
-        result = read_profile_text(_text_bytes(path), path.name, suite_id, scheme)
+        result = _read_text(source, name, suite_id, scheme, Budget(name, limits))
     if not result.suite.profiles:
         raise DocumentError(
             name, "no national profile found (expected a 'Profile Suite and Label' row)"
@@ -70,14 +118,64 @@ def read_document(
     return result
 
 
-def _text_bytes(path: Path) -> bytes:
-    name = str(path)
+def _read_text(
+    source: Path | bytes,
+    name: str,
+    suite_id: str | None,
+    scheme: Scheme | None,
+    budget: Budget,
+) -> ReadResult:
+    """A text document read as a stream of lines: its encoding is found in a first pass
+    over the bytes, then the lines are decoded and read one at a time."""
+
+    def opener() -> IO[bytes]:
+        return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+
     try:
-        data = path.read_bytes()
+        encoding = _encoding(opener, name)
+
+        def lines() -> Iterator[str]:
+            with (
+                opener() as raw,
+                io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None) as text,
+            ):
+                for line in text:
+                    yield line[:-1] if line.endswith("\n") else line
+
+        return read_profile_lines(lines(), Path(name).name, suite_id, scheme, encoding, budget)
     except OSError as exc:
         raise DocumentError(name, f"cannot be read ({exc.strerror})") from exc
-    if not data.strip():
+
+
+_CHUNK = 1024 * 1024
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _encoding(opener: Callable[[], IO[bytes]], name: str) -> str:
+    """The encoding :func:`~.decode.decode` would choose (BOM, UTF-8, Windows-1252, then
+    Latin-1), found chunk by chunk; an empty or binary file is refused here."""
+    with opener() as fh:
+        head = fh.read(4096)
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DocumentError(name, "is not a text file (it contains NUL bytes)")
+        blank = not head.strip()
+        while blank and (chunk := fh.read(_CHUNK)):
+            blank = not chunk.strip()
+    if blank:
         raise DocumentError(name, "is empty")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DocumentError(name, "is not a text file (it contains NUL bytes)")
-    return data
+    candidates = [*[enc for bom, enc in _BOMS if head.startswith(bom)][:1], "utf-8", "cp1252"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with opener() as fh:
+                while chunk := fh.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"

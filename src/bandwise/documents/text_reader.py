@@ -7,12 +7,16 @@ damages it in known ways (words split by tabs, band labels split across cells,
 pages reversed, cells continued after a page break); the reader repairs what it
 can, says so in a finding, and lists every line it could not use as unplaced.
 Nothing is silently dropped.
+
+Lines are read as a stream (:func:`read_profile_lines`): only the rows in use are kept,
+and the reader stops at the budgets of :mod:`.limits` (lines, characters, unplaced
+lines) as it goes, so a huge file of junk ends quickly with one clear error.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ..errors import LevelExpressionError
@@ -34,7 +38,8 @@ from ..scheme.levels import parse_level_expression, parse_score_expression
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from .decode import decode, split_lines
-from .lines import BAND, BAND_ALONE, FACTOR_NO, NUMBERED, TOTAL, WS, Line, reading_order
+from .limits import Budget, ParseLimits
+from .lines import BAND, BAND_ALONE, FACTOR_NO, NUMBERED, TOTAL, WS, Line, ordered_lines
 from .split import Cell, Split, split_cells
 
 
@@ -78,9 +83,10 @@ def _title_cell(line: Line, label: str) -> str | None:
 
 
 class _Reader:
-    def __init__(self, source: str, scheme: Scheme) -> None:
+    def __init__(self, source: str, scheme: Scheme, budget: Budget | None = None) -> None:
         self.source = source
         self.scheme = scheme
+        self.budget = budget
         self.findings: list[Finding] = []
         self.unplaced: list[UnplacedLine] = []
         self.title = ""
@@ -116,6 +122,8 @@ class _Reader:
         )
 
     def unplace(self, line: Line, why: str) -> None:
+        if self.budget is not None:
+            self.budget.add_unplaced()
         self.unplaced.append(UnplacedLine(line.no, line.text))
         self.find("warning", "unplaced-text", f"Line {line.no} was not used: {why}.", line.no)
 
@@ -443,24 +451,49 @@ def read_profile_text(
     source: str = "<text>",
     suite_id: str | None = None,
     scheme: Scheme | None = None,
+    limits: ParseLimits | None = None,
 ) -> ReadResult:
-    """Read a profile document's extracted text. Never raises for what is inside the text."""
+    """Read a profile document's extracted text. Never raises for what is inside the text,
+    only :class:`~bandwise.errors.DocumentTooComplex` past the ``limits``."""
     text, encoding = decode(data)
-    lines = [Line(i + 1, t) for i, t in enumerate(split_lines(text))]
-    ordered, order_findings = reading_order(lines, source)
-    ordered = [Line(ln.no, ln.text.replace("\f", "")) if "\f" in ln.text else ln for ln in ordered]
-    reader = _Reader(source, scheme or load_scheme())
-    reader.findings.extend(order_findings)
+    return read_profile_lines(
+        split_lines(text), source, suite_id, scheme, encoding, Budget(source, limits)
+    )
+
+
+def read_profile_lines(
+    lines: Iterable[str],
+    source: str = "<text>",
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+    encoding: str = "utf-8",
+    budget: Budget | None = None,
+) -> ReadResult:
+    """Read a profile document's extracted text given as lines (without their line ends),
+    one at a time: what is not in use is not kept. ``encoding`` is the one they were
+    decoded with; ``budget`` stops the reading at the limits (the environment's when
+    None)."""
+    budget = budget or Budget(source)
+    reader = _Reader(source, scheme or load_scheme(), budget)
     if encoding not in ("utf-8", "utf-8-sig", "utf-16"):
         reader.find(
             "warning",
             "encoding",
             f"The file is not UTF-8; it was read as {encoding}. Check dashes and accented letters.",
         )
-    for line in ordered:
-        reader.feed(line)
+    order_findings: list[Finding] = []
+    for line in ordered_lines(_counted(lines, budget), source, order_findings):
+        reader.feed(Line(line.no, line.text.replace("\f", "")) if "\f" in line.text else line)
+    reader.findings[:0] = order_findings  # reading-order findings come first, as they apply
     suite = reader.finish(suite_id)
     return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), encoding)
+
+
+def _counted(lines: Iterable[str], budget: Budget) -> Iterator[Line]:
+    for no, text in enumerate(lines, start=1):
+        budget.add_line()
+        budget.add_chars(len(text))
+        yield Line(no, text)
 
 
 @dataclass(frozen=True, slots=True)

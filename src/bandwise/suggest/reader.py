@@ -9,6 +9,12 @@ a missing, empty, oversized, encrypted, scanned (no text layer) or damaged file,
 ``.docx`` that is not a zip package or that would unpack to a huge size (a zip bomb).
 The Word checks are the profile reader's (:mod:`bandwise.documents.docx_reader`
 limits), so one setting governs both.
+
+Reading stops at the parsing limits (:mod:`bandwise.documents.limits`) as the text is
+extracted: a PDF's page content is measured before any page is read and its text counted
+page by page, a Word file's paragraphs are counted before python-docx builds them, and
+text stops at :data:`MAX_CHARS`. The server runs this reader in a child process with
+CPU-time, memory and wall-clock limits (:mod:`bandwise.documents.isolated`).
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ import io
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..documents import docx_reader
 from ..documents.decode import decode
+from ..documents.limits import Budget, ParseLimits
 from ..documents.pdf_reader import SCAN_MESSAGE, open_pdf, quiet
 from ..documents.rows import reason
 from ..errors import DocumentError
@@ -32,7 +39,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def read_job_description(path: Path) -> str:
+def read_job_description(path: Path, limits: ParseLimits | None = None) -> str:
     """The text of a JD file; a :class:`DocumentError` when it cannot be read."""
     name = str(path)
     if not path.exists():
@@ -45,20 +52,24 @@ def read_job_description(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(name, f"cannot be read ({exc.strerror})") from exc
-    return job_description_from_bytes(data, name)
+    return job_description_from_bytes(data, name, limits)
 
 
-def job_description_from_bytes(data: bytes, name: str = "<upload>") -> str:
-    """The text of a JD given as the bytes of a file named ``name`` (for uploads)."""
+def job_description_from_bytes(
+    data: bytes, name: str = "<upload>", limits: ParseLimits | None = None
+) -> str:
+    """The text of a JD given as the bytes of a file named ``name`` (for uploads), read
+    within ``limits`` (the environment's when None)."""
     _check_size(name, len(data))
+    budget = Budget(name, limits)
     if not data.strip():
         raise DocumentError(name, "is empty")
     suffix = Path(name).suffix.lower()
     head = data[:1024]
     if b"%PDF-" in head:
-        text = _pdf_text(data, name)
+        text = _pdf_text(data, name, budget)
     elif head.startswith(_ZIP):
-        text = _docx_text(data, name)
+        text = _docx_text(data, name, budget)
     elif head.startswith(_OLE):
         raise DocumentError(
             name, "is a Word 97-2003 (.doc) or other Office binary file; save it as .docx or PDF"
@@ -70,6 +81,8 @@ def job_description_from_bytes(data: bytes, name: str = "<upload>") -> str:
     else:
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise DocumentError(name, "is not a text file (it contains NUL bytes)")
+        if len(data) > 4 * MAX_CHARS:  # at most 4 bytes a character: too long already
+            _too_long(name, len(data) // 4, more=True)
         text, _ = decode(data)
     return checked_text(text, name)
 
@@ -79,12 +92,16 @@ def checked_text(text: str, name: str = "<text>") -> str:
     if not any(ch.isalpha() for ch in text):
         raise DocumentError(name, "has no text to read (is it empty, or only numbers?)")
     if len(text) > MAX_CHARS:
-        raise DocumentError(
-            name,
-            f"has {len(text):,} characters of text; the limit is {MAX_CHARS:,} for a job "
-            "description",
-        )
+        _too_long(name, len(text))
     return text
+
+
+def _too_long(name: str, length: int, more: bool = False) -> NoReturn:
+    raise DocumentError(
+        name,
+        f"has {'more than ' if more else ''}{length:,} characters of text; the limit is "
+        f"{MAX_CHARS:,} for a job description",
+    )
 
 
 def _check_size(name: str, size: int) -> None:
@@ -101,10 +118,10 @@ def _check_size(name: str, size: int) -> None:
 # -- PDF --------------------------------------------------------------------------------
 
 
-def _pdf_text(data: bytes, name: str) -> str:
+def _pdf_text(data: bytes, name: str, budget: Budget) -> str:
     with quiet():
         try:
-            return _pdf_pages(data, name)
+            return _pdf_pages(data, name, budget)
         except DocumentError:
             raise
         except Exception as exc:
@@ -113,10 +130,20 @@ def _pdf_text(data: bytes, name: str) -> str:
             ) from exc
 
 
-def _pdf_pages(data: bytes, name: str) -> str:
-    reader, _ = open_pdf(io.BytesIO(data), name, MAX_PAGES, "job description", "use that")
-    pages = [page.extract_text() or "" for page in reader.pages]
-    text = "\n\n".join(p.strip("\n") for p in pages)
+def _pdf_pages(data: bytes, name: str, budget: Budget) -> str:
+    """The pages' text; the page content is measured first (:func:`open_pdf`), and the
+    text stops at :data:`MAX_CHARS` as the pages are read."""
+    reader, _ = open_pdf(io.BytesIO(data), name, MAX_PAGES, "job description", "use that", budget)
+    pages: list[str] = []
+    length = 0
+    for page in reader.pages:
+        text = (page.extract_text() or "").strip("\n")
+        budget.add_chars(len(text))
+        length += len(text) + 2
+        if length > MAX_CHARS + 2:
+            _too_long(name, MAX_CHARS, more=True)
+        pages.append(text)
+    text = "\n\n".join(pages)
     if not any(ch.isalpha() for ch in text):
         raise DocumentError(name, SCAN_MESSAGE)
     return text
@@ -125,9 +152,9 @@ def _pdf_pages(data: bytes, name: str) -> str:
 # -- Word -------------------------------------------------------------------------------
 
 
-def _docx_text(data: bytes, name: str) -> str:
+def _docx_text(data: bytes, name: str, budget: Budget) -> str:
     stream = io.BytesIO(data)
-    docx_reader.check_package(stream, name)
+    docx_reader.check_package(stream, name, budget)
     stream.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -135,7 +162,16 @@ def _docx_text(data: bytes, name: str) -> str:
             import docx
 
             document = docx.Document(stream)
-            lines = list(_blocks(document))
+            lines = []
+            length = 0
+            for line in _blocks(document):
+                budget.add_chars(len(line))
+                length += len(line) + 1
+                if length > MAX_CHARS + 1:
+                    _too_long(name, MAX_CHARS, more=True)
+                lines.append(line)
+        except DocumentError:
+            raise
         except Exception as exc:
             raise DocumentError(
                 name, f"is not a readable Word document (it may be damaged){reason(exc)}"
