@@ -21,7 +21,7 @@ def test_a_level_of_thousands_of_digits_is_a_parse_error_with_a_short_message() 
     with pytest.raises(LevelExpressionError) as info:
         parse_level_expression(HUGE)
     message = str(info.value)
-    assert "level 11111111… is not a level number: it has 5000 digits (at most 3)" in message
+    assert "level 11111111… is not a level number: it has 5000 digits, at most 3" in message
     assert len(message) < 300
 
 

@@ -21,7 +21,7 @@ class BandwiseError(Exception):
     """Base class: every error bandwise raises on purpose."""
 
 
-def shown(text: str, limit: int = 40) -> str:
+def shown(text: str, limit: int = 24) -> str:
     """``text`` quoted for a message, cut at ``limit`` characters: hostile input can be long."""
     return repr(text if len(text) <= limit else text[:limit] + "…")
 

@@ -183,7 +183,7 @@ def parse_level_expression(text: str) -> LevelExpression:
 def _not_a_number(text: str, pos: int, what: str) -> str:
     """Why no number starts at ``pos``: a digit of another script gets its own message."""
     if pos < len(text) and unicodedata.decimal(text[pos], None) is not None:
-        return f"{text[pos]!r} is not one of the digits 0-9 ({what} numbers use ASCII digits)"
+        return f"{text[pos]!r} is not one of the digits 0-9, which {what} numbers are written in"
     return f"expected a {what} number"
 
 
@@ -194,7 +194,7 @@ def _number(text: str, m: re.Match[str], most: int, what: str) -> int:
         raise LevelExpressionError(
             text,
             m.start(),
-            f"{what} {cut} is not a {what} number: it has {len(digits)} digits (at most {most})",
+            f"{what} {cut} is not a {what} number: it has {len(digits)} digits, at most {most}",
         )
     return int(digits)
 

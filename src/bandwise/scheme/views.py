@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import BandwiseError, InvalidLevelsError, shown
+from ..errors import BandwiseError, InvalidLevelsError, LevelExpressionError, shown
 from .jobs import check_options
 from .levels import parse_job_level
 from .model import Scheme
@@ -74,14 +74,16 @@ def score_levels(scheme: Scheme, parts: Sequence[str]) -> Score:
     numbers = []
     for n, level_text in enumerate(parts, start=1):
         f = scheme.factor(n)
+        reason = ""
         try:
             level, options = parse_job_level(level_text)
-        except BandwiseError:
+        except BandwiseError as exc:
             level, options = 0, ()
+            reason = f" ({exc.message})" if isinstance(exc, LevelExpressionError) else ""
         if not f.has_level(level):
             raise InvalidLevelsError(
-                f"factor {n} ({f.name}): {shown(level_text)} is not a level; valid levels "
-                f"are 1 to {f.max_level}",
+                f"factor {n} ({f.name}): {shown(level_text)} is not a level{reason}; valid "
+                f"levels are 1 to {f.max_level}",
                 n,
             )
         check_options(f, level, options)

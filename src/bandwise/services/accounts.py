@@ -17,6 +17,7 @@ import functools
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ..errors import shown
 from ..store import tables as t
 from .base import (
     PERMISSIONS,
@@ -42,6 +44,7 @@ from .base import (
     now,
     snapshot,
 )
+from .fields import check_line, unsafe_char
 
 ROLES = t.ROLES
 SIDES = t.SIDES
@@ -50,6 +53,13 @@ MAX_PASSWORD_LENGTH = 1024
 USER_FIELDS = ("email", "name", "role", "side", "active", "must_change_password")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _WRONG = "the email address or password is wrong"
+#: An address another organisation's account uses: one account per address on a server
+#: (sign-in asks only for the address), and the refusal names neither the account nor
+#: the organisation.
+ADDRESS_IN_USE = (
+    "{email} cannot be used for a new account here: ask the person for another address, "
+    "or the server operator"
+)
 
 
 class Unauthenticated(ServiceError):
@@ -159,10 +169,16 @@ class OrganisationView:
     name: str
 
 
+def email_key(email: str) -> str:
+    """The one spelling of an address that accounts are stored and found under: NFKC
+    (full-width ``ａ`` is ``a``), case-folded, trimmed; so look-alikes are one account."""
+    return unicodedata.normalize("NFKC", email).casefold().strip()
+
+
 def normalise_email(email: str) -> str:
-    value = email.strip().lower()
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise InvalidInput(f"{email.strip()!r} is not an email address", "email")
+    value = email_key(email)
+    if len(value) > 254 or not _EMAIL.match(value) or any(unsafe_char(c) for c in value):
+        raise InvalidInput(f"{shown(email.strip(), 80)} is not an email address", "email")
     return value
 
 
@@ -178,12 +194,9 @@ def _check_role(role: str, side: str | None) -> None:
 
 
 def _clean_name(name: str) -> str:
-    value = name.strip()
-    if not value:
+    if not name.strip():
         raise InvalidInput("a user needs a name", "name")
-    if len(value) > 200:
-        raise InvalidInput("a name has at most 200 characters", "name")
-    return value
+    return check_line(name, "name", "a name", 200)
 
 
 def _slug(text: str) -> str:
@@ -202,8 +215,11 @@ def _add_user(
     email = normalise_email(email)
     name = _clean_name(name)
     _check_role(role, side)
-    if session.scalar(select(t.User.id).where(t.User.email == email)) is not None:
-        raise Conflict(f"there is already an account for {email}", "email")
+    holder = session.scalar(select(t.User.organisation_id).where(t.User.email == email))
+    if holder is not None:
+        if actor is None or holder == organisation_id:  # the operator, or the same organisation
+            raise Conflict(f"there is already an account for {email}", "email")
+        raise Conflict(ADDRESS_IN_USE.format(email=email), "email")  # says nothing of where
     password = one_time_password()
     row = t.User(
         organisation_id=organisation_id,
@@ -252,6 +268,7 @@ def create_admin(
     org_name = organisation_name.strip()
     if not org_name or len(org_name) > 200:
         raise InvalidInput("an organisation needs a name (at most 200 characters)", "organisation")
+    check_line(org_name, "organisation", "the organisation's name", 200)
     org_slug = _slug(slug or org_name)
     if not org_slug:
         raise InvalidInput("the organisation name needs letters or digits", "organisation")
@@ -584,14 +601,17 @@ def authenticate(
     ones and are throttled alike, so neither timing nor lockout tells them apart.
     """
     throttle = throttle or Throttle()
-    key = email.strip().lower()[:254]
+    key = email_key(email)[:254]
+    legacy = email.strip().lower()[:254]  # how addresses were stored before email_key
     client = client[:100]
     stored: str | None = None
     user: UserView | None = None
     with db.transaction() as session:
         locked = _lock(session, key, client, throttle)
         if locked is None:
-            row = session.scalar(select(t.User).where(t.User.email == key))
+            rows = session.scalars(select(t.User).where(t.User.email.in_({key, legacy})))
+            found = {r.email: r for r in rows}
+            row = found.get(key) or found.get(legacy)
             if row is not None:
                 stored, user = row.password_hash, UserView.of(row)
     if locked is not None:
@@ -771,6 +791,7 @@ def create_api_token(db: Database, actor: Actor, name: str) -> tuple[TokenView, 
     label = name.strip()
     if not label or len(label) > 100:
         raise InvalidInput("a token needs a name of at most 100 characters", "name")
+    check_line(label, "name", "a token's name", 100)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with db.transaction() as session:
         row = t.ApiToken(user_id=actor.user_id, name=label, token_hash=token_hash(token))

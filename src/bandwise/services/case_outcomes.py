@@ -37,6 +37,7 @@ from .case_records import (
     touch_case,
     uk_time,
 )
+from .fields import check_date
 from .suites import library_in
 
 EVALUATED = "evaluated"  # the verdict recorded for a local evaluation
@@ -109,6 +110,7 @@ def record_panel_outcome(
         raise InvalidInput("name the panel members", "members")
     if len(set(members)) != len(members):
         raise InvalidInput("a panel member is named twice", "members")
+    check_date(sat_on, "sat_on")
     if sat_on > dt.date.today():
         raise InvalidInput(
             f"the panel cannot have sat in the future ({sat_on.isoformat()})", "sat_on"
@@ -273,6 +275,7 @@ def notify(
     the status stays confirmed and the three-month review window starts."""
     actor.require("write")
     today = dt.date.today()
+    check_date(notified_on, "notified_on")
     if notified_on is not None and notified_on > today:
         raise InvalidInput(
             f"the notification cannot be in the future ({notified_on})", "notified_on"

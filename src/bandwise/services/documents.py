@@ -23,6 +23,7 @@ from sqlalchemy.orm import defer
 
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput, audit, get_owned, snapshot
+from .fields import check_date
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_FILENAME = 255
@@ -123,6 +124,7 @@ def add_document(
         raise InvalidInput(f"kind is one of {', '.join(t.DOCUMENT_KINDS)}", "kind")
     if not content:
         raise InvalidInput("the document is empty", "content")
+    check_date(document_date, "document_date")
     if len(content) > MAX_DOCUMENT_BYTES:
         raise InvalidInput(
             f"the document is {len(content) / 1048576:.1f} MiB; the limit is "

@@ -78,6 +78,12 @@ def check_date(value: dt.date | None, field: str) -> dt.date | None:
     return value
 
 
+def digits(text: str, most: int = 9) -> bool:
+    """``text`` is 1 to ``most`` ASCII digits: what ``int()`` may read from a form or an
+    address (``str.isdigit`` also passes "٥", "５" and "²", which int() reads or refuses)."""
+    return 0 < len(text) <= most and text.isascii() and text.isdigit()
+
+
 def like_pattern(term: str) -> str:
     """``%term%`` for ``LIKE ... ESCAPE '\\'``, with the term's own ``%``, ``_`` and
     ``\\`` escaped so that it is matched literally."""

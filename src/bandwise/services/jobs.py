@@ -10,10 +10,14 @@ from sqlalchemy import func, select
 
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput, audit, check_version, get_owned, now, snapshot
+from .fields import LIKE_ESCAPE, check_line, like_pattern
 
 T = TypeVar("T")
 
 FIELDS = ("title", "reference", "department", "status")
+#: One-line text fields: how a message names them and their column's length.
+_LINES = {"title": ("a job's title", 200), "reference": ("a reference", 100),
+          "department": ("a department", 200)}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     if "title" in out and not out["title"]:
         raise InvalidInput("a job needs a title", "title")
+    for key, (what, most) in _LINES.items():
+        if isinstance(out.get(key), str):
+            out[key] = check_line(out[key], key, what, most, required=False)
     if "status" in out and out["status"] not in ("active", "archived"):
         raise InvalidInput("status is 'active' or 'archived'", "status")
     return out
@@ -100,9 +107,10 @@ def list_jobs(
         raise InvalidInput("limit is 1 to 500 and offset at least 0", "limit")
     query = select(t.Job).where(t.Job.organisation_id == actor.organisation_id)
     if search:
-        like = f"%{search.lower()}%"
+        like = like_pattern(search.lower())  # "%" and "_" are matched as typed
         query = query.where(
-            func.lower(t.Job.title).like(like) | func.lower(t.Job.reference).like(like)
+            func.lower(t.Job.title).like(like, escape=LIKE_ESCAPE)
+            | func.lower(t.Job.reference).like(like, escape=LIKE_ESCAPE)
         )
     if status:
         query = query.where(t.Job.status == status)

@@ -43,6 +43,7 @@ from .case_records import (
     require_status,
     utc,
 )
+from .fields import check_date, check_line
 from .suites import library_in
 
 REVIEW_MONTHS = 3
@@ -128,6 +129,7 @@ def request_review(
     override = (late_override_reason or "").strip()
     if not requested_by:
         raise InvalidInput("name who requests the review", "requested_by")
+    check_line(requested_by, "requested_by", "the name of who requests the review", 200)
     if not grounds:
         raise InvalidInput(
             "a review request must say where the jobholder disagrees and why", "grounds"
@@ -140,6 +142,7 @@ def request_review(
         raise InvalidInput(
             f"factor {bad[0]} does not exist; factors are 1 to 16", "disputed_factors"
         )
+    check_date(requested_on, "requested_on")
     if requested_on > dt.date.today():
         raise InvalidInput(
             f"the request cannot be made in the future ({requested_on})", "requested_on"

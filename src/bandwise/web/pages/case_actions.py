@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from ...services import cases, outcome_review
 from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
+from ...services.fields import digits
 from ..auth import DB
 from .cases import SIDE_LABELS, case_breadcrumbs, load_case, render_case_page
 from .deps import (
@@ -97,7 +98,7 @@ def _record_outcome(
         sat_on = parse_date(values, "sat_on", "The date the panel sat")
         if sat_on is None:
             raise InvalidInput("Enter the date the panel sat", "sat_on")
-        member_ids = [int(m) for m in raw_members if m.isdigit()]
+        member_ids = [int(m) for m in raw_members if digits(m)]
         cases.record_panel_outcome(db, user.actor, case_id, version, sat_on, member_ids)
     except FORM_ERRORS as exc:
         errors = error_list(exc, {"sat_on": "sat_on-day", "members": "members", "levels": "levels"})

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from ...scheme.loader import load_scheme
 from ...services import cases, consistency, jobs, rematch, suites
 from ...services.base import Actor, Database, Forbidden, ServiceError
+from ...services.fields import digits
 from ..auth import DB
 from ..charts import RangeRow, band_histogram, range_chart
 from .deps import PageUser, error_list, field_int, field_text, redirect
@@ -127,7 +128,7 @@ def consistency_report_pdf(user: PageUser, request: Request, db: DB) -> Response
 
 def _int_param(request: Request, name: str) -> int | None:
     text = (request.query_params.get(name) or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if digits(text) else None
 
 
 def _rematch_page(
@@ -150,7 +151,7 @@ def _rematch_page(
             failure = exc
     if failure is not None:
         errors = error_list(failure, FIELD_IDS)
-    opened = [int(x) for x in request.query_params.get("opened", "").split(",") if x.isdigit()]
+    opened = [int(x) for x in request.query_params.get("opened", "").split(",") if digits(x)]
     return render(
         request,
         "consistency/rematch.html",

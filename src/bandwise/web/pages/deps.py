@@ -26,6 +26,7 @@ from starlette.datastructures import FormData
 from ...services import accounts
 from ...services.accounts import Principal
 from ...services.base import Conflict, InvalidInput
+from ...services.fields import DATE_MAX, DATE_MIN
 from ..auth import (  # check_origin: the one place that decides what is this site
     SESSION_COOKIE,
     _check_csrf,
@@ -44,7 +45,7 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_INT // 1000)]
 #: ``?document=`` naming one of the job's documents (absent means none chosen).
 OptionalRecordId = Annotated[int | None, Query(ge=1, le=MAX_INT)]
 #: The years a date typed into a page may fall in (beyond them it is a typing slip).
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+FIRST_YEAR, LAST_YEAR = DATE_MIN.year, DATE_MAX.year  # the services' date rule
 
 
 class PageRedirect(Exception):
@@ -115,7 +116,7 @@ def field_int(form: FormData, name: str) -> int | None:
     """An integer field, or None when empty, not a number, or beyond what the database
     holds (the service then says why; a huge number must never reach a query)."""
     text = field_text(form, name)
-    if len(text) > 11:
+    if len(text) > 11 or not text.isascii():  # int() also reads "٥" and "５"
         return None
     try:
         number = int(text)
@@ -160,7 +161,7 @@ def parse_date(
         parts = [(values.get(f"{field}_{p}") or "").strip() for p in ("day", "month", "year")]
         if not any(parts):
             return None
-        if any(len(p) > 4 or not p.isdigit() for p in parts):
+        if any(len(p) > 4 or not (p.isascii() and p.isdigit()) for p in parts):
             raise problem
         try:
             day, month, year = (int(p) for p in parts)

@@ -24,6 +24,7 @@ from ...profiles.views import profile_view
 from ...scheme.loader import load_scheme
 from ...services import suites
 from ...services.base import Database, NotFound
+from ...services.fields import digits
 from ..auth import DB
 from . import library_import
 from .common import severity_rank
@@ -68,7 +69,7 @@ def sorted_findings(findings: tuple[Finding, ...] | list[Finding]) -> list[Findi
 def requested_version(request: Request) -> int | None:
     """``?version=N`` (a positive number), else None: the current version."""
     text = request.query_params.get("version", "")
-    return int(text) if text.isdigit() and 0 < len(text) < 10 and int(text) > 0 else None
+    return int(text) if digits(text) and int(text) > 0 else None
 
 
 def suite_version(
@@ -164,7 +165,7 @@ def suite_page(suite_id: str, user: PageUser, request: Request, db: DB) -> Respo
             "query": query,
             "versions": versions,
             "builtin": builtin,
-            "imported": imported if imported.isdigit() else "",
+            "imported": imported if digits(imported) else "",
             "unchanged": request.query_params.get("unchanged") == "1",
             "breadcrumbs": [
                 {"href": "/", "text": "Dashboard"},

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from ...services import accounts, cases, jobs, reviews
 from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail, uk_time
+from ...services.fields import digits
 from ...services.reviews import ReviewView
 from ..auth import DB
 from .common import factor_names
@@ -202,7 +203,7 @@ def _request_submit(
 ) -> Response:
     case = cases.get_case(db, user.actor, case_id)
     factors = [
-        int(v) for v in form.getlist("disputed_factors") if isinstance(v, str) and v.isdigit()
+        int(v) for v in form.getlist("disputed_factors") if isinstance(v, str) and digits(v, 2)
     ]
     values: dict[str, Any] = {
         "requested_by": field_text(form, "requested_by"),
