@@ -12,8 +12,15 @@ from starlette.concurrency import run_in_threadpool
 from ...services import accounts
 from ...services.accounts import TooManyAttempts, Unauthenticated
 from ...services.base import InvalidInput
-from ..auth import DB, AppSettings, clear_session_cookie, client_address, set_session_cookie
-from .deps import PageSignedIn, check_origin, field_text, redirect, safe_next, session_principal
+from ..auth import (
+    DB,
+    AppSettings,
+    check_origin,
+    clear_session_cookie,
+    client_address,
+    set_session_cookie,
+)
+from .deps import PageSignedIn, field_text, redirect, safe_next, session_principal
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
