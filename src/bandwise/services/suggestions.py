@@ -4,22 +4,25 @@ Suggestions only: a panel decides every level and the band.
 
 A practitioner may accept or ignore a factor's suggestion on a case
 (:func:`record_suggestion`); either is written to the case's audit trail.
+
+Files are read in a child process within the parsing limits (:mod:`.parsing`); a stored
+document's text is extracted once and kept, not parsed again on every view.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..documents.limits import ParseLimits
 from ..errors import DocumentError
 from ..scheme.loader import load_scheme
 from ..suggest import (
     FactorSuggestion,
     Suggestions,
     checked_text,
-    job_description_from_bytes,
     suggest,
 )
-from . import documents
+from . import documents, parsing
 from .base import (
     Actor,
     Database,
@@ -66,13 +69,31 @@ def suggest_for_file(
     filename: str,
     top: int = 5,
     backend: str | None = None,
+    limits: ParseLimits | None = None,
 ) -> Suggestions:
-    """Suggestions for a job description file (PDF, Word or text), as uploaded."""
+    """Suggestions for a job description file (PDF, Word or text), as uploaded: read in a
+    child process within ``limits`` (the environment's when None)."""
     actor.require("read")
-    try:
-        text = job_description_from_bytes(data, filename or "the job description")
-    except DocumentError as exc:
-        raise InvalidInput(str(exc), "file") from exc
+    if not 1 <= top <= MAX_TOP:
+        raise InvalidInput(f"top is 1 to {MAX_TOP}", "top")
+    text = parsing.job_description_upload(data, filename, limits)
+    return suggest_for_text(db, actor, text, top, backend)
+
+
+def suggest_for_document(
+    db: Database,
+    actor: Actor,
+    document_id: int,
+    top: int = 5,
+    backend: str | None = None,
+    limits: ParseLimits | None = None,
+) -> Suggestions:
+    """Suggestions for a stored job document: its text is extracted once (in a child
+    process within ``limits``) and kept, so later views do not parse it again."""
+    actor.require("read")
+    if not 1 <= top <= MAX_TOP:
+        raise InvalidInput(f"top is 1 to {MAX_TOP}", "top")
+    text = parsing.document_text(db, actor, document_id, limits)
     return suggest_for_text(db, actor, text, top, backend)
 
 

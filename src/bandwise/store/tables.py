@@ -141,6 +141,25 @@ class Document(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
+class DocumentText(Base):
+    """The text extracted from a stored document, or why it could not be read, so the
+    document is parsed once, not on every view (migration 0003)."""
+
+    __tablename__ = "document_texts"
+    __table_args__ = (
+        CheckConstraint(
+            "(text IS NULL) <> (error IS NULL)", name="ck_document_texts_text_or_error"
+        ),
+    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    reader: Mapped[str] = mapped_column(String(40))  # the extraction's version
+    limits: Mapped[str] = mapped_column(String(400))  # the parsing limits it was read under
+    text: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (

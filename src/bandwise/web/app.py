@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
+from ..documents import isolated
 from ..profiles.library import Library
 from ..services.base import Database
 from .api import (
@@ -119,7 +120,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        restore = isolated.stop_on_signals()  # a shutdown never waits for a parse
+        try:
+            yield
+        finally:
+            restore()
+            isolated.stop_all()
         if owned:
             db.engine.dispose()
 

@@ -10,6 +10,8 @@
   ``BANDWISE_LOGIN_WINDOW_MINUTES`` (15), ``BANDWISE_TIMEZONE`` (Europe/London).
 * ``BANDWISE_MAX_BODY_BYTES`` (1 MiB): the largest request body of every route except the
   document uploads, which have their own limits (:data:`MAX_BODY_BYTES`).
+* ``BANDWISE_PARSE_*``: the limits of parsing a document (CPU time, memory, wall-clock
+  time, pages, paragraphs, lines, characters; :mod:`bandwise.documents.limits`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..documents.limits import LimitSettingError, ParseLimits
 from ..errors import BandwiseError
 from ..services.accounts import Throttle
 from ..store.db import database_url
@@ -79,6 +82,7 @@ class Settings:
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
     throttle: Throttle = field(default_factory=Throttle)
     max_body_bytes: int = MAX_BODY_BYTES
+    parse_limits: ParseLimits = field(default_factory=ParseLimits)
 
     @property
     def development(self) -> bool:
@@ -115,6 +119,10 @@ class Settings:
             raise ConfigError("session hours, login failures and window must be positive")
         if max_body < 1024:
             raise ConfigError(f"BANDWISE_MAX_BODY_BYTES is at least 1024, not {max_body}")
+        try:
+            parse_limits = ParseLimits.from_env(env)
+        except LimitSettingError as exc:
+            raise ConfigError(str(exc)) from exc
         return cls(
             database_url=url,
             secret_key=secret,
@@ -127,6 +135,7 @@ class Settings:
                 timezone=env.get("BANDWISE_TIMEZONE", "Europe/London"),
             ),
             max_body_bytes=max_body,
+            parse_limits=parse_limits,
         )
 
     def validate(self) -> None:

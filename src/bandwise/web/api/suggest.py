@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ...services import suggestions as service
 from ...suggest.reader import MAX_BYTES, MAX_CHARS
-from ..auth import DB, CurrentActor
+from ..auth import DB, AppSettings, CurrentActor
 from ..errors import ERROR_RESPONSES
 from ..models import Storable, StrictInput, text
 from .documents import TOO_LARGE, read_upload, upload_limit
@@ -43,9 +43,13 @@ def suggest_from_file(
     file: Annotated[UploadFile, File(description="A job description: PDF, Word or text")],
     actor: CurrentActor,
     db: DB,
+    settings: AppSettings,
     top: Annotated[int, Form(ge=1, le=service.MAX_TOP)] = 5,
     backend: Annotated[Backend | None, Form()] = None,
 ) -> dict[str, Any]:
-    """Suggestions for an uploaded job description file."""
+    """Suggestions for an uploaded job description file, read in a child process within
+    the parsing limits (a file past them is a 422 naming the limit)."""
     data = read_upload(file, MAX_BYTES)
-    return service.suggest_for_file(db, actor, data, file.filename or "", top, backend).to_json()
+    name = file.filename or ""
+    limits = settings.parse_limits
+    return service.suggest_for_file(db, actor, data, name, top, backend, limits).to_json()

@@ -1,31 +1,35 @@
 """The organisation's profile suites: list, versions, the stored YAML of a version, and
 importing a new version from a profile document (preview first, then import against the
-version the preview showed)."""
+version the preview showed).
+
+The role is checked before the upload is read: a viewer gets 403 at once. The document
+is read from the upload's bytes in a child process within the parsing limits, and an
+error names the uploaded file by its own name."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from ...documents.reader import MAX_BYTES, read_document
+from ...documents.reader import MAX_BYTES
 from ...profiles.model import ReadResult
+from ...services import parsing
 from ...services import suites as service
+from ...services.base import Actor
 from ...services.suites import SuiteImport, SuiteSummary, SuiteVersionView
-from ..auth import DB, CurrentActor
+from ..auth import DB, AppSettings, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT
+from ..settings import Settings
 from .documents import TOO_LARGE, read_upload, upload_limit
 from .records import SuiteId
 
 router = APIRouter(tags=["profile suites"], responses=ERROR_RESPONSES)
 
 NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "No such suite or version"}}
-SUFFIXES = {".pdf", ".docx", ".txt", ".text", ".tsv"}
 UploadedFile = Annotated[UploadFile, File(description="A profile document: PDF, Word or text")]
 SuiteIdForm = Annotated[
     str | None,
@@ -57,14 +61,12 @@ class SuiteImportOut(BaseModel):
         )
 
 
-def _read(file: UploadFile) -> ReadResult:
-    """Read the uploaded document with the same reader as ``bandwise profiles import``."""
+def _read(file: UploadFile, actor: Actor, settings: Settings) -> ReadResult:
+    """Read the uploaded document with the same reader as ``bandwise profiles import``,
+    once the actor may import (never parse for someone who may not)."""
+    actor.require("import")
     content = read_upload(file, MAX_BYTES)
-    suffix = Path(file.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="bandwise-suite-") as folder:
-        path = Path(folder) / ("upload" + (suffix if suffix in SUFFIXES else ""))
-        path.write_bytes(content)
-        return read_document(path)
+    return parsing.read_profile_upload(content, file.filename or "", settings.parse_limits)
 
 
 @router.get("/suites", response_model=list[SuiteSummary])
@@ -102,11 +104,16 @@ def get_version(
     dependencies=[upload_limit(MAX_BYTES)],
 )
 def preview_import(
-    file: UploadedFile, actor: CurrentActor, db: DB, suite_id: SuiteIdForm = None
+    file: UploadedFile,
+    actor: CurrentActor,
+    db: DB,
+    settings: AppSettings,
+    suite_id: SuiteIdForm = None,
 ) -> SuiteImportOut:
     """What importing the document would do (nothing is stored): the version it would
     become and the differences from the current version."""
-    return SuiteImportOut.of(service.preview_import(db, actor, _read(file), suite_id))
+    result = _read(file, actor, settings)
+    return SuiteImportOut.of(service.preview_import(db, actor, result, suite_id))
 
 
 @router.post(
@@ -127,12 +134,13 @@ def import_suite(
     ],
     actor: CurrentActor,
     db: DB,
+    settings: AppSettings,
     response: Response,
     suite_id: SuiteIdForm = None,
 ) -> SuiteImportOut:
     """Store the document's suite as the next version (201), or nothing when unchanged
     (200); ``version`` guards against an import made since the preview (409)."""
-    result = service.import_suite(db, actor, _read(file), suite_id, version)
+    result = service.import_suite(db, actor, _read(file, actor, settings), suite_id, version)
     if not result.created:
         response.status_code = 200
     return SuiteImportOut.of(result)

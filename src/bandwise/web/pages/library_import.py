@@ -13,6 +13,10 @@ then reads the same bytes again and imports them against the previewed version (
 service answers Conflict when someone imported meanwhile). So what is saved is exactly
 what was previewed, the page stays small however large the document, and an abandoned
 preview is swept away by a later upload.
+
+The role is checked before the form is read, and the document is read in a child process
+within the parsing limits (``services.parsing``); a message names the file by the
+uploader's name, never by the folder it waits in.
 """
 
 from __future__ import annotations
@@ -33,13 +37,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from ...documents.reader import MAX_BYTES, read_document
-from ...errors import BandwiseError
+from ...documents.limits import ParseLimits
+from ...documents.reader import MAX_BYTES
 from ...profiles.diff import SuiteDiff
 from ...profiles.model import ReadResult
 from ...profiles.serialize import profile_to_json
 from ...scheme.loader import load_scheme
-from ...services import suites
+from ...services import parsing, suites
 from ...services.base import Actor, Conflict, ServiceError
 from ..api.documents import upload_limit
 from ..auth import DB
@@ -197,13 +201,23 @@ def load_pending(root: Path, actor: Actor, token: str, sha256: str) -> Pending:
     return pending
 
 
-def read_pending(pending: Pending) -> ReadResult:
-    """Read the pending document; any failure is an :class:`UploadProblem` in words."""
+def read_pending(pending: Pending, limits: ParseLimits | None = None) -> ReadResult:
+    """Read the pending document in a child process within ``limits``; any failure is an
+    :class:`UploadProblem` in words naming the file as uploaded."""
     try:
-        return read_document(pending.document)
-    except BandwiseError as exc:
-        message = str(exc).replace(str(pending.document), pending.filename)
-        raise UploadProblem(f"The document could not be read: {message}") from exc
+        data = pending.document.read_bytes()
+    except OSError as exc:
+        raise UploadProblem(
+            "This preview has expired or was already saved. Upload the document again.",
+            "file",
+            409,
+        ) from exc
+    try:
+        return parsing.read_profile_upload(data, safe_name(pending.filename), limits)
+    except ServiceError as exc:
+        raise UploadProblem(
+            f"The document could not be read: {exc.message}", "file", exc.status
+        ) from exc
     except Exception as exc:  # a malformed document must never become a traceback page
         log.warning("profile document %r could not be read", pending.filename, exc_info=exc)
         raise UploadProblem(
@@ -309,8 +323,13 @@ async def import_preview(user: PageUser, request: Request, db: DB) -> Response:
         return _form(request, user, errors, suite_id, status)
 
 
+def _limits(request: Request) -> ParseLimits:
+    limits: ParseLimits = request.app.state.settings.parse_limits
+    return limits
+
+
 def _preview(request: Request, user: PageUser, db: DB, pending: Pending) -> Response:
-    result = read_pending(pending)
+    result = read_pending(pending, _limits(request))
     summary = suites.preview_import(db, user.actor, result, pending.suite_id)
     pending = dataclasses.replace(pending, base_version=summary.base_version)
     _write_note(pending)
@@ -361,7 +380,7 @@ async def import_save(user: PageUser, request: Request, db: DB) -> Response:
     root = pending_root(request)
     try:
         pending = load_pending(root, user.actor, token, sha256)
-        result = await run_in_threadpool(read_pending, pending)
+        result = await run_in_threadpool(read_pending, pending, _limits(request))
         imported = await run_in_threadpool(
             suites.import_suite, db, user.actor, result, pending.suite_id, pending.base_version
         )

@@ -7,6 +7,10 @@ case's audit trail. Suggestions only: a person always decides.
 Accepting or ignoring re-computes the suggestions on the server from the same source
 (the document, or the text carried in the form), so what is recorded is what the engine
 suggested, never what a browser claims it suggested. The BM25 backend runs offline.
+
+Files are read in a child process within the parsing limits (the app's settings); a
+stored document's text is extracted once and kept (``services.parsing``), so showing
+the page again does not parse the file again.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from ...errors import DocumentError
-from ...services import cases, documents, jobs, suggestions
+from ...documents.limits import ParseLimits
+from ...services import cases, documents, jobs, parsing, suggestions
 from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail
 from ...suggest import (
@@ -28,7 +32,6 @@ from ...suggest import (
     NOT_ENOUGH,
     FactorSuggestion,
     Suggestions,
-    job_description_from_bytes,
 )
 from ...suggest.reader import MAX_BYTES
 from ..api.documents import upload_limit
@@ -80,10 +83,18 @@ def _document_source(db: Database, user: PageUser, case: CaseDetail, raw: str | 
     return Source(document=latest) if latest else Source()
 
 
-def _compute(db: Database, user: PageUser, source: Source) -> Suggestions | None:
+def _limits(request: Request) -> ParseLimits:
+    limits: ParseLimits = request.app.state.settings.parse_limits
+    return limits
+
+
+def _compute(
+    db: Database, user: PageUser, source: Source, limits: ParseLimits
+) -> Suggestions | None:
     if source.document is not None:
-        view, data = documents.get_content(db, user.actor, source.document.id)
-        return suggestions.suggest_for_file(db, user.actor, data, view.filename, TOP)
+        return suggestions.suggest_for_document(
+            db, user.actor, source.document.id, TOP, limits=limits
+        )
     if source.text:
         return suggestions.suggest_for_text(db, user.actor, source.text, TOP)
     return None
@@ -135,8 +146,8 @@ def suggestions_page(
     errors: list[dict[str, str]] = []
     result = None
     try:
-        result = _compute(db, user, source)
-    except InvalidInput as exc:  # a stored document that cannot be read
+        result = _compute(db, user, source, _limits(request))
+    except (InvalidInput, parsing.Unavailable) as exc:  # a stored document not read
         errors = error_list(exc, {"file": "maincontent", "text": "maincontent"})
     done = request.query_params.get("done", "")
     choice, _, factor = done.partition("-")
@@ -179,7 +190,8 @@ def _suggest_from_given(
     upload = _upload(form)
     try:
         if upload is not None:
-            source = Source(text=_text_of(*upload))
+            data, filename = upload
+            source = Source(text=parsing.job_description_upload(data, filename, _limits(request)))
         else:
             if not text:
                 raise InvalidInput("paste the job description's text or choose a file", "text")
@@ -195,14 +207,6 @@ def _suggest_from_given(
     return render(
         request, "suggestions/page.html", _context(db, user, case, source, result), principal=user
     )
-
-
-def _text_of(data: bytes, filename: str) -> str:
-    """The text read from an upload (carried in the accept/ignore form from then on)."""
-    try:
-        return job_description_from_bytes(data, filename or "the job description")
-    except DocumentError as exc:
-        raise InvalidInput(str(exc), "file") from exc
 
 
 def _choice(raw: str) -> tuple[str, int, int | None]:
@@ -246,7 +250,7 @@ def _decide_suggestion(
     number = 0
     try:
         choice, number, level = _choice(field_text(form, "choice"))
-        result = _compute(db, user, source)
+        result = _compute(db, user, source, _limits(request))
         if result is None:
             raise InvalidInput("there are no suggestions to accept or ignore", "choice")
         factor = _factor(result, number)
@@ -266,11 +270,16 @@ def _decide_suggestion(
     except ServiceError as exc:
         case = cases.get_case(db, user.actor, case_id)
         if is_htmx(request) and number:
-            context = _context(db, user, case, source, _result_or_none(db, user, source))
+            context = _context(db, user, case, source, _result_or_none(db, request, user, source))
             context |= {"factor_number": number, "error": exc.message, "oob_version": True}
             return render(request, "suggestions/_factor_response.html", context, principal=user)
         context = _context(
-            db, user, case, source, _result_or_none(db, user, source), errors=error_list(exc)
+            db,
+            user,
+            case,
+            source,
+            _result_or_none(db, request, user, source),
+            errors=error_list(exc),
         )
         return render(
             request, "suggestions/page.html", context, principal=user, status_code=exc.status
@@ -289,8 +298,10 @@ def _decide_suggestion(
     return render(request, "suggestions/page.html", context, principal=user)
 
 
-def _result_or_none(db: Database, user: PageUser, source: Source) -> Suggestions | None:
+def _result_or_none(
+    db: Database, request: Request, user: PageUser, source: Source
+) -> Suggestions | None:
     try:
-        return _compute(db, user, source)
+        return _compute(db, user, source, _limits(request))
     except ServiceError:
         return None
