@@ -63,7 +63,8 @@ def test_admin_is_for_administrators_only(web: Web) -> None:
     assert page.status_code == 200
     shown = text_of(page.text)
     assert "Trust A" in shown and "Staff2" in shown and "staff side" in shown
-    assert "bandwise-default" in shown
+    assert "Default matching rules (handbook conventions" in shown and "version 1" in shown
+    assert "bandwise-default" not in shown  # the rule set's title, never its id
 
 
 def test_create_a_user_shows_the_one_time_password_once(web: Web) -> None:

@@ -32,7 +32,11 @@ def test_the_trail_lists_events_with_readable_labels_and_names(web: Web) -> None
         assert name in text
     assert "case.opened" not in text
     assert "Lead" in text and "Management" in text and "Checker" in text
-    assert "status draft → outcome-recorded" in text
+    assert "status draft → outcome recorded" in text  # codes and ids in words
+    assert "profile Arts Therapist (Art, Music, Drama, Dance Movement)" in text
+    assert "suite National Profiles for Art Therapy" in text
+    for code in ("outcome-recorded", "arts-therapist", "arts-therapies", "profile-match"):
+        assert code not in text
     assert "factor 6 none → level 5 (evidence: evidence for factor 6)" in text
     assert "When (UK time)" in text and "Events 1 to 5 of 5" in text
 

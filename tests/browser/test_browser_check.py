@@ -92,3 +92,29 @@ def test_the_factor_table_box_takes_keyboard_focus_and_scrolls_with_the_arrow_ke
         "() => document.querySelector('[aria-label^=\"Factor by factor\"]').scrollLeft > 0"
     )
     shot(page, "factor-box-focused")
+
+
+@pytest.mark.parametrize("which", ["nearest", "compare"])
+def test_the_nearest_profiles_and_compare_tables_scroll_in_their_own_box_on_a_phone(
+    browse_as: BrowseAs, check_case: int, which: str
+) -> None:
+    page = browse_as("lead")
+    page.set_viewport_size({"width": 390, "height": 844})
+    path = (
+        f"/cases/{check_case}/nearest"
+        if which == "nearest"
+        else "/library/compare?profile=arts-therapies/arts-therapist"
+        "&profile=arts-therapies/arts-therapist-principal"
+        "&profile=arts-therapies/head-of-arts-therapies"
+    )
+    page.goto(path)
+    boxes = page.locator('.bw-scroll[role="region"][tabindex="0"]')
+    expect(boxes.first).to_be_visible()
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths  # the page itself never scrolls sideways
+    scrolling = boxes.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth).length")
+    assert scrolling >= 1  # the wide table scrolls in its box
+    axe_check(page, f"{which}-phone")
+    shot(page, f"{which}-phone")

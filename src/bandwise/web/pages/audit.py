@@ -12,7 +12,9 @@ from fastapi.responses import Response
 
 from ...services import accounts, audit, cases
 from ...services.audit import AuditEventView
+from ...services.suites import organisation_library
 from ..auth import DB
+from . import labels
 from .deps import PageNumber, PageUser, RecordId
 from .templating import render
 
@@ -44,6 +46,45 @@ def label(action: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+#: Fields whose values are codes or ids, with the field's name in words and how the value
+#: reads (statuses, verdicts and kinds by their labels; profiles, suites, the rule set
+#: and the scheme edition by their titles).
+_CODED: dict[str, str] = {
+    "profile_id": "profile",
+    "suite_id": "suite",
+    "rule_set_id": "rule set",
+    "scheme_edition": "scheme edition",
+}
+_LABELLED = {
+    "status": {**labels.CASE_STATUS_LABELS, **labels.REVIEW_STATUS_LABELS},
+    "verdict": labels.VERDICT_LABELS,
+    "kind": {**labels.CASE_KIND_LABELS, **labels.DOCUMENT_KIND_LABELS},
+    "side": labels.SIDE_LABELS,
+    "role": labels.ROLE_LABELS,
+}
+
+
+def _in_words(key: str, value: Any, record: dict[str, Any], titles: labels.Titles | None) -> Any:
+    """A coded value as a person reads it (also inside a list of records, such as a
+    panel's members); anything else unchanged."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [{k: _in_words(k, v, item, titles) for k, v in item.items()} for item in value]
+    if not isinstance(value, str) or not value:
+        return value
+    for name, mapping in _LABELLED.items():
+        if key == name or key.endswith(f"_{name}"):
+            return mapping.get(value, labels.words(value))
+    if key == "rule_set_id":
+        return labels.rule_set_title(value)
+    if key == "scheme_edition":
+        return labels.edition_title(value)
+    if titles is not None and key == "profile_id":
+        return titles.profile(value, record.get("suite_id"))
+    if titles is not None and key == "suite_id":
+        return titles.suite(value)
+    return value
+
+
 def _value(value: Any) -> str:
     if value is None:
         return "none"
@@ -54,9 +95,18 @@ def _value(value: Any) -> str:
     if isinstance(value, dict) and "levels" in value:  # a factor decision
         evidence = value.get("evidence") or ""
         return f"level {value['levels']}" + (f" (evidence: {evidence})" if evidence else "")
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "; ".join(_record(v) for v in value)
     if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
         return ", ".join(str(v) for v in value) or "none"
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _record(item: dict[str, Any]) -> str:
+    """One record of a list (a panel member: ``user 3 (staff side)``) as text."""
+    if set(item) == {"user_id", "side"}:
+        return f"user {item['user_id']} ({item['side']})"
+    return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in sorted(item.items()))
 
 
 def _order(key: str) -> tuple[int, str]:
@@ -75,9 +125,14 @@ def _flatten(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def changes(event: AuditEventView) -> list[dict[str, str | None]]:
-    """One row per field that is new or different: its name, before and after (text)."""
+def changes(
+    event: AuditEventView, titles: labels.Titles | None = None
+) -> list[dict[str, str | None]]:
+    """One row per field that is new or different: its name, before and after (text),
+    codes and ids in words (profile and suite titles when ``titles`` is given)."""
     before, after = _flatten(event.before or {}), _flatten(event.after or {})
+    before = {k: _in_words(k, v, before, titles) for k, v in before.items()}
+    after = {k: _in_words(k, v, after, titles) for k, v in after.items()}
     rows: list[dict[str, str | None]] = []
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key), after.get(key)
@@ -85,7 +140,7 @@ def changes(event: AuditEventView) -> list[dict[str, str | None]]:
             continue
         rows.append(
             {
-                "field": key.replace("_", " "),
+                "field": _CODED.get(key, key.replace("_", " ")),
                 "before": _value(old) if key in before else None,
                 "after": _value(new) if key in after else None,
             }
@@ -101,12 +156,13 @@ def case_audit(
     trail = audit.case_trail(db, user.actor, case.id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max(1, -(-trail.total // PAGE_SIZE))
     names = accounts.user_names(db, user.actor)
+    titles = labels.Titles(lambda: organisation_library(db, user.actor.organisation_id))
     events = [
         {
             "event": e,
             "label": label(e.action),
             "who": names.get(e.user_id, f"User {e.user_id}") if e.user_id else "The system",
-            "changes": changes(e),
+            "changes": changes(e, titles),
         }
         for e in trail.items
     ]

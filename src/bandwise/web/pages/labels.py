@@ -139,7 +139,7 @@ class Titles:
 
 
 #: A hyphenated lower-case code in generated text (``no-match``, ``arts-therapist``).
-_CODE = re.compile(r"(?<![\w(/-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w)/-])")
+_CODE = re.compile(r"(?<![\w/-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w/-])")
 _BROKEN_RULE = re.compile(r"\bBroken rule [a-z0-9-]+: ")
 
 
