@@ -92,8 +92,8 @@ function fillFromProfile() {
   });
   if (filled.length) form.dispatchEvent(new Event("change", { bubbles: true }));
   const left = open.length ? `; pick ${open.length > 1 ? "factors" : "factor"} ${open.join(", ")} (the profile gives a range)` : "";
-  say(`${filled.length} set to the profile's level${left}.`);
   markDirty();
+  say(`${filled.length} set to the profile's level${left}.`);
   if (open.length) goTo(open[0]);
 }
 
@@ -402,8 +402,12 @@ function start() {
   const place = Number(document.getElementById("place").value || 0);
   const hashed = /^#factor-(\d+)$/.exec(window.location.hash);
   const n = hashed ? Number(hashed[1]) : place;
-  if (n >= 1 && n <= 16) goTo(n, false);
-  else if (WIDE.matches) setCurrent(1);
+  if (n >= 1 && n <= 16) {
+    // after the load (the browser's own scroll to #factor-N would take the focus back)
+    const back = () => goTo(n, false);
+    if (document.readyState === "complete") back();
+    else window.addEventListener("load", () => setTimeout(back, 0), { once: true });
+  } else if (WIDE.matches) setCurrent(1);
 }
 
 if (form) start();
