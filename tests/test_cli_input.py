@@ -180,3 +180,35 @@ def test_users_list_prints_control_characters_and_markup_in_names_literally(
     code, out, _ = run(capsys, monkeypatch, "users", "list", "--json")
     names = {u["email"]: u["name"] for u in json.loads(out)}
     assert names["esc@a.example"] == "Eve\x1b[2J\x07"  # JSON escapes it and keeps it exact
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Eve\x1b[2J\x07", "Eve\\x1b[2J\\x07"),
+        ("C1\x9b31m", "C1\\x9b31m"),
+        ("rtl\u202eexe", "rtl\\u202eexe"),
+        ("[bold]x[/bold]", "\\[bold]x\\[/bold]"),
+        ("Ergothérapeute – 作業療法士", "Ergothérapeute – 作業療法士"),
+    ],
+)
+def test_plain_shows_control_characters_as_escapes_and_markup_as_text(
+    text: str, shown: str
+) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from bandwise.cli_common import plain, printable
+
+    assert plain(text) == shown
+    assert Text.from_markup(plain(text)).plain == printable(text)
+    out = Console(width=200, force_terminal=False)
+    with out.capture() as captured:
+        out.print(plain(text))
+    assert not any(c in captured.get() for c in "\x1b\x07\x9b\u202e")
+
+
+def test_printable_keeps_the_characters_it_is_told_to() -> None:
+    from bandwise.cli_common import printable
+
+    assert printable("a\nb\x1bc", keep="\n") == "a\nb\\x1bc"

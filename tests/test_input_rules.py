@@ -200,3 +200,17 @@ def test_a_review_requested_before_1900_is_refused(db: Database, people: People)
             db, people.lead, case.case.id, case.case.version, "Jo", dt.date(1800, 1, 1), [3], "x"
         )
     assert info.value.field == "requested_on"
+
+
+def test_a_board_report_period_outside_1900_to_2100_is_refused(
+    db: Database, people: People
+) -> None:
+    from bandwise.services.reporting import board_report
+
+    for start, end, field in [
+        (dt.date(1, 1, 1), dt.date(2026, 12, 31), "start"),
+        (dt.date(2026, 1, 1), dt.date(9999, 12, 31), "end"),
+    ]:
+        with pytest.raises(InvalidInput, match="outside the dates") as info:
+            board_report(db, people.viewer, start, end)
+        assert info.value.field == field

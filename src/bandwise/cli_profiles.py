@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .cli_common import JsonOpt, UsageError, console, print_json
+from .cli_common import JsonOpt, UsageError, console, plain, print_json
 
 if TYPE_CHECKING:
     from .profiles.model import Finding
@@ -42,9 +42,9 @@ def profiles_list(json_: bool = JsonOpt) -> None:
         table.add_column(col, no_wrap=col != "Title")
     for r in rows:
         t = r["total"]
-        table.add_row(
-            r["id"], r["title"], r["band_label"], f"{t['min']}-{t['max']}" if t else "?", r["suite"]
-        )
+        total = f"{t['min']}-{t['max']}" if t else "?"
+        cells = (r["id"], r["title"], r["band_label"], total, r["suite"])
+        table.add_row(*map(plain, cells))  # text from imported documents: no markup
     _console().print(table)
 
 
@@ -65,19 +65,19 @@ def profiles_show(
     from rich.table import Table
 
     console = _console()
-    console.print(f"[bold]{profile.title}[/bold]  ({suite.title})")
+    console.print(f"[bold]{plain(profile.title)}[/bold]  ({plain(suite.title)})")
     ct, st = data["computed_total"], profile.stated_total
     console.print(
         f"Band {profile.band_label}; total {ct['min']}-{ct['max']} from the chart"
         + (f" (stated {st})" if st else "")
     )
     for item in profile.job_statement:
-        console.print(f"  • {item}")
+        console.print(f"  • {plain(item)}")
     table = Table(show_lines=True)
     for col in ("#", "Factor", "Level", "Points", "Level descriptor", "Example job information"):
         table.add_column(col)
     for f in data["factors"]:
-        table.add_row(
+        cells = (
             str(f["number"]),
             f["name"],
             f["level_expression"],
@@ -85,6 +85,7 @@ def profiles_show(
             f["descriptor"],
             f["example"],
         )
+        table.add_row(*map(plain, cells))
     console.print(table)
     _print_findings(findings)
 

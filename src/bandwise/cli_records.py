@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .cli_common import JsonOpt, UsageError, console, print_json
+from .cli_common import JsonOpt, UsageError, console, plain, print_json, printable
 
 if TYPE_CHECKING:
     from .scheme.rules import RuleSet
@@ -96,7 +96,9 @@ def _date(text: str, flag: str) -> dt.date:
 
 
 def _say(text: str) -> None:
-    console().print(text, markup=False, highlight=False, soft_wrap=True)
+    """A line of output that may quote stored text (job titles, reasons): never markup,
+    and control characters shown as escapes."""
+    console().print(printable(text, keep="\n"), markup=False, highlight=False, soft_wrap=True)
 
 
 # -- export ------------------------------------------------------------------------------
@@ -282,7 +284,7 @@ def rematch_cmd(
         for col in ("Job", "Profile", "Factors changed", "Verdict", "Band", "Case opened"):
             table.add_column(col)
         for i in result.items:
-            table.add_row(
+            cells = (
                 f"{i.job_id} {i.title}",
                 i.profile_id + (" (removed)" if i.profile_removed else ""),
                 ", ".join(map(str, i.levels_changed)) or "-",
@@ -290,6 +292,7 @@ def rematch_cmd(
                 f"{i.old_band} -> {i.new_band or '?'}",
                 str(i.opened_case_id) if i.opened_case_id else (i.not_opened or "-"),
             )
+            table.add_row(*map(plain, cells))  # titles are stored text: no markup
         console().print(table)
         for i in result.items:
             _say(f"  - {i.reason}")

@@ -34,6 +34,7 @@ from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput
+from .fields import check_date
 from .outcome_queries import MATCH_KINDS, OutcomeRecord, band_rank, local_date, outcome_records
 
 UP, DOWN, UNCHANGED = "up", "down", "unchanged"
@@ -291,6 +292,9 @@ def board_report(
     """The board figures for ``start`` to ``end`` (both days included), by quarter too;
     job-description ages as at ``as_at`` (default: the end of the period)."""
     actor.require("read")
+    check_date(start, "start")
+    check_date(end, "end")
+    check_date(as_at, "as_at")
     if start > end:
         raise InvalidInput("the period must start on or before its end", "start")
     scheme = scheme or load_scheme()
