@@ -7,7 +7,12 @@ temporary SQLite database; each run then reads the case through the services, re
 the report template, and for the PDF lays it out with WeasyPrint, as the
 ``/cases/{id}/report`` and ``/cases/{id}/report.pdf`` pages do.
 
-    python bench/bench_report.py [--runs N]
+    python bench/bench_report.py [--runs N] [--unbroken CHARS]
+
+``--unbroken 20000`` also times the PDF of a case whose 16 factors each hold CHARS
+characters without a space (longer than the evidence bound now allows: written straight
+to the database, as data stored before the bound would be), the run WeasyPrint once took
+minutes to wrap.
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ EVIDENCE = (
 ) * 2
 
 
-def build_case(folder: Path) -> tuple[object, object, int]:
-    """A temporary database with one confirmed match; returns (db, actor, case id)."""
+def build_case(folder: Path, unbroken: int = 0) -> tuple[object, object, int]:
+    """A temporary database with one confirmed match; returns (db, actor, case id). With
+    ``unbroken``, each factor's evidence is that many characters without a space."""
     from bandwise.services import accounts, cases, jobs
     from bandwise.services.base import Actor, Database
     from bandwise.services.cases import DecisionInput
@@ -58,6 +64,17 @@ def build_case(folder: Path) -> tuple[object, object, int]:
     case = cases.open_case(db, lead, job.id, "match", "arts-therapist")
     decisions = [DecisionInput(n, lv, EVIDENCE) for n, lv in enumerate(LEVELS, start=1)]
     case = cases.set_factor_decisions(db, management, case.case.id, case.case.version, decisions)
+    if unbroken:
+        from sqlalchemy import update
+
+        from bandwise.store import tables as t
+
+        with db.transaction() as session:
+            session.execute(
+                update(t.FactorDecision)
+                .where(t.FactorDecision.case_id == case.case.id)
+                .values(evidence="x" * unbroken)
+            )
     case = cases.record_panel_outcome(
         db, lead, case.case.id, case.case.version, dt.date(2026, 10, 1),
         [management.user_id, staff.user_id],
@@ -81,7 +98,7 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def run(runs: int = 20) -> list[Figure]:
+def run(runs: int = 20, unbroken: int = 0) -> list[Figure]:
     from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_report, report_html
     from bandwise.web.report_pdf import html_to_pdf
 
@@ -109,14 +126,37 @@ def run(runs: int = 20) -> list[Figure]:
                 (f"matching report {name} p95", p95, "ms", ""),
             ]
         db.engine.dispose()  # type: ignore[attr-defined]
+    if unbroken:
+        figures.append(_unbroken(unbroken))
     return figures
+
+
+def _unbroken(chars: int) -> Figure:
+    """One PDF of 16 factors of ``chars`` characters without a space (slow to time twice)."""
+    from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_report, report_html
+    from bandwise.web.report_pdf import html_to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="bandwise-bench-report-") as folder:
+        db, actor, case_id = build_case(Path(folder), unbroken=chars)
+        t0 = time.perf_counter()
+        pdf = html_to_pdf(report_html(MATCHING_TEMPLATE, matching_report(db, actor, case_id)))  # type: ignore[arg-type]
+        seconds = time.perf_counter() - t0
+        db.engine.dispose()  # type: ignore[attr-defined]
+    print(
+        f"matching report PDF, 16 factors x {chars:,} characters without a space: "
+        f"{seconds:.1f} s; {len(pdf) / 1024:.0f} KiB"
+    )
+    return (f"matching report PDF 16x{chars} unbroken", seconds * 1000, "ms", "")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="runs (default 20)")
+    parser.add_argument(
+        "--unbroken", type=int, default=0, help="also time evidence of CHARS without a space"
+    )
     args = parser.parse_args(argv)
-    run(args.runs)
+    run(args.runs, args.unbroken)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,11 @@ __all__ = [
 ]
 
 OPENABLE_KINDS = ("match", "hybrid", "evaluation")
-MAX_EVIDENCE = 20_000
+#: The longest evidence one factor decision takes, in characters: several paragraphs of
+#: a panel's reasons (about 650 words). Checked where decisions are written
+#: (:func:`apply_decisions`), so the API, the pages and accepted suggestions all meet it;
+#: it also bounds a report of 16 factors to a few seconds of PDF layout.
+MAX_EVIDENCE = 4_000
 CASE_FIELDS = (
     "job_id",
     "kind",
@@ -279,11 +283,6 @@ def set_factor_decisions(
             raise InvalidInput(f"factor {d.factor} does not exist; factors are 1 to 16", "factor")
         if d.factor in given:
             raise InvalidInput(f"factor {d.factor} is given twice", "factor")
-        if len(d.evidence) > MAX_EVIDENCE:
-            raise InvalidInput(
-                f"the evidence for factor {d.factor} is longer than {MAX_EVIDENCE} characters",
-                "evidence",
-            )
         if d.levels.strip():
             try:
                 job_factor(scheme, d.factor, d.levels)
@@ -296,6 +295,16 @@ def set_factor_decisions(
         row = lock_case(session, actor, case_id)
         apply_decisions(session, actor, row, version, given.values())
         return detail(session, row)
+
+
+def check_evidence(factor: int, evidence: str) -> None:
+    """Refuse evidence over :data:`MAX_EVIDENCE`, naming the factor and the limit."""
+    if len(evidence) > MAX_EVIDENCE:
+        raise InvalidInput(
+            f"the evidence for factor {factor} is {len(evidence):,} characters long; at most "
+            f"{MAX_EVIDENCE:,} are kept: shorten it",
+            "evidence",
+        )
 
 
 def apply_decisions(
@@ -317,6 +326,8 @@ def apply_decisions(
         if decision_json(current.get(d.factor))
         != (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
     ]
+    for d in changed:  # evidence saved before the bound may stay as it is, unchanged
+        check_evidence(d.factor, d.evidence)
     if not changed and (version is None or version == row.version):
         require_status(row, "change the factor decisions")
         return False

@@ -9,9 +9,32 @@ call the network.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 PDF_MEDIA_TYPE = "application/pdf"
+
+#: The longest run of characters without a break opportunity that a PDF report lays out
+#: as it is; a longer run gets an invisible break opportunity every this many characters.
+BREAK_EVERY = 24
+_RUN = re.compile(rf"\S{{{BREAK_EVERY + 1},}}")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _split(run: re.Match[str]) -> str:
+    text = run.group()
+    pieces = (text[i : i + BREAK_EVERY] for i in range(0, len(text), BREAK_EVERY))
+    return ZERO_WIDTH_SPACE.join(pieces)
+
+
+def breakable(text: str | None) -> str:
+    """``text`` with a zero-width space every :data:`BREAK_EVERY` characters of any run
+    without a space (a pasted URL, a row of dashes, junk). WeasyPrint's time to wrap such
+    a run grows with the square of its length (16 factors of 20,000 characters took
+    minutes) and wrapping at a zero-width space is immediate; it shows as nothing. The
+    report template applies it to free text in the PDF only (``| breakable``), so text
+    copied from the web page stays exactly as typed."""
+    return _RUN.sub(_split, text) if text else ""
 
 
 class RefusedFetch(ValueError):

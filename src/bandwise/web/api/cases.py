@@ -14,7 +14,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, BeforeValidator, Field
 
 from ...services import cases as service
-from ...services.cases import CaseDetail, CaseView, DecisionInput
+from ...services.cases import MAX_EVIDENCE, CaseDetail, CaseView, DecisionInput
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT, Id, Storable, StrictInput, Version, text
@@ -27,7 +27,9 @@ NOT_FOUND: Responses = {
 }
 STALE: Responses = {409: {"model": ErrorBody, "description": "The case changed since you read it"}}
 CHANGE: Responses = {**NOT_FOUND, **STALE}
-MAX_EVIDENCE = 20_000
+#: Evidence is bounded by the service that writes decisions (it names the factor over the
+#: bound); the request body limit bounds what is parsed before.
+Evidence = Annotated[str, Field(description=f"At most {MAX_EVIDENCE:,} characters"), Storable]
 
 
 def _iso_date(value: object) -> dt.date:
@@ -51,7 +53,7 @@ class DecisionIn(StrictInput):
     levels: Annotated[str, text(20), Storable] = Field(
         description='"5", "5c", "3(a)", a range "2-3"; "" removes the decision'
     )
-    evidence: Annotated[str, text(MAX_EVIDENCE), Storable] = ""
+    evidence: Evidence = ""
 
 
 class DecisionsIn(StrictInput):
@@ -62,7 +64,7 @@ class DecisionsIn(StrictInput):
 class OneDecisionIn(StrictInput):
     version: Version
     levels: Annotated[str, text(20), Storable]
-    evidence: Annotated[str, text(MAX_EVIDENCE), Storable] = ""
+    evidence: Evidence = ""
 
 
 class OutcomeIn(StrictInput):

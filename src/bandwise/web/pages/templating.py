@@ -35,6 +35,7 @@ from jinja2.runtime import Context
 from ...profiles.library import builtin_library
 from ...services.accounts import Principal
 from ...services.suites import organisation_library
+from ..report_pdf import breakable
 from . import labels
 
 WEB_DIR = Path(__file__).resolve().parent.parent
@@ -127,6 +128,7 @@ def _environment() -> Environment:
     ):
         env.filters[name] = getattr(labels, name)
     env.filters["in_words"] = _in_words
+    env.filters["breakable"] = breakable  # long runs without a space, in PDF reports
     env.filters["profile_title"] = _profile_title
     env.filters["suite_title"] = _suite_title
     env.globals["rule_set_title"] = labels.rule_set_title
