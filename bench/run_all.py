@@ -4,7 +4,8 @@
 
 ``--quick`` uses fewer runs, for a smoke check. ``--server`` adds the load and fault runs
 against ``bandwise serve`` (bench_server.py: starts servers on loopback; on PostgreSQL too
-when BANDWISE_TEST_POSTGRES_URL is set, whose public schema it drops and recreates).
+when BANDWISE_TEST_POSTGRES_URL is set, whose public schema it drops and recreates) and
+the contended load run (bench_load.py: one and two workers on SQLite).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch
 import bench_documents
 import bench_import
+import bench_load
 import bench_report
 import bench_server
 import bench_startup
@@ -70,6 +72,8 @@ def main(argv: list[str] | None = None) -> None:
             seconds=5.0 if args.quick else 20.0,
             postgres_url=os.environ.get("BANDWISE_TEST_POSTGRES_URL") or None,
         )
+        print("\n== bandwise serve: contended reads and same-version writes (SQLite) ==")
+        figures += bench_load.run(requests=40 if args.quick else 150)
 
     print("\n== summary ==")
     width = max(len(name) for name, *_ in figures)
