@@ -13,8 +13,9 @@ from ...services import suggestions as service
 from ...suggest.reader import MAX_BYTES, MAX_CHARS
 from ..auth import DB, AppSettings, CurrentActor
 from ..errors import ERROR_RESPONSES
+from ..limits import upload_limit
 from ..models import Storable, StrictInput, text
-from .documents import TOO_LARGE, read_upload, upload_limit
+from .documents import TOO_LARGE, read_upload
 
 router = APIRouter(tags=["suggestions"], responses=ERROR_RESPONSES)
 

@@ -22,9 +22,10 @@ from ...services.base import Actor
 from ...services.suites import SuiteImport, SuiteSummary, SuiteVersionView
 from ..auth import DB, AppSettings, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
+from ..limits import upload_limit
 from ..models import MAX_INT
 from ..settings import Settings
-from .documents import TOO_LARGE, read_upload, upload_limit
+from .documents import TOO_LARGE, read_upload
 from .records import SuiteId
 
 router = APIRouter(tags=["profile suites"], responses=ERROR_RESPONSES)

@@ -45,8 +45,8 @@ from ...profiles.serialize import profile_to_json
 from ...scheme.loader import load_scheme
 from ...services import parsing, suites
 from ...services.base import Actor, Conflict, ServiceError
-from ..api.documents import upload_limit
 from ..auth import DB
+from ..limits import upload_limit
 from .common import severity_rank
 from .deps import PageUser, field_text, redirect
 from .templating import render

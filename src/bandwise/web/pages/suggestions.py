@@ -34,8 +34,8 @@ from ...suggest import (
     Suggestions,
 )
 from ...suggest.reader import MAX_BYTES
-from ..api.documents import upload_limit
 from ..auth import DB
+from ..limits import upload_limit
 from ..models import MAX_INT
 from .deps import (
     OptionalRecordId,
