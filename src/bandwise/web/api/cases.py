@@ -184,7 +184,8 @@ def record_outcome(case_id: CaseId, body: OutcomeIn, actor: CurrentActor, db: DB
 
 @router.post("/cases/{case_id}/check", response_model=CaseDetail, responses=CHANGE)
 def check(case_id: CaseId, body: CheckIn, actor: CurrentActor, db: DB) -> CaseDetail:
-    """The consistency check, by someone who did not sit on the panel."""
+    """The consistency check, by someone who did not sit on the panel, record the outcome
+    or make a factor decision of the case."""
     return service.consistency_check(db, actor, case_id, body.version, body.decision, body.reasons)
 
 
