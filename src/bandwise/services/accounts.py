@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from ..errors import shown
 from ..store import tables as t
 from .base import (
+    LOCK,
     PERMISSIONS,
     Actor,
     Conflict,
@@ -500,7 +501,7 @@ def change_password(
         raise locked
     new_hash = hash_password(new_password)
     with db.transaction() as session:
-        row = session.get(t.User, actor.user_id)
+        row = session.get(t.User, actor.user_id, with_for_update=LOCK)  # its version moves
         assert row is not None
         row.password_hash = new_hash
         row.must_change_password = False
