@@ -117,9 +117,11 @@ def test_a_failing_match_is_not_recorded(web: Web) -> None:
     assert "no match" in text_of(page.text)
     response = client.post(f"/cases/{case.case.id}/outcome", data)
     assert response.status_code == 422
-    text = text_of(response.text)  # the service's message, with the profile's title
-    assert "the job does not match profile Arts Therapist (Art, Music, Drama, Dance" in text
-    assert "(no match: Factor 2:" in text and "arts-therapist" not in text
+    summary = response.text.split('class="nhsuk-error-summary"', 1)[1].split("</div>", 1)[0]
+    summary = text_of(summary)
+    # the service's message, with the profile's title and the verdict in words
+    assert "the job does not match profile Arts Therapist (Art, Music, Drama, Dance" in summary
+    assert "(no match: Factor 3:" in summary and "arts-therapist" not in summary
     assert 'value="2026"' in response.text
 
 
