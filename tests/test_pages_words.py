@@ -1,10 +1,10 @@
-"""No internal id reaches a person: every page, rendered with real records (a notified
-case under review, an outcome waiting for its check, a returned one, a local evaluation,
-a job description with suggestions), shows titles and words, never the ids and codes the
-records keep (``arts-therapist``, ``afc-je-7-2024``, ``bandwise-default``,
-``profile-match``, ``outcome-recorded``...). Ids in URLs and attributes are fine, and so
-is an identifier a page offers on purpose for the command line and API, marked
-``<code class="bw-id">`` (the library's and the rule set's own pages)."""
+"""No internal id reaches a person and no date reads as a weekday: every page, rendered
+with real records (a notified case under review, an outcome waiting for its check, a
+returned local evaluation, a job description with suggestions), shows titles and words,
+never the ids and codes the records keep (``arts-therapist``, ``afc-je-7-2024``,
+``bandwise-default``, ``profile-match``, ``outcome-recorded``...). Ids in URLs and
+attributes are fine, and so is an identifier a page offers on purpose for the command
+line and API, marked ``<code class="bw-id">`` (the library's and the rule set's pages)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ INTERNAL = sorted(
     reverse=True,
 )
 LEAK = re.compile(r"(?<![\w/-])(" + "|".join(map(re.escape, INTERNAL)) + r")(?![\w/-])")
+#: A date after an abbreviated weekday (or "Sat", as the panel once "sat"): ambiguous.
+WEEKDAY_LIKE = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+ \d{4}")
 IDENTIFIER = re.compile(r'<code class="bw-id">[^<]*</code>')
 
 
@@ -86,6 +88,8 @@ def test_no_page_shows_an_internal_id_in_its_visible_text(web: Web, role: str) -
         if response.status_code != 200 or "text/html" not in response.headers["content-type"]:
             continue
         text = visible(response.text)
+        for match in WEEKDAY_LIKE.finditer(text):  # "Sat 2 December 2026" reads as Saturday
+            leaks.append(f"{url}: a date that reads as a weekday: {match.group(0)!r}")
         for match in LEAK.finditer(text):
             around = text[max(0, match.start() - 60) : match.end() + 20]
             leaks.append(f"{url}: {match.group(0)!r} in …{around}…")
