@@ -20,8 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from bandwise.services import accounts, cases
 from bandwise.services.base import Actor, Conflict, Database, RuleViolation
 from bandwise.services.jobs import create_job, get_job, update_job
+from bandwise.services.rematch import rematch
 from bandwise.store import tables as t
 from dbfixtures import People
+from recordfixtures import SUITE, add_job, add_outcome, builtin_suite, change_profile, store_suite
 from workflowkit import recorded
 
 WRITERS = 8
@@ -227,3 +229,18 @@ def test_a_read_only_unit_of_work_refuses_to_write(db: Database, people: People)
         row.title = "Changed by a reader"
         session.flush()
     assert get_job(db, people.viewer, job.id).title == "Arts Therapist"
+
+
+def test_applying_a_rematch_twice_at_once_opens_each_case_once(
+    db: Database, people: People
+) -> None:
+    jobs = [add_job(db, people, f"Arts therapist {n}", f"AT-{n}") for n in range(2)]
+    for job in jobs:
+        add_outcome(db, people, job)
+    store_suite(db, people.lead, change_profile(builtin_suite(), "arts-therapist", {3: "5"}), 2)
+    results = race(4, lambda i: rematch(db, people.lead, SUITE, apply=True))
+    assert not [r for r in results if isinstance(r, BaseException)]
+    assert sorted(len(r.opened) for r in results) == [0, 0, 0, 2]
+    with db.transaction() as session:
+        drafts = session.scalars(select(t.Case.job_id).where(t.Case.status == "draft")).all()
+    assert sorted(drafts) == sorted(jobs)

@@ -38,7 +38,7 @@ from ..scheme.model import Scheme
 from ..scheme.rules import RuleSet, default_rule_set
 from ..scheme.scoring import ABOVE_TABLE
 from ..store import tables as t
-from .base import Actor, Database, InvalidInput, NotFound, audit, now
+from .base import Actor, Database, InvalidInput, NotFound, audit, lock_organisation, now
 from .outcome_queries import (
     OutcomeRecord,
     SuiteCache,
@@ -325,7 +325,8 @@ def rematch(
             )
             if item is not None:
                 items.append(item)
-        if apply:
+        if apply:  # one apply at a time per organisation: the second finds the first's cases
+            lock_organisation(session, actor.organisation_id)
             records = {r.outcome_id: r for r in on_suite}
             items = [_open_case(session, actor, i, suite_id, records[i.outcome_id]) for i in items]
     return RematchResult(
