@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,13 @@ def _case_with_jd(web: Web, data: bytes, filename: str = "jd.txt") -> CaseDetail
         web.db, web.people.lead, case.case.job_id, "job-description", filename, data
     )
     return case
+
+
+def _sentences(web: Web, factor: int) -> list[tuple[int, str]]:
+    """The supporting sentences of a factor's suggestion: (number, text)."""
+    result = suggestions.suggest_for_text(web.db, web.people.lead, JD, 5)
+    found = next(f for f in result.factors if f.number == factor)
+    return [(e.sentence, e.text) for e in found.evidence]
 
 
 def _accept_choice(web: Web) -> tuple[int, int]:
@@ -96,6 +104,7 @@ def test_without_a_document_the_page_offers_to_paste(web: Web) -> None:
 def test_accept_sets_the_decision_and_records_the_suggestion(web: Web) -> None:
     case = _case_with_jd(web, JD.encode())
     factor, level = _accept_choice(web)
+    offered = _sentences(web, factor)
     client = web.client(web.people.management)
     sent = client.post(
         f"/cases/{case.case.id}/suggestions/decision",
@@ -104,6 +113,7 @@ def test_accept_sets_the_decision_and_records_the_suggestion(web: Web) -> None:
             "source": "document",
             "document_id": 1,
             "choice": f"accept:{factor}:{level}",
+            "sentence_" + str(factor): [str(offered[0][0])],  # the panel ticked one sentence
         },
     )
     assert sent.status_code == 303
@@ -116,7 +126,7 @@ def test_accept_sets_the_decision_and_records_the_suggestion(web: Web) -> None:
     flat = " ".join(JD.split())
     heading, *sentences = decision.evidence.splitlines()
     assert heading == "From the job description:"
-    assert sentences and all(line in flat for line in sentences)
+    assert sentences == [offered[0][1]] and all(line in flat for line in sentences)
     assert after.case.version == case.case.version + 1
     changed, accepted = audit_events(web.db)[-2:]
     assert changed.action == "case.decisions-changed"
@@ -126,7 +136,8 @@ def test_accept_sets_the_decision_and_records_the_suggestion(web: Web) -> None:
         level,
         "bm25",
     )
-    assert accepted.after["evidence"] == sentences
+    assert accepted.after["evidence"] == [text for _, text in offered]
+    assert accepted.after["evidence_used"] == sentences
     assert accepted.after["source"] == "document 1 (jd.txt)"
     page = client.get(sent.headers["location"])
     assert "Accepted" in words(page.text) and f"Current decision: level {level}" in words(page.text)
@@ -146,6 +157,7 @@ def test_accept_keeps_the_evidence_the_panel_typed(web: Web) -> None:
     client = web.client(web.people.management)
     url = f"/cases/{case.case.id}/suggestions/decision"
     form = {"source": "document", "document_id": 1, "choice": f"accept:{factor}:{level}"}
+    form[f"sentence_{factor}"] = [str(n) for n, _ in _sentences(web, factor)]  # all ticked
     sent = client.post(url, {**form, "version": case.case.version})
     assert sent.status_code == 303
     (decision,) = cases.get_case(web.db, web.people.lead, case.case.id).decisions
@@ -334,3 +346,29 @@ def test_accept_without_the_case_version_is_refused_and_saves_nothing(
     assert "reload the page" in words(sent.text)
     after = cases.get_case(web.db, web.people.lead, case.case.id)
     assert after.decisions == () and after.case.version == case.case.version
+
+
+def test_accepting_adds_no_sentence_to_the_evidence_unless_ticked(web: Web) -> None:
+    """Accepting a suggestion used to copy every supporting sentence (unrelated ones too)
+    into the evidence, and so word for word into the signed report: none by default."""
+    case = _case_with_jd(web, JD.encode())
+    factor, level = _accept_choice(web)
+    client = web.client(web.people.management)
+    page = client.get(f"/cases/{case.case.id}/suggestions")
+    boxes = re.findall(
+        rf'name="sentence_{factor}" type="checkbox" value="\d+"( checked)?', page.text
+    )
+    assert boxes and not any(boxes)  # offered, none ticked
+    sent = client.post(
+        f"/cases/{case.case.id}/suggestions/decision",
+        {
+            "version": case.case.version,
+            "source": "document",
+            "document_id": 1,
+            "choice": f"accept:{factor}:{level}",
+        },
+    )
+    assert sent.status_code == 303
+    (decision,) = cases.get_case(web.db, web.people.lead, case.case.id).decisions
+    assert (decision.levels, decision.evidence) == (str(level), "")
+    assert audit_events(web.db)[-1].after["evidence_used"] == []  # type: ignore[index]

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bandwise.services import cases
+from bandwise.services import cases, documents, suggestions
 from pagekit import Web, text_of, web
 from test_pages_cases import decisions, form_data
+from test_pages_suggestions import JD
 from workflowkit import LEVELS, audit_events, draft
 
 __all__ = ["web"]
@@ -187,3 +188,50 @@ def test_a_hybrid_form_marks_the_factors_that_go_to_local_evaluation(web: Web) -
     three = page[page.index('id="factor-3"') : page.index('id="factor-4"')]
     assert "goes to local evaluation" in three
     assert "goes to local evaluation" not in page[page.index('id="factor-4"') :]
+
+
+def _with_job_description(web: Web) -> Any:
+    case = draft(web.db, web.people, levels=None)
+    documents.add_document(
+        web.db, web.people.lead, case.case.job_id, "job-description", "jd.txt", JD.encode()
+    )
+    return case
+
+
+def test_the_rows_show_suggestions_with_sentences_unticked(web: Web) -> None:
+    case = _with_job_description(web)
+    client = web.client(web.people.management)
+    page = client.get(f"/cases/{case.case.id}/form").text
+    assert f'hx-get="/cases/{case.case.id}/form/suggestions" hx-trigger="load"' in page
+    slots = client.get(f"/cases/{case.case.id}/form/suggestions").text
+    assert "<html" not in slots and slots.count('hx-swap-oob="true"') == 16
+    assert 'type="checkbox"' in slots and " checked" not in slots
+    assert 'data-suggestion="accept:' in slots and "confidence" in slots
+
+
+def test_accepting_in_the_row_adds_only_the_ticked_sentences(web: Web) -> None:
+    case = _with_job_description(web)
+    result = suggestions.suggest_for_text(web.db, web.people.lead, JD, 5)
+    factor = next(f for f in result.factors if f.levels and len(f.evidence) > 1)
+    ticked = factor.evidence[1]
+    client = web.client(web.people.management)
+    url = f"/cases/{case.case.id}/form/suggestion"
+    form = {
+        "version": str(case.case.version),
+        "document_id": "1",
+        "choice": f"accept:{factor.number}:{factor.levels[0]}",
+        f"sentence_{factor.number}": [str(ticked.sentence)],
+    }
+    answer = client.post(url, form)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["levels"] == str(factor.levels[0]) and body["version"] > case.case.version
+    assert body["evidence"] == f"From the job description:\n{ticked.text}"
+    assert decisions(web, case.case.id)[factor.number].evidence == body["evidence"]
+    event = audit_events(web.db)[-1]
+    assert event.action == "suggestion.accepted" and event.after is not None
+    assert event.after["evidence_used"] == [ticked.text]
+    stale = client.post(url, {**form, "choice": f"accept:{factor.number}:{factor.levels[0]}"})
+    assert stale.status_code == 409 and "message" in stale.json()
+    ignored = client.post(url, {**form, "choice": f"ignore:{factor.number}"})
+    assert ignored.status_code == 200 and ignored.json()["choice"] == "ignored"

@@ -11,7 +11,8 @@ import re
 
 from playwright.sync_api import Dialog, Page, expect
 
-from bandwise.services import cases
+from bandwise.services import cases, documents, suggestions
+from test_pages_suggestions import JD
 from workflowkit import LEVELS, draft
 
 from .browserkit import SCREENSHOTS, BrowseAs, axe_check, current_test, shot
@@ -250,3 +251,38 @@ def test_the_workspace_on_a_phone_and_a_wide_screen(
     assert evidence["width"] > 300, evidence
     expect(page.locator("#wording-panel")).to_be_visible()
     shot(page, "02-wide")
+
+
+def test_a_suggestion_is_accepted_in_its_row_with_only_the_ticked_sentence(
+    browse_as: BrowseAs, live_server: LiveServer
+) -> None:
+    people = people_of(live_server)
+    case = draft(live_server.db, people, levels=None)
+    documents.add_document(
+        live_server.db, people.lead, case.case.job_id, "job-description", "jd.txt", JD.encode()
+    )
+    result = suggestions.suggest_for_text(live_server.db, people.lead, JD, 5)
+    factor = next(f for f in result.factors if f.levels and len(f.evidence) > 1)
+    n, ticked = factor.number, factor.evidence[1]
+    page = browse_as("lead")
+    open_form(page, case.case.id)
+    slot = page.locator(f"#factor-{n}-suggestion")
+    expect(slot).to_contain_text("confidence")
+    slot.locator("summary").click()
+    boxes = slot.locator('input[type="checkbox"]')
+    assert boxes.count() == len(factor.evidence) and not any(
+        boxes.nth(i).is_checked() for i in range(boxes.count())
+    )
+    slot.locator(f"label[for='suggested-{n}-{ticked.sentence}']").click()
+    screen(page, "01-suggestion-open")
+    slot.get_by_role("button", name=re.compile(f"^Accept level {factor.levels[0]}")).click()
+    expect(slot).to_contain_text("Accepted")
+    expect(page.locator(f"#levels_{n}")).to_have_value(str(factor.levels[0]))
+    expect(page.locator(f"#evidence_{n}")).to_have_value(
+        f"From the job description:\n{ticked.text}"
+    )
+    assert saved_levels(live_server, case.case.id)[n] == (
+        str(factor.levels[0]),
+        f"From the job description:\n{ticked.text}",
+    )
+    screen(page, "02-suggestion-accepted")

@@ -11,6 +11,7 @@ document's text is extracted once and kept, not parsed again on every view.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..documents.limits import ParseLimits
@@ -121,6 +122,7 @@ def record_suggestion(
     level: int | None = None,
     backend: str = "bm25",
     source: str = "",
+    sentences: Sequence[int] | None = None,
 ) -> CaseDetail:
     """Record that a practitioner accepted or ignored one factor's suggestion.
 
@@ -131,11 +133,23 @@ def record_suggestion(
     transaction: the decision never changes without the record of where it came from.
     Ignoring changes nothing but the audit trail (``suggestion.ignored``); the case's
     version is not bumped, so a form open beside it stays current.
+
+    ``sentences`` (the ``sentence`` numbers of the suggestion's evidence the panel ticked)
+    chooses which supporting sentences become evidence: none when empty, every one when
+    None. The audit record names the ones used (``evidence_used``).
     """
     actor.require("write")
     if choice not in SUGGESTION_CHOICES:
         raise InvalidInput("a suggestion is accepted or ignored", "choice")
-    sentences = "\n".join(e.text for e in factor.evidence).strip()
+    numbers = {e.sentence for e in factor.evidence}
+    if sentences is not None and not set(sentences) <= numbers:
+        unknown = ", ".join(str(n) for n in sorted(set(sentences) - numbers))
+        raise InvalidInput(
+            f"sentence {unknown} is not among factor {factor.number}'s supporting sentences",
+            "sentences",
+        )
+    used = [e for e in factor.evidence if sentences is None or e.sentence in sentences]
+    chosen = "\n".join(e.text for e in used).strip()
     record: dict[str, Any] = {
         "factor": factor.number,
         "suggested_levels": list(factor.levels),
@@ -143,6 +157,7 @@ def record_suggestion(
         "backend": backend,
         "source": source[:300],
         "evidence": [e.text for e in factor.evidence],
+        "evidence_used": [e.text for e in used],
     }
     if choice == "accepted":
         if not factor.levels:
@@ -164,7 +179,7 @@ def record_suggestion(
             return detail(session, row)
         decisions = decisions_of(session, row.id)
         current = decisions.get(factor.number)
-        evidence = merged_evidence(current.evidence if current else "", sentences)
+        evidence = merged_evidence(current.evidence if current else "", chosen)
         before = decision_json(current)
         decision = DecisionInput(factor.number, str(level), evidence)
         apply_decisions(session, actor, row, version, [decision], decisions)

@@ -26,7 +26,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from ...scheme.loader import load_scheme
-from ...services import cases
+from ...services import cases, suggestions
 from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.case_preview import FormPreview, preview_levels
@@ -142,6 +142,7 @@ def render_form(
             "checked": checked,
             "reasons": strip_reasons(preview),
             "place": place,
+            "with_suggestions": preview.mode != "evaluation" and _described(request, user, ctx),
             "fillable": any(f["fill"] and not f["input"].level for f in rows),
             "breadcrumbs": case_breadcrumbs(ctx),
         },
@@ -151,6 +152,12 @@ def render_form(
 
 
 __all__ = ["FactorInput", "inputs_from_form", "level_choices", "level_texts", "router"]
+
+
+def _described(request: Request, user: Principal, ctx: CaseContext) -> bool:
+    """The job has a job description, so the rows can show suggestions from it."""
+    db: Database = request.app.state.db
+    return suggestions.latest_job_description(db, user.actor, ctx.detail.case.job_id) is not None
 
 
 def _level_errors(preview: FormPreview) -> list[dict[str, str]]:

@@ -222,6 +222,15 @@ def _choice(raw: str) -> tuple[str, int, int | None]:
     raise InvalidInput("choose to accept or ignore a factor's suggestion", "choice")
 
 
+def ticked_sentences(form: FormData, number: int) -> list[int]:
+    """The supporting sentences the panel ticked for factor ``number`` (``sentence_N``
+    checkboxes): only these become evidence; none are ticked at first."""
+    values = [v for v in form.getlist(f"sentence_{number}") if isinstance(v, str)]
+    if not all(v.isdigit() and len(v) <= 9 for v in values):
+        raise InvalidInput("choose the sentences from the list", "sentences")
+    return [int(v) for v in values]
+
+
 def _factor(result: Suggestions, number: int) -> FactorSuggestion:
     for f in result.factors:
         if f.number == number:
@@ -264,6 +273,7 @@ def _decide_suggestion(
             level,
             result.backend,
             source.label,
+            ticked_sentences(form, number),
         )
     except NotFound:
         raise

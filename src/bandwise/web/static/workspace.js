@@ -325,7 +325,66 @@ function openWording(n) {
   if (first) first.focus();
 }
 
+// ---------------------------------------------------------------- suggestions
+
+async function decideSuggestion(button) {
+  const choice = button.dataset.suggestion;
+  const n = Number(choice.split(":")[1]);
+  const slot = document.getElementById(`factor-${n}-suggestion`);
+  if (dirty || saving) {
+    clearTimeout(timer);
+    while (saving) await new Promise((done) => setTimeout(done, 50));
+    if (dirty) await autosave();
+  }
+  const data = new URLSearchParams();
+  data.set("csrf_token", form.querySelector('input[name="csrf_token"]').value);
+  data.set("version", form.querySelector('input[name="version"]').value);
+  data.set("choice", choice);
+  data.set("document_id", slot.dataset.document || "");
+  slot.querySelectorAll(`input[name="sentence_${n}"]:checked`).forEach((box) => {
+    data.append(`sentence_${n}`, box.value);
+  });
+  const response = await fetch(`/cases/${form.dataset.case}/form/suggestion`, {
+    method: "POST",
+    body: data,
+    headers: { "X-CSRF-Token": csrf ? csrf.content : "" },
+    credentials: "same-origin",
+  });
+  let body = {};
+  try {
+    body = await response.json();
+  } catch (error) {
+    body = {};
+  }
+  if (!response.ok) {
+    say(`Factor ${n}: ${body.message || "the suggestion could not be recorded"}.`, true);
+    return;
+  }
+  form.querySelector('input[name="version"]').value = String(body.version);
+  const done = document.createElement("p");
+  done.className = "nhsuk-body-s bw-suggest-done";
+  if (body.choice === "accepted") {
+    levelInput(n).value = body.levels;
+    const evidence = document.getElementById(`evidence_${n}`);
+    evidence.value = body.evidence;
+    grow(evidence);
+    levelChanged(levelInput(n));
+    done.textContent = `Accepted: level ${body.levels} (recorded in the audit trail).`;
+  } else {
+    done.textContent = "Ignored (recorded in the audit trail).";
+  }
+  slot.replaceChildren(done);
+  say(`Factor ${n}: suggestion ${body.choice}; saved at ${clock()}`);
+  goTo(n, false);
+}
+
 function onClick(event) {
+  const suggestion = event.target.closest("button[data-suggestion]");
+  if (suggestion) {
+    event.preventDefault();
+    decideSuggestion(suggestion);
+    return;
+  }
   const pick = event.target.closest('button[name="pick"]');
   if (pick) {
     event.preventDefault();
