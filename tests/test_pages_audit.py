@@ -35,6 +35,7 @@ def test_the_trail_lists_events_with_readable_labels_and_names(web: Web) -> None
     assert "status draft → outcome recorded" in text  # codes and ids in words
     assert "profile Arts Therapist (Art, Music, Drama, Dance Movement)" in text
     assert "suite National Profiles for Art Therapy" in text
+    assert "Management (management side); Staff (staff side)" in text  # the panel, by name
     for code in ("outcome-recorded", "arts-therapist", "arts-therapies", "profile-match"):
         assert code not in text
     assert "factor 6 none → level 5 (evidence: evidence for factor 6)" in text

@@ -5,6 +5,7 @@ only reads it (:func:`bandwise.services.audit.case_trail`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -64,11 +65,22 @@ _LABELLED = {
 }
 
 
-def _in_words(key: str, value: Any, record: dict[str, Any], titles: labels.Titles | None) -> Any:
+def _in_words(
+    key: str,
+    value: Any,
+    record: dict[str, Any],
+    titles: labels.Titles | None,
+    names: Mapping[int, str] | None = None,
+) -> Any:
     """A coded value as a person reads it (also inside a list of records, such as a
-    panel's members); anything else unchanged."""
+    panel's members, whose user ids become names when ``names`` is given); anything
+    else unchanged."""
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return [{k: _in_words(k, v, item, titles) for k, v in item.items()} for item in value]
+        return [
+            {k: _in_words(k, v, item, titles, names) for k, v in item.items()} for item in value
+        ]
+    if key == "user_id" and names is not None and isinstance(value, int) and value in names:
+        return names[value]
     if not isinstance(value, str) or not value:
         return value
     for name, mapping in _LABELLED.items():
@@ -103,9 +115,10 @@ def _value(value: Any) -> str:
 
 
 def _record(item: dict[str, Any]) -> str:
-    """One record of a list (a panel member: ``user 3 (staff side)``) as text."""
+    """One record of a list (a panel member: ``Sam Steward (staff side)``) as text."""
     if set(item) == {"user_id", "side"}:
-        return f"user {item['user_id']} ({item['side']})"
+        who = item["user_id"]
+        return f"{who if isinstance(who, str) else f'user {who}'} ({item['side']})"
     return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in sorted(item.items()))
 
 
@@ -126,13 +139,15 @@ def _flatten(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def changes(
-    event: AuditEventView, titles: labels.Titles | None = None
+    event: AuditEventView,
+    titles: labels.Titles | None = None,
+    names: Mapping[int, str] | None = None,
 ) -> list[dict[str, str | None]]:
     """One row per field that is new or different: its name, before and after (text),
     codes and ids in words (profile and suite titles when ``titles`` is given)."""
     before, after = _flatten(event.before or {}), _flatten(event.after or {})
-    before = {k: _in_words(k, v, before, titles) for k, v in before.items()}
-    after = {k: _in_words(k, v, after, titles) for k, v in after.items()}
+    before = {k: _in_words(k, v, before, titles, names) for k, v in before.items()}
+    after = {k: _in_words(k, v, after, titles, names) for k, v in after.items()}
     rows: list[dict[str, str | None]] = []
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key), after.get(key)
@@ -162,7 +177,7 @@ def case_audit(
             "event": e,
             "label": label(e.action),
             "who": names.get(e.user_id, f"User {e.user_id}") if e.user_id else "The system",
-            "changes": changes(e, titles),
+            "changes": changes(e, titles, names),
         }
         for e in trail.items
     ]
