@@ -242,3 +242,16 @@ def test_stopping_the_parses_ends_a_running_one_with_a_shutting_down_error() -> 
     assert len(outcome) == 1 and isinstance(outcome[0], ParseInterrupted)
     assert str(outcome[0]) == f"heavy.pdf: {isolated.SHUTTING_DOWN}"
     assert isolated.running() == 0
+
+
+def test_a_suite_yaml_over_the_size_limit_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bandwise.scheme import load_scheme
+    from bandwise.services import profile_import
+
+    path = tmp_path / "suite.yaml"
+    path.write_text("profiles: [" + "{}, " * 1_000 + "]\n", encoding="utf-8")
+    monkeypatch.setattr(profile_import, "MAX_BYTES", 1024)
+    with pytest.raises(DocumentError, match=r"suite.yaml: is larger than 0 MiB; not a suite YAML"):
+        profile_import.read_and_validate(load_scheme(), path)

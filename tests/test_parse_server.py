@@ -182,3 +182,23 @@ def test_the_library_import_page_reads_the_upload_within_the_limits(
     )
     assert refused.status_code == 403
     assert parses == ["many.docx"]
+
+
+@pytest.mark.parametrize("kind", ["job description", "profile document"])
+def test_an_upload_over_the_readers_size_is_refused_413_before_any_parse(
+    kind: str, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bandwise.documents import reader as profile_reader
+    from bandwise.suggest import reader as jd_reader
+
+    monkeypatch.setattr(jd_reader, "MAX_BYTES", 1024 * 1024)
+    monkeypatch.setattr(profile_reader, "MAX_BYTES", 1024 * 1024)
+    data = b"Manages a team.\n" * 70_000  # 1.1 MB
+    read = (
+        parsing.job_description_upload if kind == "job description" else parsing.read_profile_upload
+    )
+    with pytest.raises(parsing.TooLarge) as info:
+        read(data, "big.txt")
+    assert info.value.message == f"big.txt: is 1.1 MiB; the limit is 1 MiB for a {kind}"
+    assert info.value.status == 413 and info.value.field == "file"
+    assert parses == []

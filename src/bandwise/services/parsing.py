@@ -1,10 +1,11 @@
 """Documents the server reads: uploads and stored job documents, parsed in a child process
 within the parsing limits (:mod:`bandwise.documents.isolated`), never in the server's own.
 
-A document that cannot be read is :class:`InvalidInput` (422) with the reader's words,
-naming the uploader's file name, never a server path; one past a limit says which
-("document too complex to read within the limits (...)"). A parse that did not happen
-(the server busy with other documents, or stopping) is :class:`Unavailable` (503).
+The size is checked before a child is started (:class:`TooLarge`, 413). A document that
+cannot be read is :class:`InvalidInput` (422) with the reader's words, naming the
+uploader's file name, never a server path; one past a limit says which ("document too
+complex to read within the limits (...)"). A parse that did not happen (the server busy
+with other documents, or stopping) is :class:`Unavailable` (503).
 
 The text of a stored document is extracted once and kept (``document_texts``, migration
 0003): the suggestions page and API read it from there instead of parsing the file again
@@ -16,12 +17,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..documents import reader as profile_reader
 from ..documents.isolated import ParseInterrupted, ParseTimedOut, parse_in_child
 from ..documents.limits import ParseLimits, current
 from ..documents.reader import read_document_bytes
 from ..errors import DocumentError
 from ..profiles.model import ReadResult
 from ..store import tables as t
+from ..suggest import reader as jd_reader
 from ..suggest.reader import job_description_from_bytes
 from .base import Actor, Database, InvalidInput, NotFound, ServiceError
 
@@ -30,11 +33,27 @@ from .base import Actor, Database, InvalidInput, NotFound, ServiceError
 READER_VERSION = "jd-1"
 
 
+class TooLarge(ServiceError):
+    """The file is larger than the reader takes: refused before any parsing."""
+
+    status = 413
+    code = "too-large"
+
+
 class Unavailable(ServiceError):
     """The document was not read this time (the server is busy or stopping): send it again."""
 
     status = 503
     code = "unavailable"
+
+
+def _check_size(data: bytes, name: str, limit: int, what: str, field: str) -> None:
+    if len(data) > limit:
+        raise TooLarge(
+            f"{name}: is {len(data) / (1024 * 1024):.1f} MiB; the limit is "
+            f"{limit // (1024 * 1024)} MiB for {what}",
+            field,
+        )
 
 
 def _refused(exc: DocumentError, field: str) -> ServiceError:
@@ -53,6 +72,7 @@ def read_profile_upload(
     """A profile document as uploaded (``filename`` is the uploader's name for it)."""
     limits = current(limits)
     name = _name(filename, "the profile document")
+    _check_size(data, name, profile_reader.MAX_BYTES, "a profile document", field)
     try:
         return parse_in_child(
             read_document_bytes, (data, name, suite_id, None, limits), limits, name
@@ -67,6 +87,7 @@ def job_description_upload(
     """The text of a job description as uploaded (PDF, Word or text)."""
     limits = current(limits)
     name = _name(filename, "the job description")
+    _check_size(data, name, jd_reader.MAX_BYTES, "a job description", field)
     try:
         return parse_in_child(job_description_from_bytes, (data, name, limits), limits, name)
     except DocumentError as exc:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..documents.reader import read_document
+from ..documents.reader import MAX_BYTES, read_document
 from ..errors import DocumentError
 from ..profiles.diff import SuiteDiff, diff_suites
 from ..profiles.library import Library
@@ -46,6 +46,10 @@ def read_and_validate(
     if file.suffix.lower() in (".yaml", ".yml"):
         if not file.is_file():
             raise DocumentError(str(file), "no such file")
+        if file.stat().st_size > MAX_BYTES:  # checked before YAML parsing, as for documents
+            raise DocumentError(
+                str(file), f"is larger than {MAX_BYTES // (1024 * 1024)} MiB; not a suite YAML"
+            )
         suite = load_suite_yaml(scheme, file.read_text(encoding="utf-8"), str(file))
         result = ReadResult(replace(suite, id=suite_id) if suite_id else suite)
     else:
