@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import BandwiseError
 from ..store import tables as t
-from ..store.db import READ_ONLY, make_engine, session_factory
+from ..store.db import make_engine, reader, session_factory
 
 M = TypeVar("M")
 
@@ -110,7 +110,7 @@ class Database:
 
     def __post_init__(self) -> None:
         self.sessions = session_factory(self.engine)
-        self.readers = session_factory(self.engine.execution_options(**{READ_ONLY: True}))
+        self.readers = session_factory(reader(self.engine))
         event.listen(self.readers, "before_flush", _refuse_writes)
 
     @classmethod

@@ -9,8 +9,8 @@ the first write), so a version read and the write after it were not one transact
 Here pysqlite's own transaction handling is off and every transaction begins with our
 ``BEGIN IMMEDIATE``, which takes the database's write lock at once: writers queue (up to
 ``busy_timeout``) and each reads what the one before it committed. A read-only unit of
-work (execution option :data:`READ_ONLY`) begins a plain deferred ``BEGIN``: a snapshot
-that takes no write lock, so reads never wait for writers nor writers for reads.
+work (:func:`reader`) begins a plain deferred ``BEGIN``: a snapshot that takes no write
+lock, so reads never wait for writers nor writers for reads.
 """
 
 from __future__ import annotations
@@ -95,6 +95,17 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def reader(engine: Engine) -> Engine:
+    """The engine for read-only units of work: on SQLite a deferred ``BEGIN`` (a snapshot,
+    no write lock); on PostgreSQL a ``REPEATABLE READ READ ONLY`` transaction (one
+    snapshot for all its queries, and any write in it is refused)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(
+            **{READ_ONLY: True}, isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
