@@ -212,3 +212,28 @@ def test_printable_keeps_the_characters_it_is_told_to() -> None:
     from bandwise.cli_common import printable
 
     assert printable("a\nb\x1bc", keep="\n") == "a\nb\\x1bc"
+
+
+def test_a_read_only_database_serves_reports_and_refuses_an_audited_export_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = _sqlite_with_users(tmp_path)
+    monkeypatch.setenv("BANDWISE_DATABASE_URL", _read_only_url(path))
+    args = ["report", "--from", "2026-01-01", "--to", "2026-12-31", "--json"]
+    code, stdout, err = run(capsys, monkeypatch, *args)
+    assert (code, err) == (0, ""), stdout
+    assert json.loads(stdout)["totals"]["jobs_matched"] == 0
+    out = tmp_path / "outcomes.csv"
+    result = run(capsys, monkeypatch, "export", "--out", str(out))  # an export is audited
+    one_line_error(result, "cannot use the database: attempt to write a readonly database")
+    assert not out.exists()
+
+
+def test_a_database_that_cannot_be_opened_is_not_called_not_set_up(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "garbage.db").write_bytes(b"this is not an SQLite database" * 100)
+    monkeypatch.setenv("BANDWISE_DATABASE_URL", f"sqlite:///{tmp_path / 'garbage.db'}")
+    for args in (["users", "list"], ["export", "--out", str(tmp_path / "x.csv")]):
+        line = one_line_error(run(capsys, monkeypatch, *args), "cannot use the database")
+        assert "not set up" not in line

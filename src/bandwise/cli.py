@@ -143,6 +143,14 @@ def main() -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"bandwise: {where}{exc.strerror or exc}\n")
         sys.exit(2)
+    except Exception as exc:
+        database = sys.modules.get("sqlalchemy.exc")  # loaded only by database commands
+        if database is None or not isinstance(exc, database.DBAPIError):
+            raise
+        from .cli_common import database_error
+
+        sys.stderr.write(f"bandwise: {database_error(exc)}\n")  # read-only, unreachable, ...
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("bandwise: interrupted\n")
         sys.exit(130)

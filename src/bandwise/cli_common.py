@@ -22,6 +22,18 @@ class UsageError(BandwiseError):
     """A command-line argument the user must correct."""
 
 
+def database_error(exc: Exception) -> UsageError:
+    """A database error as the operator should read it: "not set up" only when its tables
+    are missing; otherwise what went wrong (read-only, unreachable, locked)."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    if "no such table" in first or "does not exist" in first:
+        return UsageError(
+            f"the database is not set up ({type(exc).__name__}): run `bandwise db upgrade` first"
+        )
+    return UsageError(f"cannot use the database: {first}")
+
+
 def console() -> Console:
     from rich.console import Console
 

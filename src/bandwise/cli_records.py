@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .cli_common import JsonOpt, UsageError, console, plain, print_json, printable
+from .cli_common import (
+    JsonOpt,
+    UsageError,
+    console,
+    database_error,
+    plain,
+    print_json,
+    printable,
+)
 
 if TYPE_CHECKING:
     from .scheme.rules import RuleSet
@@ -34,14 +42,14 @@ RulesOpt = typer.Option(
 def _open(slug: str | None) -> tuple[Database, Actor]:
     """The database, and the organisation's first active admin user as the actor."""
     from sqlalchemy import select
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import DBAPIError
 
     from .services.base import Actor, Database
     from .store import tables as t
 
     db = Database.connect()
     try:
-        with db.transaction() as session:
+        with db.reading() as session:  # takes no write lock: a read-only database will do
             orgs = list(session.scalars(select(t.Organisation).order_by(t.Organisation.id)))
             if slug is not None:
                 found = [o for o in orgs if o.slug == slug]
@@ -72,11 +80,9 @@ def _open(slug: str | None) -> tuple[Database, Actor]:
                     "as the organisation's first admin, so create one first"
                 )
             return db, Actor(admin.id, org.id, admin.role, admin.side, admin.name)
-    except (OperationalError, ProgrammingError) as exc:
+    except DBAPIError as exc:
         db.engine.dispose()
-        raise UsageError(
-            f"the database is not set up ({type(exc).__name__}): run `bandwise db upgrade` first"
-        ) from exc
+        raise database_error(exc) from exc
     except BaseException:
         db.engine.dispose()
         raise

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .cli_common import JsonOpt, UsageError, console, plain, print_json
+from .cli_common import JsonOpt, UsageError, console, database_error, plain, print_json
 
 if TYPE_CHECKING:
     from .services.base import Database
@@ -48,15 +48,7 @@ def _database(migrate: bool = False) -> Database:
 
 
 def _not_set_up(exc: Exception) -> UsageError:
-    """The database error as the operator should read it: "not set up" only when its
-    tables are missing; otherwise what went wrong (read-only, unreachable, locked)."""
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    first = reason[0] if reason else type(exc).__name__
-    if "no such table" in first or "does not exist" in first:
-        return UsageError(
-            f"the database is not set up ({type(exc).__name__}): run `bandwise db upgrade` first"
-        )
-    return UsageError(f"cannot use the database: {first}")
+    return database_error(exc)
 
 
 def migrate_once(url: str) -> None:

@@ -97,7 +97,6 @@ def export_outcomes(db: Database, actor: Actor, path: Path, fmt: str | None = No
             "path",
         )
     rows = export_rows(db, actor)
-    write_rows(path, COLUMNS, rows, count=len(rows))
     with db.transaction() as session:
         audit(
             session,
@@ -108,4 +107,8 @@ def export_outcomes(db: Database, actor: Actor, path: Path, fmt: str | None = No
             None,
             {"format": kind, "rows": len(rows), "file": path.name},
         )
+        # the event is stored before the file is written: a database that cannot record
+        # the export (read-only) refuses it, and a file that cannot be written rolls it back
+        session.flush()
+        write_rows(path, COLUMNS, rows, count=len(rows))
     return ExportResult(path, kind, len(rows))
