@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
 
 import hostiledocs as hostile
 from apikit import assert_error, make_app, token_client
@@ -153,15 +154,67 @@ def test_a_suite_upload_that_cannot_be_read_names_the_upload_never_a_temporary_f
         assert "upload" not in error["message"]
 
 
+class BodyReads:
+    """The app, counting the request body messages it takes (ASGI ``http.request``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.reads = app, 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def counted() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                self.reads += 1
+            return message
+
+        await self.app(scope, counted if scope["type"] == "http" else receive, send)
+
+
 @pytest.mark.parametrize("path", ["/api/suites/preview", "/api/suites/import"])
-def test_a_viewer_is_refused_a_suite_import_before_the_document_is_parsed(
+def test_a_viewer_is_refused_a_suite_import_before_the_upload_is_read(
     path: str, db: Database, db_url: str, people: People, parses: list[str]
 ) -> None:
-    viewer = token_client(make_app(db_url), db, people.viewer)
+    app = BodyReads(make_app(db_url))
     files = {"file": ("seed.txt", SEED_DOCUMENT.read_bytes())}
-    response = viewer.client.post(path, files=files, data={"version": "1"}, headers=viewer.headers)
-    assert_error(response, 403, "forbidden")
-    assert parses == []
+    for actor, status in [(people.viewer, 403), (people.lead, None)]:
+        signed = token_client(app.app, db, actor)
+        client = TestClient(app, raise_server_exceptions=False)
+        app.reads = 0
+        response = client.post(path, files=files, data={"version": "1"}, headers=signed.headers)
+        if status == 403:
+            assert_error(response, 403, "forbidden")
+            assert (app.reads, parses) == (0, [])
+        else:
+            assert response.status_code in (200, 201), response.text
+            assert app.reads >= 1 and parses == ["seed.txt"]
+
+
+def test_a_suite_upload_form_is_checked_as_before(
+    db: Database, db_url: str, people: People
+) -> None:
+    lead = token_client(make_app(db_url), db, people.lead)
+    seed = {"file": ("seed.txt", SEED_DOCUMENT.read_bytes())}
+
+    def post(path: str, **kwargs: Any) -> Any:
+        return lead.client.post(path, headers=lead.headers, **kwargs)
+
+    assert_error(post("/api/suites/preview", data={"suite_id": "x"}), 422, "invalid-input", "file")
+    error = assert_error(
+        post("/api/suites/preview", files=seed, data={"suite_id": "Not An Id"}),
+        422,
+        "invalid-input",
+        "suite_id",
+    )
+    assert "pattern" in error["message"]
+    assert_error(post("/api/suites/import", files=seed), 422, "invalid-input", "version")
+    assert_error(
+        post("/api/suites/import", files=seed, data={"version": "-1"}), 422, field="version"
+    )
+    preview = post("/api/suites/preview", files=seed, data={"suite_id": "my-suite"})
+    assert preview.status_code == 200 and preview.json()["suite_id"] == "my-suite"
+    imported = post("/api/suites/import", files=seed, data={"version": "0", "suite_id": "my-suite"})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["suite_id"] == "my-suite"
 
 
 def test_the_library_import_page_reads_the_upload_within_the_limits(

@@ -2,17 +2,22 @@
 importing a new version from a profile document (preview first, then import against the
 version the preview showed).
 
-The role is checked before the upload is read: a viewer gets 403 at once. The document
-is read from the upload's bytes in a child process within the parsing limits, and an
-error names the uploaded file by its own name."""
+The role is checked before the upload is read: the two upload routes read their form
+themselves (FastAPI would read a declared file before any dependency runs), so a viewer
+gets 403 before a byte of the body is received. The document is read from the upload's
+bytes in a child process within the parsing limits, and an error names the uploaded file
+by its own name."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
-from pydantic import BaseModel
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from ...documents.reader import MAX_BYTES
 from ...profiles.model import ReadResult
@@ -25,17 +30,75 @@ from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..limits import upload_limit
 from ..models import MAX_INT
 from ..settings import Settings
-from .documents import TOO_LARGE, read_upload
+from .documents import TOO_LARGE
 from .records import SuiteId
 
 router = APIRouter(tags=["profile suites"], responses=ERROR_RESPONSES)
 
 NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "No such suite or version"}}
-UploadedFile = Annotated[UploadFile, File(description="A profile document: PDF, Word or text")]
-SuiteIdForm = Annotated[
-    str | None,
-    Form(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$", description="Import as this suite"),
-]
+SUITE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class _PreviewFields(BaseModel):
+    """The upload form's fields besides the file, checked as FastAPI checks a form."""
+
+    model_config = ConfigDict(extra="ignore")
+    suite_id: Annotated[
+        str | None,
+        Field(max_length=100, pattern=SUITE_ID_PATTERN, description="Import as this suite"),
+    ] = None
+
+
+class _ImportFields(_PreviewFields):
+    version: Annotated[
+        int, Field(ge=0, le=MAX_INT, description="base_version from the preview (0: new)")
+    ]
+
+
+def _form_body(fields: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of an upload form: the file and ``fields``."""
+    schema = fields.model_json_schema()
+    properties = {
+        "file": {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+            "title": "File",
+            "description": "A profile document: PDF, Word or text",
+        },
+        **schema["properties"],
+    }
+    required = ["file", *schema.get("required", [])]
+    body = {"type": "object", "properties": properties, "required": required}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": body}}}}
+
+
+async def _read_form(
+    request: Request, actor: Actor, settings: Settings, fields: type[BaseModel]
+) -> tuple[ReadResult, Any]:
+    """The uploaded document, read with the same reader as ``bandwise profiles import``,
+    and the form's other fields; nothing of the body is read until the actor may import."""
+    actor.require("import")
+    form = await request.form(max_files=1, max_fields=20)
+    upload = form.get("file")
+    given = {k: v for k, v in form.items() if k != "file" and isinstance(v, str) and v != ""}
+    problems: list[Any] = []
+    if not isinstance(upload, UploadFile):
+        problems.append({"type": "missing", "loc": ("body", "file"), "msg": "Field required"})
+    try:
+        checked = fields.model_validate(given)
+    except ValidationError as exc:
+        problems += [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+    if problems or not isinstance(upload, UploadFile):
+        raise RequestValidationError(problems)
+    try:
+        content = await upload.read(MAX_BYTES + 1)
+        name = upload.filename or ""
+    finally:
+        await form.close()
+    result = await run_in_threadpool(
+        parsing.read_profile_upload, content, name, settings.parse_limits
+    )
+    return result, checked
 
 
 class SuiteImportOut(BaseModel):
@@ -60,14 +123,6 @@ class SuiteImportOut(BaseModel):
             findings=[dict(f.to_dict()) for f in result.findings],
             profiles=list(result.profiles),
         )
-
-
-def _read(file: UploadFile, actor: Actor, settings: Settings) -> ReadResult:
-    """Read the uploaded document with the same reader as ``bandwise profiles import``,
-    once the actor may import (never parse for someone who may not)."""
-    actor.require("import")
-    content = read_upload(file, MAX_BYTES)
-    return parsing.read_profile_upload(content, file.filename or "", settings.parse_limits)
 
 
 @router.get("/suites", response_model=list[SuiteSummary])
@@ -103,18 +158,16 @@ def get_version(
     response_model=SuiteImportOut,
     responses=TOO_LARGE,
     dependencies=[upload_limit(MAX_BYTES)],
+    openapi_extra=_form_body(_PreviewFields),
 )
-def preview_import(
-    file: UploadedFile,
-    actor: CurrentActor,
-    db: DB,
-    settings: AppSettings,
-    suite_id: SuiteIdForm = None,
+async def preview_import(
+    request: Request, actor: CurrentActor, db: DB, settings: AppSettings
 ) -> SuiteImportOut:
     """What importing the document would do (nothing is stored): the version it would
     become and the differences from the current version."""
-    result = _read(file, actor, settings)
-    return SuiteImportOut.of(service.preview_import(db, actor, result, suite_id))
+    result, form = await _read_form(request, actor, settings, _PreviewFields)
+    summary = await run_in_threadpool(service.preview_import, db, actor, result, form.suite_id)
+    return SuiteImportOut.of(summary)
 
 
 @router.post(
@@ -127,21 +180,17 @@ def preview_import(
         409: {"model": ErrorBody, "description": "Imported meanwhile: preview again"},
     },
     dependencies=[upload_limit(MAX_BYTES)],
+    openapi_extra=_form_body(_ImportFields),
 )
-def import_suite(
-    file: UploadedFile,
-    version: Annotated[
-        int, Form(ge=0, le=MAX_INT, description="base_version from the preview (0: new)")
-    ],
-    actor: CurrentActor,
-    db: DB,
-    settings: AppSettings,
-    response: Response,
-    suite_id: SuiteIdForm = None,
+async def import_suite(
+    request: Request, actor: CurrentActor, db: DB, settings: AppSettings, response: Response
 ) -> SuiteImportOut:
     """Store the document's suite as the next version (201), or nothing when unchanged
     (200); ``version`` guards against an import made since the preview (409)."""
-    result = service.import_suite(db, actor, _read(file, actor, settings), suite_id, version)
+    read, form = await _read_form(request, actor, settings, _ImportFields)
+    result = await run_in_threadpool(
+        service.import_suite, db, actor, read, form.suite_id, form.version
+    )
     if not result.created:
         response.status_code = 200
     return SuiteImportOut.of(result)
