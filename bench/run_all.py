@@ -27,6 +27,7 @@ import bench_server
 import bench_startup
 import bench_suggest
 import bench_web_form
+import bench_workspace
 import suggest_eval
 
 
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print("\n== the matching form's live update (bandwise serve on loopback) ==")
     figures += bench_web_form.run(requests=100 if args.quick else 300)
+    print("\n== the matching workspace in chromium (height, key presses, autosave) ==")
+    figures += bench_workspace.run(requests=50 if args.quick else 200)
     print("\n== matching report (HTML and PDF) ==")
     figures += bench_report.run(runs=5 if args.quick else 20)
     if args.server:
