@@ -206,7 +206,7 @@ def review_outcome(
     recorded), with the ``top`` most similar outcomes in force."""
     actor.require("read")
     scheme = load_scheme()
-    with db.transaction() as session:
+    with db.reading() as session:
         case = get_owned(session, t.Case, case_id, actor, "case")
         outcome = latest_outcome(session, case.id)
         if outcome is None:
