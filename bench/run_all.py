@@ -21,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch
 import bench_documents
 import bench_import
+import bench_import_memory
 import bench_load
+import bench_parse_child
 import bench_report
 import bench_server
 import bench_startup
@@ -52,6 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     figures += bench_batch.run(runs=batch_runs)
     print("\n== PDF and Word import ==")
     figures += bench_documents.run(runs=1, n_profiles=20 if args.quick else 100)
+    print("\n== parsing in a child process, within the limits ==")
+    figures += bench_parse_child.run(runs=3 if args.quick else 10)
+    print("\n== profiles import of large text files (peak memory) ==")
+    figures += bench_import_memory.run()
     print("\n== suggestions from a job description ==")
     figures += bench_suggest.run(runs=5 if args.quick else 20, n_profiles=600)
     accuracy = suggest_eval.evaluate("bm25")
