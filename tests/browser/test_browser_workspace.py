@@ -168,8 +168,10 @@ def test_autosave_shows_a_conflict_with_both_values_and_warns_before_leaving(
     for _ in range(50):  # the dialog event arrives asynchronously
         if dialogs:
             break
-        page.context.pages[0].wait_for_timeout(100) if page.context.pages else None
+        page.wait_for_timeout(100)
     assert dialogs == ["beforeunload"], dialogs
+    # staying on the page (the dialog dismissed): the typed text is still there
+    expect(page.locator("#evidence_4")).to_have_value("Not saved yet")
 
 
 def test_every_workspace_action_works_without_javascript(
