@@ -122,13 +122,16 @@ def test_a_declared_body_over_the_route_limit_but_under_an_uploads_is_refused_un
     assert "1 MiB" in reply.json()["error"]["message"]
 
 
-def test_a_page_form_over_the_limit_gets_the_error_page(db_url: str) -> None:
+@pytest.mark.parametrize("declared", [None, GIB], ids=["chunked", "declared"])
+def test_a_page_form_over_the_limit_gets_the_error_page(db_url: str, declared: int | None) -> None:
     app = make_app(db_url)
     form = {"content-type": "application/x-www-form-urlencoded"}
-    reply = drive(app, "/sign-in", endless(), {**form, "transfer-encoding": "chunked"})
+    length = {"content-length": str(declared)} if declared else {"transfer-encoding": "chunked"}
+    reply = drive(app, "/sign-in", endless(), {**form, **length})
     assert reply.status == 413
     assert reply.headers["content-type"].startswith("text/html")
-    assert b"larger than the 1 MiB" in reply.body
+    assert b"The file is too large" in reply.body and b"request is larger than" in reply.body
+    assert declared is None or reply.received == 0
 
 
 def test_an_upload_route_has_its_own_larger_limit(db_url: str, db: Any, people: People) -> None:

@@ -39,8 +39,12 @@ class BodyTooLarge(HTTPException):
     """413: a FastAPI ``HTTPException``, so FastAPI's body reading passes it on as it is
     (any other error while reading becomes a 400) to the app's error handlers."""
 
-    def __init__(self, limit: int, upload: bool) -> None:
-        if upload:
+    def __init__(self, limit: int, upload: bool, anywhere: bool = False) -> None:
+        if anywhere:  # refused before routing: over every route's limit
+            message = (
+                f"the request is larger than {size_text(limit)}, more than any address here accepts"
+            )
+        elif upload:
             message = f"the upload is larger than {size_text(limit - MULTIPART_SLACK)}"
         else:
             message = f"the request is larger than the {size_text(limit)} this address accepts"
@@ -102,7 +106,7 @@ class BodyLimit:
         declared = _declared_length(scope)
         ceiling = max(self.default, _largest_upload)
         if declared is not None and declared > ceiling:
-            await self._refuse(scope, receive, send, BodyTooLarge(ceiling, ceiling > self.default))
+            await self._refuse(scope, receive, send, BodyTooLarge(ceiling, False, anywhere=True))
             return
         received = 0
 
