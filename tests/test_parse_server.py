@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -108,6 +109,29 @@ def test_a_stored_document_past_the_limits_keeps_its_error_until_the_limits_chan
             db, people.lead, document_id, limits=ParseLimits(max_paragraphs=2_000)
         )
     assert parses == ["many.docx", "many.docx"]
+
+
+def test_first_views_at_the_same_moment_keep_the_text_once(db: Database, people: People) -> None:
+    _, document_id = _stored(db, people, JD.encode(), "jd.txt")
+    texts: list[str] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def view() -> None:
+        start.wait()
+        try:
+            texts.append(parsing.document_text(db, people.lead, document_id))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=view) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == [] and texts == [JD] * 4
+    with db.transaction() as session:
+        assert session.query(t.DocumentText).filter_by(document_id=document_id).count() == 1
 
 
 def test_another_organisations_document_text_is_not_found(

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import multiprocessing.spawn
+import os
+import pickle
 import resource
 import signal
 import threading
@@ -225,8 +226,8 @@ def _outcome(
         if receive in ready:
             try:
                 message = receive.recv()
-            except EOFError:
-                break  # the child died before sending anything
+            except (EOFError, OSError, pickle.UnpicklingError):
+                break  # the child died before it had sent everything
             return _unpack(message, limits, name)
         if process.sentinel in ready:
             break

@@ -15,7 +15,6 @@ on every view. An error is kept too, until the reader or the limits change.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..documents import reader as profile_reader
 from ..documents.isolated import ParseInterrupted, ParseTimedOut, parse_in_child
@@ -26,7 +25,7 @@ from ..profiles.model import ReadResult
 from ..store import tables as t
 from ..suggest import reader as jd_reader
 from ..suggest.reader import job_description_from_bytes
-from .base import Actor, Database, InvalidInput, NotFound, ServiceError
+from .base import Actor, Conflict, Database, InvalidInput, NotFound, ServiceError
 
 #: The job-description extraction's version: change it when the extracted text would
 #: change, so cached texts are read again.
@@ -108,7 +107,7 @@ def document_text(
     (outside any transaction) and kept. A document that cannot be read is InvalidInput."""
     actor.require("read")
     limits = current(limits)
-    with db.transaction() as session:
+    with db.reading() as session:
         filename = session.scalar(
             select(t.Document.filename).where(
                 t.Document.id == document_id,
@@ -162,5 +161,5 @@ def _keep(
                 session.add(row)
             row.reader, row.limits = READER_VERSION, limits.signature()[:400]
             row.text, row.error = text, error
-    except IntegrityError:
-        pass  # another request stored the same extraction meanwhile
+    except Conflict:
+        pass  # another request stored the same extraction meanwhile (a duplicate key)
