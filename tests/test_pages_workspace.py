@@ -235,3 +235,15 @@ def test_accepting_in_the_row_adds_only_the_ticked_sentences(web: Web) -> None:
     assert stale.status_code == 409 and "message" in stale.json()
     ignored = client.post(url, {**form, "choice": f"ignore:{factor.number}"})
     assert ignored.status_code == 200 and ignored.json()["choice"] == "ignored"
+
+
+def test_the_explanation_gives_the_distance_to_a_band_boundary(web: Web) -> None:
+    case = draft(web.db, web.people, levels=None)
+    response = web.client(web.people.management).htmx(
+        f"/cases/{case.case.id}/form/preview", form_data(LEVELS)
+    )
+    boundary = text_of(response.text[response.text.index('id="result-boundary"') :][:400])
+    # 475 in band 7 (466 to 539): 10 points above band 6, 65 below band 8
+    assert "10 points above the band below; 65 points below the band above" in boundary
+    assert "Near a boundary" in boundary
+    assert 'id="live-boundary"' in response.text

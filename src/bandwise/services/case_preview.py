@@ -20,7 +20,7 @@ from ..errors import InvalidLevelsError, ProfileDataError, UnknownProfileError
 from ..profiles.library import Library
 from ..profiles.matching import match_profile, nearest, target_of
 from ..profiles.model import Profile
-from ..scheme.evaluation import evaluate
+from ..scheme.evaluation import Boundary, boundary, evaluate
 from ..scheme.explain import evaluation_to_json, match_to_json
 from ..scheme.jobs import Job, JobFactor, job_factor
 from ..scheme.loader import load_scheme
@@ -76,6 +76,8 @@ class FormPreview:
     points_so_far: tuple[int, int]  # over the factors with a valid level
     json: dict[str, Any] | None
     profile_error: str = ""  # the case's profile is no longer usable
+    #: how far a decided total sits from its band's edges (None while a range is open)
+    boundary: Boundary | None = None
 
     @property
     def complete(self) -> bool:
@@ -187,6 +189,9 @@ def preview_levels(db: Database, actor: Actor, case_id: int, levels: Sequence[st
                 scheme, library, _profile_ref(profile_row), job, rules, hybrid=mode == "hybrid"
             )
             data = match_to_json(scheme, result)
+    edge = None
+    if data is not None and data["total"]["min"] == data["total"]["max"]:
+        edge = boundary(scheme, data["total"]["min"], rules.boundary_margin)
     return FormPreview(
         case_id,
         mode,
@@ -197,6 +202,7 @@ def preview_levels(db: Database, actor: Actor, case_id: int, levels: Sequence[st
         (low, high),
         data,
         profile_error,
+        edge,
     )
 
 
