@@ -44,7 +44,7 @@ def printable(text: str, keep: str = "") -> str:
     """``text`` safe to send to a terminal: control and format characters (ESC, BEL, C1,
     bidi overrides, line separators) are shown as escapes such as ``\\x1b`` instead of
     being sent; the characters in ``keep`` (e.g. a newline) pass through."""
-    from .services.fields import unsafe_char
+    from .plaintext import unsafe_char
 
     if not any(unsafe_char(c) for c in text):
         return text

@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import shown
+from ..plaintext import unsafe_char
 from ..store import tables as t
 from .base import (
     LOCK,
@@ -45,7 +46,7 @@ from .base import (
     now,
     snapshot,
 )
-from .fields import check_line, unsafe_char
+from .fields import check_line
 
 ROLES = t.ROLES
 SIDES = t.SIDES

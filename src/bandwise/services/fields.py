@@ -15,19 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from ..plaintext import unsafe_char
 from .base import InvalidInput
 
 DATE_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
 
-#: Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters).
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LIKE_ESCAPE = "\\"
-
-
-def unsafe_char(c: str) -> bool:
-    """A character that must not reach a terminal or a one-line field as itself."""
-    return c in _BIDI or unicodedata.category(c) in ("Cc", "Zl", "Zp")
 
 
 def _describe(c: str) -> str:
