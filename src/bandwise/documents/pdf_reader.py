@@ -23,15 +23,11 @@ content is measured before any page is read, and the characters counted page by 
 
 from __future__ import annotations
 
-import contextlib
 import io
-import logging
 import re
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import DocumentError, LevelExpressionError
 from ..profiles.model import Finding, Range, ReadResult
@@ -40,6 +36,7 @@ from ..scheme.model import Scheme
 from .limits import Budget, ParseLimits
 from .lines import FACTOR_NO, TOTAL
 from .pdf_layout import _Atom, _layout, _line_cells
+from .pdf_open import SCAN_MESSAGE, open_pdf, quiet
 from .rows import (
     clean,
     is_statement_label,
@@ -51,35 +48,11 @@ from .rows import (
 from .text_reader import TableRow, read_profile_rows
 
 MAX_PAGES = 500  # a profile suite is tens of pages
-SCAN_MESSAGE = "has no text layer; it may be a scan — OCR is not supported"
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _LABEL = "profile suite and label"
 
 Row = TableRow | None
-
-
-# -- quiet parsing -------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
-    """Silence the PDF libraries' log lines and warnings about what they work round.
-
-    The user gets one :class:`DocumentError` or the findings instead. (Logger levels
-    are process-wide: reading PDFs in several threads at once may leave one quiet.)
-    """
-    loggers = [logging.getLogger(n) for n in ("pypdf", "pdfminer", "pdfplumber")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL + 1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
 
 
 # -- tables ---------------------------------------------------------------------------
@@ -403,72 +376,6 @@ def _order_pages(pages: list[_Page]) -> tuple[list[_Page], bool]:
 # -- the file -------------------------------------------------------------------------
 
 
-def open_pdf(
-    source: Path | IO[bytes],
-    name: str,
-    max_pages: int | None = None,
-    purpose: str = "profile document",
-    then: str = "import that",
-    budget: Budget | None = None,
-) -> tuple[Any, int]:
-    """pypdf's reader after the checks a file must pass: not locked, not too many pages,
-    and (with a ``budget``) not more page content than the limit, measured before any
-    page is read.
-
-    Shared by the profile reader and the job-description reader; ``purpose`` and ``then``
-    word the messages for each."""
-    from pypdf import PdfReader
-
-    max_pages = MAX_PAGES if max_pages is None else max_pages  # read now: tests lower it
-    reader = PdfReader(source, strict=False)
-    if reader.is_encrypted:
-        try:
-            unlocked = bool(reader.decrypt(""))
-        except Exception:
-            unlocked = False
-        if not unlocked:
-            raise DocumentError(
-                name,
-                f"is encrypted (password-protected); save a copy without the password and {then}",
-            )
-    count = len(reader.pages)
-    if count == 0:
-        raise DocumentError(name, "has no pages")
-    if count > max_pages:
-        raise DocumentError(name, f"has {count} pages; the limit is {max_pages} for a {purpose}")
-    if budget is not None:
-        for page in reader.pages:
-            budget.add_content(content_size(page))
-    return reader, count
-
-
-def content_size(page: Any) -> int:
-    """Bytes of a page's decoded content streams and of the forms its resources hold.
-
-    A stream shared by many pages counts on each, as each page is parsed on its own (pypdf
-    decodes a shared stream once). Measuring is cheap beside parsing: a page's text
-    operators are what cost time."""
-    from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
-
-    streams: list[Any] = []
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else None
-    if isinstance(contents, ArrayObject):
-        streams.extend(item.get_object() for item in contents)
-    elif contents is not None:
-        streams.append(contents)
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else None
-    forms = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
-    forms = forms.get_object() if forms is not None else None
-    if isinstance(forms, DictionaryObject):
-        for form in forms.values():
-            form = form.get_object()
-            if isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
-                streams.append(form)
-    return sum(len(s.get_data()) for s in streams if isinstance(s, StreamObject))
-
-
 def _direction(page: Any) -> int:
     """How far (degrees clockwise) the page must turn for most of its text to read upright."""
     counts = {0: 0, 90: 0, 180: 0, 270: 0}
@@ -530,7 +437,7 @@ def _read_pages(data: Path | bytes, name: str, source: str, budget: Budget) -> l
     import pdfplumber
     from pypdf import PdfReader
 
-    reader, _ = open_pdf(_stream(data), name, budget=budget)
+    reader, _ = open_pdf(_stream(data), name, MAX_PAGES, budget=budget)
     pages: list[_Page] = []
     with pdfplumber.open(_stream(data)) as pdf:
         for i, page in enumerate(pdf.pages):

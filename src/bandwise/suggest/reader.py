@@ -28,7 +28,7 @@ from typing import Any, NoReturn
 from ..documents import docx_reader
 from ..documents.decode import decode
 from ..documents.limits import Budget, ParseLimits
-from ..documents.pdf_reader import SCAN_MESSAGE, open_pdf, quiet
+from ..documents.pdf_open import SCAN_MESSAGE, open_pdf, quiet
 from ..documents.rows import reason
 from ..errors import DocumentError
 
