@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from bandwise.services import cases, documents, suggestions
+from bandwise.services.jobs import create_job
 from pagekit import Web, text_of, web
 from test_pages_cases import decisions, form_data
 from test_pages_suggestions import JD
@@ -247,3 +248,15 @@ def test_the_explanation_gives_the_distance_to_a_band_boundary(web: Web) -> None
     assert "10 points above the band below; 65 points below the band above" in boundary
     assert "Near a boundary" in boundary
     assert 'id="live-boundary"' in response.text
+
+
+def test_the_profile_picker_flags_a_profile_with_a_known_problem(web: Web) -> None:
+    """The library knew Arts Therapist Principal's factor 2 score is a misprint; the
+    picker said nothing, so a panel matched against it unwarned."""
+    job = create_job(web.db, web.people.lead, "Lead therapist", "PAT-1", "Therapies")
+    page = web.client(web.people.lead).get(f"/jobs/{job.id}/cases/new?q=arts+therapist")
+    shown = text_of(page.text)
+    principal = shown[shown.index("Arts Therapist Principal (Art") :][:300]
+    assert "known problem in the profile on factor 2" in principal
+    plain = shown[shown.index("Arts Therapist (Art") :][:200]
+    assert "known problem" not in plain

@@ -10,6 +10,7 @@ without JavaScript.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -114,15 +115,21 @@ def level_choices(factor: Factor, entry: FactorEntry | None = None) -> list[dict
     return choices
 
 
+@functools.lru_cache(maxsize=2048)
+def _notes(profile: Profile) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (f.factor, f.message)
+        for f in validate_profile(load_scheme(), profile)
+        if f.factor is not None and f.severity in ("error", "warning")
+    )
+
+
 def profile_notes(profile: Profile | None) -> dict[int, list[str]]:
     """The library's warnings and errors about the profile, per factor (a known misprint
     such as a score that is the chart's figure for another level)."""
-    if profile is None:
-        return {}
     notes: dict[int, list[str]] = {}
-    for finding in validate_profile(load_scheme(), profile):
-        if finding.factor is not None and finding.severity in ("error", "warning"):
-            notes.setdefault(finding.factor, []).append(finding.message)
+    for factor, message in _notes(profile) if profile is not None else ():
+        notes.setdefault(factor, []).append(message)
     return notes
 
 

@@ -26,6 +26,7 @@ from ...store.tables import DOCUMENT_KINDS
 from ..api.documents import document_download
 from ..auth import DB
 from ..limits import upload_limit
+from .case_workspace import profile_notes
 from .deps import (
     PageNumber,
     PageUser,
@@ -301,11 +302,18 @@ def matching_profiles(library: Library, query: str) -> list[dict[str, Any]]:
             haystack = f"{profile.title} {profile.id} {suite.title} {suite.id}".lower()
             if all(w in haystack for w in words):
                 band = f"band {profile.band_label}" if profile.band_label else "band not stated"
+                flagged = sorted(profile_notes(profile))
+                problem = (
+                    f"; known problem in the profile on factor {', '.join(map(str, flagged))}"
+                    " (see the profile)"
+                    if flagged
+                    else ""
+                )
                 found.append(
                     {
                         "value": f"{suite.id}/{profile.id}",
                         "text": profile.title,
-                        "hint": f"{suite.title}, version {version}; {band}",
+                        "hint": f"{suite.title}, version {version}; {band}{problem}",
                     }
                 )
     return found
