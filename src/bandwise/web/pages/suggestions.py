@@ -27,6 +27,7 @@ from ...documents.limits import ParseLimits
 from ...services import cases, documents, jobs, parsing, suggestions
 from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail
+from ...services.fields import digits
 from ...suggest import (
     DISCLAIMER,
     NOT_ENOUGH,
@@ -72,7 +73,7 @@ def _document_source(db: Database, user: PageUser, case: CaseDetail, raw: str | 
     """The chosen document (``?document=``) of the case's job, else its latest job
     description; an empty Source when the job has none."""
     if raw:
-        number = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+        number = int(raw) if digits(raw, 10) else 0
         if not 1 <= number <= MAX_INT:  # never a number the database cannot hold
             raise NotFound(f"no document {raw[:20]}")
         document = documents.get_document(db, user.actor, number)
@@ -158,7 +159,7 @@ def suggestions_page(
         source,
         result,
         errors=errors,
-        done={int(factor): choice} if factor.isdigit() else {},
+        done={int(factor): choice} if digits(factor, 2) else {},
     )
     name = "suggestions/_panel.html" if fragment else "suggestions/page.html"
     return render(request, name, context, principal=user)
@@ -226,7 +227,7 @@ def ticked_sentences(form: FormData, number: int) -> list[int]:
     """The supporting sentences the panel ticked for factor ``number`` (``sentence_N``
     checkboxes): only these become evidence; none are ticked at first."""
     values = [v for v in form.getlist(f"sentence_{number}") if isinstance(v, str)]
-    if not all(v.isdigit() and len(v) <= 9 for v in values):
+    if not all(digits(v) for v in values):
         raise InvalidInput("choose the sentences from the list", "sentences")
     return [int(v) for v in values]
 
