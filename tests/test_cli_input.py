@@ -237,3 +237,27 @@ def test_a_database_that_cannot_be_opened_is_not_called_not_set_up(
     for args in (["users", "list"], ["export", "--out", str(tmp_path / "x.csv")]):
         line = one_line_error(run(capsys, monkeypatch, *args), "cannot use the database")
         assert "not set up" not in line
+
+
+SEED = Path(__file__).resolve().parents[1] / "src/bandwise/profiles/data"
+SEED_TEXT = (SEED / "national-profiles-arts-therapy.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "score", ["4" * 5000 + "-448", "٤٣٨-٤٤٨"], ids=["5000-digits", "arabic-indic"]
+)
+def test_a_profile_documents_hostile_je_score_is_a_finding_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    score: str,
+) -> None:
+    assert SEED_TEXT.count("JE Score 438-448") == 1
+    document = tmp_path / "profiles.txt"
+    document.write_text(SEED_TEXT.replace("JE Score 438-448", f"JE Score {score}"), "utf-8")
+    code, out, err = run(capsys, monkeypatch, "profiles", "import", str(document), "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    first = data["profiles"][0]
+    assert first["stated_total"] is None  # the total was not read as a number
+    assert "total-missing" in {f["code"] for f in data["findings"]}

@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 
 from ..profiles.model import Finding
 
-FACTOR_NO = re.compile(r"^\s*(\d{1,2})\s*\.?\s*$")
-TOTAL = re.compile(r"JE\s*Score\s*:?\s*(\d+)(?:\s*[-–—]\s*(\d+))?", re.I)
-BAND = re.compile(r"Ban+d+\s*:?\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)")
-BAND_ALONE = re.compile(r"^\s*(\d{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:\d{1,2})?[a-dA-D]?)?)\s*$")
-NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+")
+FACTOR_NO = re.compile(r"^\s*([0-9]{1,2})\s*\.?\s*$")
+# Numbers are ASCII digits ("٥" is not read as 5) and a total at most six of them: a
+# longer run is not a total (int() of thousands of digits fails).
+TOTAL = re.compile(
+    r"JE\s*Score\s*:?\s*([0-9]{1,6})(?![0-9])(?:\s*[-–—]\s*([0-9]{1,6})(?![0-9]))?", re.I
+)
+BAND = re.compile(
+    r"Ban+d+\s*:?\s*([0-9]{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:[0-9]{1,2})?[a-dA-D]?)?)"
+)
+BAND_ALONE = re.compile(
+    r"^\s*([0-9]{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:[0-9]{1,2})?[a-dA-D]?)?)\s*$"
+)
+NUMBERED = re.compile(r"^\s*([0-9]{1,2})\s*[.)]\s+")
 WS = re.compile(r"\s+")
 TAB_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*\t\s*(?=\d)")  # cells, not a split word
 
