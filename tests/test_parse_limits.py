@@ -205,9 +205,9 @@ def test_a_parse_past_its_wall_clock_time_is_killed() -> None:
 
 def test_a_parse_past_its_memory_is_stopped() -> None:
     limits = ParseLimits(memory_mb=1)  # below what the child already maps: any growth fails
-    data = hostile.tiny_paragraphs_docx(2_000, JD_LINES)
+    data = hostile.junk_lines(200_000)  # 3.6 MB: reading it takes megabyte buffers
     with pytest.raises(DocumentTooComplex, match=r"more than 1 MiB of memory; setting BANDWISE"):
-        parse_in_child(_profile, (data, "big.docx", limits), limits, "big.docx")
+        parse_in_child(_profile, (data, "big.txt", limits), limits, "big.txt")
 
 
 def test_an_error_in_the_child_names_the_upload_never_a_server_path() -> None:
