@@ -203,8 +203,8 @@ def test_the_rows_show_suggestions_with_sentences_unticked(web: Web) -> None:
     case = _with_job_description(web)
     client = web.client(web.people.management)
     page = client.get(f"/cases/{case.case.id}/form").text
-    assert f'hx-get="/cases/{case.case.id}/form/suggestions" hx-trigger="load"' in page
-    slots = client.get(f"/cases/{case.case.id}/form/suggestions").text
+    assert f'hx-get="/cases/{case.case.id}/form?fragment=suggestions" hx-trigger="load"' in page
+    slots = client.get(f"/cases/{case.case.id}/form?fragment=suggestions").text
     assert "<html" not in slots and slots.count('hx-swap-oob="true"') == 16
     assert 'type="checkbox"' in slots and " checked" not in slots
     assert 'data-suggestion="accept:' in slots and "confidence" in slots

@@ -88,7 +88,7 @@ def test_markup_in_evidence_and_document_names_never_runs(
     page.goto(f"/cases/{case_id}/form")
     expect(page.locator("#evidence_1")).to_have_value(EVIDENCE)
     # a live update re-renders the results around the evidence: still nothing runs
-    page.locator('input[name="level_3"][value="1"]').check()
+    page.locator("#levels_3").fill("1")
     expect(page.locator("#live-verdict")).to_contain_text("no match")
     assert page.evaluate(INJECTED) == CLEAN, "markup ran on the matching form"
     assert blocked == [], f"the page sent markup the CSP had to stop: {blocked}"
@@ -100,7 +100,7 @@ def test_the_matching_form_without_its_csrf_token_is_refused(
     case = draft(live_server.db, people_of(live_server))
     page = browse_as("management")
     page.goto(f"/cases/{case.case.id}/form")
-    page.locator('input[name="level_3"][value="1"]').check()
+    page.locator("#levels_3").fill("1")
     page.evaluate(
         "() => document.querySelectorAll('input[name=csrf_token]').forEach(e => e.remove())"
     )

@@ -33,6 +33,7 @@ from ...services.case_preview import FormPreview, preview_levels
 from ...services.cases import DecisionInput
 from ...services.fields import digits
 from ..auth import DB
+from .case_form_suggestions import suggestion_slots
 from .case_workspace import (
     FactorInput,
     factor_states,
@@ -182,6 +183,8 @@ def _evidence_without_level(inputs: Mapping[int, FactorInput]) -> list[dict[str,
 
 @router.get("/cases/{case_id}/form")
 def case_form(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
+    if request.query_params.get("fragment") == "suggestions":  # htmx, after the load
+        return suggestion_slots(request, db, user, case_id)
     ctx = load_case(db, user, case_id)
     inputs = inputs_from_saved(ctx)
     preview = preview_levels(db, user.actor, case_id, level_texts(inputs))

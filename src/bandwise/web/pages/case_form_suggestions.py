@@ -1,8 +1,9 @@
 """Suggestions inside the matching workspace: each factor's suggested level(s), the
 confidence and the sentences behind them, in the factor's row.
 
-* ``GET /cases/{id}/form/suggestions`` (htmx, once the form has loaded: scoring the job
-  description takes a moment) answers with one out-of-band block per factor;
+* ``GET /cases/{id}/form?fragment=suggestions`` (htmx, once the form has loaded: scoring
+  the job description takes a moment) answers with one out-of-band block per factor
+  (:func:`suggestion_slots`, called by the form's route);
 * ``POST /cases/{id}/form/suggestion`` (``workspace.js``) accepts one level of a factor's
   suggestion, with only the sentences the panel ticked as evidence (none by default), or
   ignores it; JSON with the factor's new level, evidence and the case version. Both are
@@ -34,7 +35,8 @@ def _source(db: Database, user: PageUser, job_id: int) -> Source:
     return Source(document=latest) if latest else Source()
 
 
-def _slots(request: Request, db: Database, user: PageUser, case_id: int) -> Response:
+def suggestion_slots(request: Request, db: Database, user: PageUser, case_id: int) -> Response:
+    """Every factor's suggestion as out-of-band blocks for the workspace's rows."""
     case = cases.get_case(db, user.actor, case_id)
     source = _source(db, user, case.case.job_id)
     try:
@@ -48,12 +50,6 @@ def _slots(request: Request, db: Database, user: PageUser, case_id: int) -> Resp
         "can_change": "change the factor decisions" in case.actions and user.actor.can("write"),
     }
     return render(request, "cases/_form_suggestions.html", context, principal=user)
-
-
-@router.get("/cases/{case_id}/form/suggestions")
-async def form_suggestions(case_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
-    """Every factor's suggestion as out-of-band blocks for the workspace's rows."""
-    return await run_in_threadpool(_slots, request, db, user, case_id)
 
 
 def _decide(
