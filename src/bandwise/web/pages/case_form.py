@@ -1,7 +1,8 @@
-"""The matching form (and the hybrid and evaluation forms): for each of the 16 factors,
-the profile's level, descriptor and example beside the job's level choice and evidence.
+"""The matching workspace (and the hybrid and evaluation forms): one compact row per
+factor, the profile's level beside the job's level and evidence, the wording on demand.
 
-* ``GET /cases/{id}/form`` prefills the saved decisions and shows their result;
+* ``GET /cases/{id}/form`` prefills the saved decisions and shows their result
+  (``?fragment=suggestions``: the rows' suggestions, for htmx after the load);
 * ``POST /cases/{id}/form/preview`` (htmx, on every change) answers with the results
   fragment for the unsaved levels: the running total, band and verdict, and each
   factor's outcome (out-of-band swaps), computed by the service, never saved;
