@@ -255,3 +255,20 @@ def test_a_suite_yaml_over_the_size_limit_is_refused_before_it_is_parsed(
     monkeypatch.setattr(profile_import, "MAX_BYTES", 1024)
     with pytest.raises(DocumentError, match=r"suite.yaml: is larger than 0 MiB; not a suite YAML"):
         profile_import.read_and_validate(load_scheme(), path)
+
+
+def test_a_pdf_stating_more_pages_than_the_limit_is_refused_before_its_page_tree_is_walked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    walked: list[int] = []
+    real = pypdf.PdfReader.get_num_pages
+
+    def counting(self: pypdf.PdfReader) -> int:
+        walked.append(1)
+        return real(self)
+
+    monkeypatch.setattr(pypdf.PdfReader, "get_num_pages", counting)
+    data = hostile.shared_stream_pdf(120, 1)
+    with pytest.raises(DocumentError, match=r"jd.pdf: has 120 pages; the limit is 100 for a job"):
+        job_description_from_bytes(data, "jd.pdf", ParseLimits())
+    assert walked == []

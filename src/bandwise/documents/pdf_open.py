@@ -68,6 +68,9 @@ def open_pdf(
                 name,
                 f"is encrypted (password-protected); save a copy without the password and {then}",
             )
+    declared = _declared_pages(reader)
+    if declared is not None and declared > max_pages:  # before pypdf walks the page tree
+        raise DocumentError(name, f"has {declared} pages; the limit is {max_pages} for a {purpose}")
     count = len(reader.pages)
     if count == 0:
         raise DocumentError(name, "has no pages")
@@ -77,6 +80,16 @@ def open_pdf(
         for page in reader.pages:
             budget.add_content(content_size(page))
     return reader, count
+
+
+def _declared_pages(reader: Any) -> int | None:
+    """The page count the document states (``/Count`` of its page tree), read without
+    walking the tree; None when it states none that makes sense."""
+    try:
+        count = reader.trailer["/Root"]["/Pages"]["/Count"]
+        return int(count) if int(count) >= 0 else None
+    except Exception:
+        return None
 
 
 def content_size(page: Any) -> int:
