@@ -214,3 +214,16 @@ def test_a_board_report_period_outside_1900_to_2100_is_refused(
         with pytest.raises(InvalidInput, match="outside the dates") as info:
             board_report(db, people.viewer, start, end)
         assert info.value.field == field
+
+
+def test_job_text_longer_than_its_column_is_refused_naming_the_field(
+    db: Database, people: People
+) -> None:
+    for field, args, most in [
+        ("title", ("t" * 201, "", ""), 200),
+        ("reference", ("Title", "r" * 101, ""), 100),
+        ("department", ("Title", "", "d" * 201), 200),
+    ]:
+        with pytest.raises(InvalidInput, match=f"at most {most} characters") as info:
+            create_job(db, people.lead, *args)
+        assert info.value.field == field

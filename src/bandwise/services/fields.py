@@ -3,8 +3,8 @@
 * Names and titles are one line of visible text: control characters (ESC, BEL and the
   other C0/C1 controls, which can rewrite a terminal or a log), line and paragraph
   separators and bidirectional overrides (which make text read other than it is stored)
-  are refused with a message naming the field. Longer text (notes, reasons) may hold
-  newlines and tabs, nothing else of that kind.
+  are refused with a message naming the field. Longer text (evidence, reasons) is not
+  checked: it is often pasted from documents, and pages and exports escape it.
 * Dates lie between :data:`DATE_MIN` and :data:`DATE_MAX`: a job evaluation outside
   them is a typing mistake (1800, 20226), so the API and the pages refuse it alike.
 * A search term is matched literally: ``%`` and ``_`` are not wildcards.
@@ -46,14 +46,6 @@ def check_line(value: str, field: str, what: str, most: int, required: bool = Tr
                 field,
             )
     return text
-
-
-def check_text(value: str, field: str, what: str) -> str:
-    """Multi-line text: newlines and tabs are kept, other control characters refused."""
-    for c in value:
-        if c not in "\n\r\t" and unsafe_char(c):
-            raise InvalidInput(f"{what} may not contain control characters ({_describe(c)})", field)
-    return value
 
 
 def date_in_range(value: dt.date) -> str | None:
