@@ -272,3 +272,11 @@ def test_a_pdf_stating_more_pages_than_the_limit_is_refused_before_its_page_tree
     with pytest.raises(DocumentError, match=r"jd.pdf: has 120 pages; the limit is 100 for a job"):
         job_description_from_bytes(data, "jd.pdf", ParseLimits())
     assert walked == []
+
+
+def test_a_word_file_of_junk_paragraphs_stops_at_the_limit_of_rows_that_are_not_profile_rows() -> (
+    None
+):
+    data = hostile.tiny_paragraphs_docx(500, "lorem ipsum")
+    with pytest.raises(DocumentTooComplex, match=r"more than 100 lines that are not profile rows"):
+        read_document_bytes(data, "junk.docx", limits=ParseLimits(max_unplaced=100))

@@ -283,4 +283,4 @@ def read_docx(
             raise DocumentError(
                 name, f"is not a readable Word document (it may be damaged){reason(exc)}"
             ) from exc
-    return read_profile_rows(rows, Path(name).name, suite_id, scheme)
+    return read_profile_rows(rows, Path(name).name, suite_id, scheme, budget=budget)

@@ -484,9 +484,10 @@ def read_pdf(
     ``limits``; a :class:`DocumentError` when it cannot be read."""
     name = name or str(path if isinstance(path, Path) else "<upload>")
     source = Path(name).name
+    budget = Budget(name, limits)
     with quiet():
         try:
-            pages = _read_pages(path, name, source, Budget(name, limits))
+            pages = _read_pages(path, name, source, budget)
         except DocumentError:
             raise
         except MemoryError:
@@ -519,7 +520,7 @@ def read_pdf(
             page_of.append(page.number)
         rows.extend(page.rows)
         page_of.extend(page.number for _ in page.rows)
-    result = read_profile_rows(rows, source, suite_id, scheme, findings)
+    result = read_profile_rows(rows, source, suite_id, scheme, findings, budget)
     return replace(result, findings=tuple(_on_page(f, page_of) for f in result.findings))
 
 

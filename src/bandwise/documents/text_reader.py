@@ -518,10 +518,12 @@ def read_profile_rows(
     suite_id: str | None = None,
     scheme: Scheme | None = None,
     findings: Iterable[Finding] = (),
+    budget: Budget | None = None,
 ) -> ReadResult:
     """Read profiles from table rows (``None`` marks a page break), with the same rules,
-    findings and unplaced-row guarantee as the text reader. ``line`` numbers are row numbers."""
-    reader = _Reader(source, scheme or load_scheme())
+    findings and unplaced-row guarantee as the text reader. ``line`` numbers are row numbers;
+    ``budget`` (the extraction's) also bounds the rows that are not profile rows."""
+    reader = _Reader(source, scheme or load_scheme(), budget)
     reader.findings.extend(findings)
     for no, row in enumerate(rows, start=1):
         if row is None:
