@@ -274,9 +274,7 @@ def test_a_pdf_stating_more_pages_than_the_limit_is_refused_before_its_page_tree
     assert walked == []
 
 
-def test_a_word_file_of_junk_paragraphs_stops_at_the_limit_of_rows_that_are_not_profile_rows() -> (
-    None
-):
+def test_junk_paragraphs_of_a_word_file_stop_at_the_limit_of_unplaced_rows() -> None:
     data = hostile.tiny_paragraphs_docx(500, "lorem ipsum")
     with pytest.raises(DocumentTooComplex, match=r"more than 100 lines that are not profile rows"):
         read_document_bytes(data, "junk.docx", limits=ParseLimits(max_unplaced=100))
