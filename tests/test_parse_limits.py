@@ -278,3 +278,37 @@ def test_junk_paragraphs_of_a_word_file_stop_at_the_limit_of_unplaced_rows() -> 
     data = hostile.tiny_paragraphs_docx(500, "lorem ipsum")
     with pytest.raises(DocumentTooComplex, match=r"more than 100 lines that are not profile rows"):
         read_document_bytes(data, "junk.docx", limits=ParseLimits(max_unplaced=100))
+
+
+def test_a_parse_is_refused_at_once_when_too_many_already_wait_for_a_worker() -> None:
+    """One worker busy and four parses waiting (QUEUE_PER_WORKER): the next is told the
+    server is busy instead of holding one more server thread."""
+    one = ParseLimits(workers=1, cpu_seconds=600, wall_seconds=600, max_content_mb=1_000)
+    text = (JD_LINES.encode(), "jd.txt", one)
+    outcomes: list[object] = []
+
+    def parse(target: object, args: tuple[object, ...], name: str) -> None:
+        try:
+            outcomes.append(parse_in_child(target, args, one, name))  # type: ignore[arg-type]
+        except BaseException as exc:
+            outcomes.append(exc)
+
+    busy = threading.Thread(target=parse, args=(_profile, (HEAVY_PDF, "heavy.pdf", one), "heavy"))
+    busy.start()
+    queued = [threading.Thread(target=parse, args=(_jd, text, "jd.txt")) for _ in range(4)]
+    deadline = time.monotonic() + 60
+    while isolated.running() == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for thread in queued:
+        thread.start()
+    while isolated.waiting() < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert (isolated.running(), isolated.waiting()) == (1, 4)
+    with pytest.raises(ParseInterrupted) as info:
+        parse_in_child(_jd, text, one, "jd.txt")
+    assert str(info.value) == f"jd.txt: {isolated.BUSY}"
+    isolated.stop_all()  # the heavy parse ends; the queued ones then run
+    for thread in [busy, *queued]:
+        thread.join(timeout=120)
+    assert sum(isinstance(o, ParseInterrupted) for o in outcomes) == 1
+    assert sum(isinstance(o, str) and JD_LINES in o for o in outcomes) == 4

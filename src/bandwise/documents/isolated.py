@@ -11,8 +11,10 @@ child is killed. Whatever stops the child, the caller gets a
 :class:`~bandwise.errors.DocumentTooComplex` naming the limit, never a hung worker.
 
 At most ``workers`` children run at once in one server process; a parse waits for a
-slot within its wall-clock time. :func:`stop_all` kills every running child (the web
-app calls it when the server is asked to stop), so a shutdown never waits for a parse.
+slot within its wall-clock time, and when :data:`QUEUE_PER_WORKER` parses per worker
+already wait, another is refused at once (the server is busy). :func:`stop_all` kills
+every running child (the web app calls it when the server is asked to stop), so a
+shutdown never waits for a parse.
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ _context: BaseContext | None = None
 _live: set[BaseProcess] = set()
 _stopped: set[BaseProcess] = set()
 _busy = 0
+_waiting = 0
+#: Parses that may wait for a busy worker, per worker; more are refused at once (503), so
+#: a flood of uploads cannot hold every thread of the server's thread pool.
+QUEUE_PER_WORKER = 4
 _launching = threading.local()
 
 
@@ -141,13 +147,21 @@ def _child(
 
 
 def _acquire(workers: int, deadline: float) -> bool:
-    global _busy
+    """A parsing slot, waited for until ``deadline``; False at once when
+    :data:`QUEUE_PER_WORKER` parses a worker already wait (each holds a server thread)."""
+    global _busy, _waiting
     with _slots:
-        while _busy >= workers:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            _slots.wait(left)
+        if _busy >= workers and _waiting >= QUEUE_PER_WORKER * workers:
+            return False
+        _waiting += 1
+        try:
+            while _busy >= workers:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                _slots.wait(left)
+        finally:
+            _waiting -= 1
         _busy += 1
         return True
 
@@ -265,6 +279,12 @@ def running() -> int:
     """How many parses are running in child processes now."""
     with _lock:
         return len(_live)
+
+
+def waiting() -> int:
+    """How many parses wait for a free worker now."""
+    with _lock:
+        return _waiting
 
 
 def stop_all() -> int:
