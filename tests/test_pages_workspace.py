@@ -189,6 +189,8 @@ def test_a_hybrid_form_marks_the_factors_that_go_to_local_evaluation(web: Web) -
     three = page[page.index('id="factor-3"') : page.index('id="factor-4"')]
     assert "goes to local evaluation" in three
     assert "goes to local evaluation" not in page[page.index('id="factor-4"') :]
+    reason = text_of(page[page.index('id="live-reason">') + 17 :][:600])
+    assert reason.startswith("F3 : Factor 3 fails the matching rules") and "locally" in reason
 
 
 def _with_job_description(web: Web) -> Any:

@@ -190,6 +190,10 @@ def strip_reasons(preview: FormPreview) -> list[dict[str, Any]]:
         reasons.append(
             {"text": "a range leaves the outcome open", "factors": list(preview.undecided)}
         )
+    hybrid = data.get("hybrid")
+    if hybrid:  # where the hybrid goes next comes first
+        factors = list(hybrid.get("evaluated_factors", []))
+        reasons.insert(0, {"text": hybrid["reason"].rstrip(". "), "factors": factors})
     return reasons
 
 
