@@ -391,3 +391,15 @@ def test_evidence_changed_after_the_outcome_is_not_shown_as_its_evidence(web: We
     assert "typed later" not in text
     assert "Evidence for factor 3: changed after this outcome was recorded" in text
     assert "Evidence for factor 2: evidence for factor 2" in text
+
+
+def test_the_report_flags_a_known_misprint_in_the_profile_on_its_factor(web: Web) -> None:
+    case = wk.draft(web.db, web.people, profile="arts-therapist-principal", levels=None)
+    page = web.client(web.people.lead).get(f"/cases/{case.case.id}/report")
+    text = text_of(page.text)
+    assert "Known problem in the profile's factor 2:" in text
+    assert "Known problem in the profile's factor 3" not in text
+    plain = wk.draft(web.db, web.people, levels=None)  # Arts Therapist: no known problem
+    assert "Known problem" not in text_of(
+        web.client(web.people.lead).get(f"/cases/{plain.case.id}/report").text
+    )

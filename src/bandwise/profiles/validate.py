@@ -366,6 +366,25 @@ def validate_profile(scheme: Scheme, profile: Profile, source: str | None = None
     return _Checker(scheme, profile, source).run()
 
 
+@functools.lru_cache(maxsize=2048)
+def _factor_findings(scheme: Scheme, profile: Profile) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (f.factor, f.message)
+        for f in validate_profile(scheme, profile)
+        if f.factor is not None and f.severity in ("error", "warning")
+    )
+
+
+def known_problems(scheme: Scheme, profile: Profile | None) -> dict[int, list[str]]:
+    """The warnings and errors about a profile's entries, per factor: the known misprints
+    (such as a score that is the chart's figure for another level) that the matching
+    workspace, the profile picker and the matching report flag beside the entry."""
+    notes: dict[int, list[str]] = {}
+    for factor, message in _factor_findings(scheme, profile) if profile is not None else ():
+        notes.setdefault(factor, []).append(message)
+    return notes
+
+
 def validate_suite(scheme: Scheme, suite: Suite) -> list[Finding]:
     """Every profile, then the contents table against the profiles."""
     findings: list[Finding] = []

@@ -26,6 +26,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from ...profiles.validate import known_problems
 from ...scheme.loader import load_scheme
 from ...services import cases, suggestions
 from ...services.accounts import Principal
@@ -41,7 +42,6 @@ from .case_workspace import (
     fill_from_profile,
     level_choices,
     profile_fill,
-    profile_notes,
     strip_reasons,
 )
 from .cases import CaseContext, case_breadcrumbs, load_case
@@ -81,7 +81,7 @@ def form_factors(
     """Everything one factor's row shows, in factor order."""
     scheme = load_scheme()
     profile = ctx.profile if preview.mode != "evaluation" else None
-    notes = profile_notes(profile)
+    notes = known_problems(scheme, profile)
     hybrid = (preview.json or {}).get("hybrid") or {}
     evaluated = set(hybrid.get("evaluated_factors", ()))
     states = factor_states(inputs, preview)

@@ -10,7 +10,6 @@ without JavaScript.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from starlette.datastructures import FormData
 
 from ...errors import InvalidLevelsError
 from ...profiles.model import FactorEntry, Profile
-from ...profiles.validate import validate_profile
 from ...scheme.jobs import job_factor
 from ...scheme.loader import load_scheme
 from ...scheme.model import Factor
@@ -113,24 +111,6 @@ def level_choices(factor: Factor, entry: FactorEntry | None = None) -> list[dict
                 }
             )
     return choices
-
-
-@functools.lru_cache(maxsize=2048)
-def _notes(profile: Profile) -> tuple[tuple[int, str], ...]:
-    return tuple(
-        (f.factor, f.message)
-        for f in validate_profile(load_scheme(), profile)
-        if f.factor is not None and f.severity in ("error", "warning")
-    )
-
-
-def profile_notes(profile: Profile | None) -> dict[int, list[str]]:
-    """The library's warnings and errors about the profile, per factor (a known misprint
-    such as a score that is the chart's figure for another level)."""
-    notes: dict[int, list[str]] = {}
-    for factor, message in _notes(profile) if profile is not None else ():
-        notes.setdefault(factor, []).append(message)
-    return notes
 
 
 def factor_state(given: FactorInput, outcome: FactorOutcome) -> str:

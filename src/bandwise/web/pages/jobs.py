@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from ...profiles.library import Library
+from ...profiles.validate import known_problems
+from ...scheme.loader import load_scheme
 from ...services import accounts, cases, documents, jobs, suites
 from ...services.base import Conflict, Database, InvalidInput, ServiceError
 from ...services.documents import MAX_DOCUMENT_BYTES
@@ -26,7 +28,6 @@ from ...store.tables import DOCUMENT_KINDS
 from ..api.documents import document_download
 from ..auth import DB
 from ..limits import upload_limit
-from .case_workspace import profile_notes
 from .deps import (
     PageNumber,
     PageUser,
@@ -302,7 +303,7 @@ def matching_profiles(library: Library, query: str) -> list[dict[str, Any]]:
             haystack = f"{profile.title} {profile.id} {suite.title} {suite.id}".lower()
             if all(w in haystack for w in words):
                 band = f"band {profile.band_label}" if profile.band_label else "band not stated"
-                flagged = sorted(profile_notes(profile))
+                flagged = sorted(known_problems(load_scheme(), profile))
                 problem = (
                     f"; known problem in the profile on factor {', '.join(map(str, flagged))}"
                     " (see the profile)"

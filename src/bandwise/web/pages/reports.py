@@ -22,7 +22,9 @@ from markupsafe import Markup
 
 from ...errors import UnknownProfileError
 from ...profiles.library import Library
+from ...profiles.validate import known_problems
 from ...scheme.loader import load_scheme
+from ...scheme.model import Scheme
 from ...services import accounts, cases, export, jobs, reporting
 from ...services.base import Actor, Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import DecisionView, OutcomeView
@@ -54,6 +56,7 @@ class FactorLine:
     outcome: str
     points: str
     evidence: str
+    notes: tuple[str, ...] = ()  # the library's known problems with the profile's entry
 
 
 def _span(low: int, high: int) -> str:
@@ -73,21 +76,26 @@ def _explained_rows(explanation: dict[str, Any]) -> dict[int, dict[str, str]]:
 
 
 def _profile_levels(
-    library: Library, detail: CaseDetail, version: int | None
-) -> tuple[str, dict[int, str]]:
-    """The profile's title and its level text per factor, as printed in the suite (only
-    when the organisation's library holds ``version``, the one the report is about)."""
+    scheme: Scheme, library: Library, detail: CaseDetail, version: int | None
+) -> tuple[str, dict[int, str], dict[int, list[str]]]:
+    """The profile's title, its level text per factor as printed in the suite, and the
+    library's known problems with each factor's entry (only when the organisation's
+    library holds ``version``, the one the report is about)."""
     case = detail.case
     if not case.profile_id:
-        return "", {}
+        return "", {}, {}
     ref = f"{case.suite_id}/{case.profile_id}" if case.suite_id else case.profile_id
     try:
         profile = library.get(ref)
     except UnknownProfileError:
-        return case.profile_id, {}
-    same_version = not case.suite_id or library.version_of(case.suite_id) == version
-    levels = {e.number: e.level_text for e in profile.factors} if same_version else {}
-    return profile.title, levels
+        return case.profile_id, {}, {}
+    if case.suite_id and library.version_of(case.suite_id) != version:
+        return profile.title, {}, {}
+    return (
+        profile.title,
+        {e.number: e.level_text for e in profile.factors},
+        known_problems(scheme, profile),
+    )
 
 
 def _in_force(detail: CaseDetail) -> tuple[OutcomeView | None, OutcomeView | None]:
@@ -207,7 +215,7 @@ def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
         else None
     )
     explained = _explained_rows(explanation)
-    profile_title, printed = _profile_levels(library, detail, suite_version)
+    profile_title, printed, notes = _profile_levels(scheme, library, detail, suite_version)
     decisions = {d.factor: d for d in detail.decisions}
     factors = []
     for factor in scheme.factors:
@@ -226,6 +234,7 @@ def matching_report(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
                 outcome=row.get("Outcome", ""),
                 points=row.get("Points", ""),
                 evidence=_evidence(decisions.get(n), outcome),
+                notes=tuple(notes.get(n, ())),
             )
         )
     total = explanation.get("total") or {}
