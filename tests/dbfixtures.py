@@ -4,43 +4,124 @@
 ``BANDWISE_TEST_POSTGRES_URL`` is set (``.ci/run`` starts a server and sets it; locally
 run ``scripts/pg-test-server``). Each test gets a freshly migrated, empty database, and
 ``org`` / ``users`` give it an organisation with one user per role and side.
+
+The Alembic migrations run **once per test session**, not once per test (a full upgrade
+costs tens of milliseconds; hundreds of tests paid it):
+
+* SQLite: :func:`sqlite_template` migrates one file; each test gets a byte copy of it in
+  its own ``tmp_path`` (a fraction of a millisecond).
+* PostgreSQL: :func:`postgres_template` runs the migrations once on the test database and
+  records every statement they sent (:class:`RecordedMigrations`); each test drops the
+  ``public`` schema and replays them. Each test still has a real database of its own
+  (several connections, the audit trail's triggers, real commits), so the concurrency
+  tests and the tests that the triggers refuse rewrites stay real. A template database
+  (``CREATE DATABASE … TEMPLATE``) would need the CREATEDB right and costs more than
+  the replay; a rolled-back transaction per test would hide concurrency.
+
+``tests/test_test_databases.py`` checks that both give the schema a real upgrade gives.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from alembic import command
+from sqlalchemy import Connection, Engine, event, text
 
 from bandwise.services.base import Actor, Database
 from bandwise.store import tables as t
-from bandwise.store.migrate import upgrade
+from bandwise.store.db import make_engine
+from bandwise.store.migrate import alembic_config, upgrade
 
 PG_URL = os.environ.get("BANDWISE_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
-def _fresh_postgres(url: str) -> None:
-    db = Database.connect(url)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    db.engine.dispose()
+def drop_public_schema(conn: Connection) -> None:
+    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+    conn.execute(text("CREATE SCHEMA public"))
+
+
+@dataclass
+class RecordedMigrations:
+    """The statements a full Alembic upgrade sent to PostgreSQL, in order, to replay on
+    an emptied schema: the same tables, indexes, functions, triggers and version row."""
+
+    statements: list[tuple[str, Any, bool]] = field(default_factory=list)
+
+    @classmethod
+    def record(cls, engine: Engine) -> RecordedMigrations:
+        recorded = cls()
+        with engine.connect() as conn:
+            drop_public_schema(conn)
+            conn.commit()
+
+            def keep(
+                _conn: Connection,
+                _cursor: Any,
+                statement: str,
+                parameters: Any,
+                _context: Any,
+                executemany: bool,
+            ) -> None:
+                recorded.statements.append((statement, parameters, executemany))
+
+            event.listen(conn, "before_cursor_execute", keep)
+            cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            event.remove(conn, "before_cursor_execute", keep)
+            conn.commit()
+        return recorded
+
+    def replay(self, engine: Engine) -> None:
+        """Empty the ``public`` schema and build it again, in one transaction."""
+        with engine.begin() as conn:
+            drop_public_schema(conn)
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            for statement, parameters, many in self.statements:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)  # as SQLAlchemy sent it
+            cursor.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head, for every test to copy."""
+    path = tmp_path_factory.mktemp("template") / "bandwise.db"
+    upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file: one file to copy
+        conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[RecordedMigrations, Engine]]:
+    """The migrations recorded once on the test database, and an engine to replay them."""
+    engine = make_engine(PG_URL)
+    yield RecordedMigrations.record(engine), engine
+    engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
-        _fresh_postgres(PG_URL)
-        url = PG_URL
-    else:
-        url = f"sqlite:///{tmp_path / 'bandwise.db'}"
-    upgrade(url)
-    return url
+        recorded, engine = request.getfixturevalue("postgres_template")
+        recorded.replay(engine)
+        return PG_URL
+    path = tmp_path / "bandwise.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

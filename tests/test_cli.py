@@ -3,8 +3,9 @@
 Other tools script against ``bandwise``; a renamed or removed key, or a changed
 exit code, must fail here. Most commands run in-process through typer's
 ``CliRunner``. Exit code 2 (a user mistake) comes from ``bandwise.cli.main``,
-which wraps the app, so those cases run the real entry point in a subprocess
-(``python -m bandwise``).
+which wraps the app, so those cases run ``main()`` in-process too
+(``tests/clikit.py``); one test runs the installed ``bandwise`` console script in a
+real process, so the entry point itself stays covered.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bandwise.cli import app
+from clikit import Ran, run_main
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "bandwise" / "profiles" / "data"
 SEED = DATA / "national-profiles-arts-therapy.txt"
@@ -87,17 +89,7 @@ def invoke_json(*args: str | Path) -> Any:
     return json.loads(result.stdout)
 
 
-def run_main(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """The real entry point, with ``main()``'s error handling (exit 2 for user mistakes)."""
-    return subprocess.run(
-        [sys.executable, "-m", "bandwise", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> str:
+def assert_one_line_error(proc: Ran | subprocess.CompletedProcess[str], *needles: str) -> str:
     assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
     err = proc.stderr.strip()
@@ -253,6 +245,31 @@ def test_profiles_show_human() -> None:
 
 def test_profiles_show_unknown_id_exits_2() -> None:
     assert_one_line_error(run_main("profiles", "show", "no-such-profile"), "no-such-profile")
+
+
+def test_the_installed_console_script_runs_main_with_its_error_handling() -> None:
+    """The one test that starts a real process: the ``bandwise`` script that pip installed
+    (``[project.scripts]``) reaches ``main()``: a result on stdout, and a user mistake as
+    exit 2 with one line on stderr."""
+    script = Path(sys.executable).with_name("bandwise")
+    assert script.is_file(), f"no console script at {script}: pip install -e ."
+    good = subprocess.run(
+        [script, "score", "--levels", GOOD_LEVELS, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["total"] == 438
+    assert_one_line_error(
+        subprocess.run(
+            [script, "profiles", "show", "no-such-profile"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ),
+        "no-such-profile",
+    )
 
 
 # -- profiles import ---------------------------------------------------------------------

@@ -2,25 +2,25 @@
 
 Scripts read these JSON keys; a renamed or removed key must fail here. Exit code 2 (a user
 mistake: wrong level count, a level that is not a level, a level too high, an unknown
-profile, a bad rule set file) comes from ``bandwise.cli.main``, so those run the real entry
-point in a subprocess; everything else runs in-process through typer's ``CliRunner``.
+profile, a bad rule set file) comes from ``bandwise.cli.main``, so those run ``main()``
+in-process (``tests/clikit.py``); everything else runs through typer's ``CliRunner``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import clikit
 from bandwise.cli import app
 from bandwise.scheme.matching import VERDICT_ORDER
 from bandwise.scheme.rules import DEFAULT_RULES
+from clikit import Ran
 
 ARTS_THERAPIST_LOWEST = "6,7,4,2,3,5,2,2,1,1,1,3,2,2,4,2"  # 475, a profile match
 ONE_VARIATION = "6,7,4,2,3,5,2,2,1,1,1,3,4,2,4,2"  # factor 13 one level above: 486
@@ -63,15 +63,8 @@ def invoke_json(*args: str) -> Any:
     return json.loads(invoke(*args, "--json").stdout)
 
 
-def run_main(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "bandwise", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+def run_main(*args: str) -> Ran:
+    return clikit.run_main(*args, env={**os.environ, "COLUMNS": "200"})
 
 
 def local_rules(tmp_path: Path, **changes: tuple[str, str]) -> Path:
