@@ -319,3 +319,6 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+from . import register_tables as _register_tables  # noqa: E402,F401  (the JE register's tables)
