@@ -7,6 +7,7 @@ the references that decided it. ``*_to_json`` give each result's JSON contract.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +36,21 @@ class Explanation:
         }
 
 
-def _levels(levels: tuple[int, ...]) -> str:
+def levels_text(levels: tuple[int, ...]) -> str:
+    """``4``, a run ``2-3`` or a list ``2, 4``: a factor's levels as the table shows them."""
     if len(levels) > 1 and list(levels) == list(range(levels[0], levels[-1] + 1)):
         return f"{levels[0]}-{levels[-1]}"
     return ", ".join(map(str, levels))
+
+
+def points_text(points: tuple[int, ...]) -> str:
+    """``196`` or ``22-36``: a factor's points, each value once, in order."""
+    return "-".join(map(str, dict.fromkeys(points)))
+
+
+def outcome_text(outcome: str, outcomes: tuple[str, ...]) -> str:
+    """A factor's outcome, or every outcome its candidate levels give (``match/variation``)."""
+    return outcome if len(outcomes) == 1 else "/".join(outcomes)
 
 
 def _span(values: tuple[int, int]) -> str:
@@ -60,10 +72,10 @@ def explain_match(scheme: Scheme, result: MatchResult) -> Explanation:
         (
             str(c.number),
             scheme.factor(c.number).name,
-            _levels(c.profile_levels),
-            _levels(c.job_levels),
-            c.outcome if len(c.outcomes) == 1 else "/".join(c.outcomes),
-            "-".join(map(str, dict.fromkeys(c.points))),
+            levels_text(c.profile_levels),
+            levels_text(c.job_levels),
+            outcome_text(c.outcome, c.outcomes),
+            points_text(c.points),
             c.reason,
         )
         for c in result.factors
@@ -97,8 +109,8 @@ def explain_evaluation(scheme: Scheme, ev: Evaluation) -> Explanation:
         (
             str(f.number),
             scheme.factor(f.number).name,
-            _levels(f.levels),
-            "-".join(map(str, dict.fromkeys(f.points))),
+            levels_text(f.levels),
+            points_text(f.points),
         )
         for f in ev.factors
     )
@@ -246,3 +258,65 @@ def evaluation_to_json(scheme: Scheme, ev: Evaluation) -> dict[str, Any]:
         "notes": list(ev.notes),
         "explanation": explain_evaluation(scheme, ev).to_json(),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFactor:
+    """One factor of a stored result (``match_to_json`` or ``evaluation_to_json``), read
+    by key from its ``factors`` list: never from the explanation table, whose column
+    headings are wording and may change. An evaluation has no profile levels or
+    outcomes."""
+
+    number: int
+    profile_levels: tuple[int, ...]
+    job_levels: tuple[int, ...]
+    outcome: str
+    outcomes: tuple[str, ...]
+    points: tuple[int, ...]
+    reason: str
+
+    @property
+    def outcome_text(self) -> str:
+        return outcome_text(self.outcome, self.outcomes) if self.outcomes else self.outcome
+
+    @property
+    def points_text(self) -> str:
+        return points_text(self.points)
+
+    @property
+    def profile_text(self) -> str:
+        return levels_text(self.profile_levels)
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(v for v in value if isinstance(v, int) and not isinstance(v, bool))
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def stored_factors(result: Mapping[str, Any] | None) -> dict[int, StoredFactor]:
+    """A stored result's factors by number (a factor missing or malformed is left out:
+    a record from an older release shows as blank, never as an error)."""
+    out: dict[int, StoredFactor] = {}
+    factors = (result or {}).get("factors")
+    for f in factors if isinstance(factors, list) else ():
+        if not isinstance(f, Mapping):
+            continue
+        number = f.get("number")
+        if not isinstance(number, int) or isinstance(number, bool):
+            continue
+        outcomes = _texts(f.get("outcomes"))
+        out[number] = StoredFactor(
+            number,
+            _ints(f.get("profile_levels")),
+            _ints(f.get("job_levels", f.get("levels"))),
+            str(f.get("outcome") or ""),
+            outcomes,
+            _ints(f.get("points")),
+            str(f.get("reason") or ""),
+        )
+    return out

@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ..errors import UnknownProfileError
 from ..profiles.model import Profile
 from ..scheme.evaluation import boundary
+from ..scheme.explain import stored_factors
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from ..store import tables as t
@@ -177,28 +177,6 @@ def _similar(
     return tuple(found[:top])
 
 
-def _explained_rows(explanation: dict[str, Any]) -> dict[int, dict[str, str]]:
-    """The factor table saved with the outcome, by factor number and column name."""
-    table = explanation.get("explanation") or {}
-    columns = [str(c) for c in table.get("columns", [])]
-    rows: dict[int, dict[str, str]] = {}
-    for row in table.get("rows", []):
-        named = dict(zip(columns, (str(v) for v in row), strict=False))
-        if named.get("#", "").isdigit():
-            rows[int(named["#"])] = named
-    return rows
-
-
-def _reasons(explanation: dict[str, Any]) -> dict[int, tuple[str, str]]:
-    """(outcome, reason) per factor from the result's own factor list, when saved."""
-    out: dict[int, tuple[str, str]] = {}
-    for f in explanation.get("factors") or []:
-        if isinstance(f, dict) and isinstance(f.get("number"), int) and "outcomes" in f:
-            outcomes = [str(o) for o in f.get("outcomes") or []]
-            out[f["number"]] = ("/".join(outcomes), str(f.get("reason") or ""))
-    return out
-
-
 def review_outcome(
     db: Database, actor: Actor, case_id: int, top: int = SIMILAR_COUNT
 ) -> OutcomeReview | None:
@@ -217,26 +195,26 @@ def review_outcome(
         records = outcome_records(session, case.organisation_id)
         recorded_at = utc(outcome.recorded_at)
         levels = [str(lv) for lv in outcome.levels or []]
-        explained = _explained_rows(outcome.explanation or {})
-        reasons = _reasons(outcome.explanation or {})
+        stored = stored_factors(outcome.explanation)
         factors = []
         for factor in scheme.factors:
             n = factor.number
-            row = explained.get(n, {})
+            result = stored.get(n)
             printed = profile.factor(n) if profile is not None else None
             decision = decisions.get(n)
             updated = utc(decision.updated_at) if decision is not None else None
             changed = bool(updated and recorded_at and updated > recorded_at)
-            outcome_text, reason = reasons.get(n, (row.get("Outcome", ""), row.get("Reason", "")))
             factors.append(
                 ReviewFactor(
                     n,
                     factor.name,
-                    printed.level_text if printed is not None else row.get("Profile", ""),
+                    printed.level_text
+                    if printed is not None
+                    else (result.profile_text if result else ""),
                     levels[n - 1] if len(levels) >= n else "",
-                    outcome_text,
-                    reason,
-                    row.get("Points", ""),
+                    result.outcome_text if result else "",
+                    result.reason if result else "",
+                    result.points_text if result else "",
                     decision.evidence if decision is not None else "",
                     changed,
                 )
