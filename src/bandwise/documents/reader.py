@@ -115,6 +115,17 @@ def _read(
         raise DocumentError(
             name, "no national profile found (expected a 'Profile Suite and Label' row)"
         )
+    empty = [p for p in result.suite.profiles if not p.factors]
+    if empty:
+        first = empty[0]
+        raise DocumentError(
+            name,
+            f"has {len(empty)} of {len(result.suite.profiles)} profile(s) with no factor rows "
+            f"(the first: '{first.title}', line {first.line}); each profile needs rows of "
+            "factor number, factor name, level descriptor, JE level and JE score in columns "
+            "(separated by tabs, or aligned with spaces). Text from pdftotext or a PDF viewer "
+            "often loses the columns: import the PDF or Word file itself",
+        )
     return result
 
 

@@ -37,6 +37,7 @@ from ..scheme.band_labels import normalise_band_text
 from ..scheme.levels import parse_level_expression, parse_score_expression
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
+from .aligned import space_aligned
 from .decode import decode, split_lines
 from .limits import Budget, ParseLimits
 from .lines import BAND, BAND_ALONE, FACTOR_NO, NUMBERED, TOTAL, WS, Line, ordered_lines
@@ -71,6 +72,44 @@ def _key(title: str) -> str:
     return WS.sub(" ", title).strip().lower()
 
 
+_DASHES = ("-", "–", "—")
+
+
+def _continues_level(last: _FactorDraft, level: str, score: str) -> bool:
+    """Whether a row with no factor number carries the rest of the last factor's JE level or
+    score, cut by a page break ("3(a)-" then "4(b)"): the first part ends in a dash or
+    the next part is a bracketed letter."""
+
+    def open_end(before: str, after: str) -> bool:
+        return not after or before.endswith(_DASHES) or after.startswith(("(", *_DASHES))
+
+    return open_end(last.level_text, level) and open_end(last.score_text, score)
+
+
+def _glue(before: str, after: str) -> str:
+    """Two parts of a cell as one, as a cell's wrapped lines are joined."""
+    return f"{before} {after}".strip()
+
+
+_HEADER_WORDS = ("level descriptor", "je level", "je score", "factor", "no.")
+
+
+def _is_table_header(line: Line) -> bool:
+    """The factor table's header row, by its words, whatever its columns: "Factor |
+    Level descriptor ... | JE Level | JE Score", with or without a "No." column; it is
+    repeated at the top of each page the table runs onto."""
+    lower = line.flat.lower()
+    if FACTOR_NO.match(line.cells[0]) or (TOTAL.search(line.flat) and "je level" not in lower):
+        return False
+    if not ("level descriptor" in lower or ("je level" in lower and "je score" in lower)):
+        return False
+    rest = lower
+    for word in _HEADER_WORDS:
+        rest = rest.replace(word, " ")
+    rest = re.sub(r"\b(and|example|job|information|number|fa\w*|\w*tor)\b|[^a-z]", " ", rest)
+    return not rest.strip()
+
+
 def _title_cell(line: Line, label: str) -> str | None:
     """The text after a row label such as 'Profile Suite and Label', or None."""
     cells = line.cells
@@ -94,6 +133,7 @@ class _Reader:
         self.history: list[HistoryEntry] = []
         self.profiles: list[_ProfileDraft] = []
         self._state = "start"
+        self.last_table = ""  # contents or history, the last front-matter table read
         self.rows_in_state = 0
 
     @property
@@ -103,6 +143,8 @@ class _Reader:
     @state.setter
     def state(self, value: str) -> None:
         """Entering a state starts its row count; blank lines end a table only after a row."""
+        if self._state in ("contents", "history"):
+            self.last_table = self._state
         self._state, self.rows_in_state = value, 0
 
     # -- findings -------------------------------------------------------
@@ -144,6 +186,8 @@ class _Reader:
         if handler and handler(line):
             self.rows_in_state += 1
             return
+        if self.state == "between" and self._table_resumes(line):
+            return
         if self.state == "start" and not self.title:
             self.title = line.flat
             self.state = "between"
@@ -170,13 +214,12 @@ class _Reader:
             if statement:
                 self._add_statement(statement)
             return True
-        if flat_lower.startswith("fac") and (
-            "je level" in flat_lower or "level descriptor" in flat_lower
-        ):
-            if not self.profiles:
-                return False
-            self.state = "factors"
+        if _is_table_header(line):
+            if self.profiles:
+                self.state = "factors"
             return True
+        if "profiles" in _key(self.title) and _key(line.flat) == _key(self.title):
+            return True  # the suite title ("National Profiles for ...") as a page header
         if TOTAL.search(line.flat) and self.profiles and self.state in ("factors", "profile"):
             self._total_line(line)
             return True
@@ -187,6 +230,15 @@ class _Reader:
         return False
 
     # -- contents and version history -----------------------------------
+    def _table_resumes(self, line: Line) -> bool:
+        """A contents or history row after a blank line (text laid out by position puts
+        blank lines between rows): still that table's row, until a profile starts."""
+        if self.profiles or not self.last_table:
+            return False
+        if self.last_table == "history":
+            return self._history_row(line)
+        return self._contents_row(line)
+
     def _contents_row(self, line: Line) -> bool:
         cells = [c.strip() for c in line.cells if c.strip()]
         if [c.lower() for c in cells][:1] == ["profile title"]:
@@ -264,11 +316,17 @@ class _Reader:
                 profile.band_text = band.group(1)
                 return True
             return False
-        extra = [c.strip() for c in cells[3:] if c.strip()]
-        if extra or not cells[2].strip():
-            return False
         last = profile.factors[profile.order[-1]]
-        last.parts.append(cells[2].strip())
+        level, score = [*cells[3:5], "", ""][:2]
+        if any(c.strip() for c in cells[5:]) or not any(c.strip() for c in cells[2:5]):
+            return False
+        if level.strip() or score.strip():
+            if not _continues_level(last, level.strip(), score.strip()):
+                return False
+            last.level_text = _glue(last.level_text, level.strip())
+            last.score_text = _glue(last.score_text, score.strip())
+        if cells[2].strip():
+            last.parts.append(cells[2].strip())
         last.continuation_lines.append(line.no)
         self.find(
             "info",
@@ -482,7 +540,7 @@ def read_profile_lines(
             f"The file is not UTF-8; it was read as {encoding}. Check dashes and accented letters.",
         )
     order_findings: list[Finding] = []
-    for line in ordered_lines(_counted(lines, budget), source, order_findings):
+    for line in ordered_lines(space_aligned(_counted(lines, budget)), source, order_findings):
         reader.feed(Line(line.no, line.text.replace("\f", "")) if "\f" in line.text else line)
     reader.findings[:0] = order_findings  # reading-order findings come first, as they apply
     suite = reader.finish(suite_id)

@@ -1,0 +1,180 @@
+"""Profile documents as other producers and extractors make them (issue 14).
+
+The text of the rendered suite as ``pdftotext`` (plain and ``-layout``) and pypdf give it,
+header rows with a "No." column, rows cut by a page break with their JE level split over
+two lines. Renderings are made at run time, once per session.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import docfixtures as fx
+from bandwise.documents.reader import read_document
+from bandwise.documents.text_reader import read_profile_text
+from bandwise.errors import DocumentError
+from bandwise.profiles.library import load_builtin_suite
+from bandwise.profiles.model import ReadResult, Suite
+
+SUITE = load_builtin_suite("arts-therapies")
+needs_pdftotext = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (scripts/browser-test-deps)"
+)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fx.render_pdf(SUITE, tmp_path_factory.mktemp("producers") / "suite.pdf")
+
+
+def _pdftotext(pdf: Path, *options: str) -> Path:
+    out = pdf.with_name(f"{pdf.stem}{''.join(options) or '-plain'}.txt")
+    if not out.exists():
+        subprocess.run(["pdftotext", *options, str(pdf), str(out)], check=True)
+    return out
+
+
+def _pypdf_text(pdf: Path) -> Path:
+    from pypdf import PdfReader
+
+    out = pdf.with_name(f"{pdf.stem}-pypdf.txt")
+    out.write_text("\n".join(p.extract_text() for p in PdfReader(pdf).pages), encoding="utf-8")
+    return out
+
+
+def assert_same_figures(got: Suite, want: Suite = SUITE) -> None:
+    """Everything the document states, the descriptor and example read as one text."""
+    assert [p.id for p in got.profiles] == [p.id for p in want.profiles]
+    for g, w in zip(got.profiles, want.profiles, strict=True):
+        assert (g.title, g.band_text, g.stated_total, g.marked) == (
+            w.title,
+            w.band_text,
+            w.stated_total,
+            w.marked,
+        ), w.id
+        assert g.job_statement == w.job_statement, w.id
+        for gf, wf in zip(g.factors, w.factors, strict=True):
+            where = f"{w.id} factor {wf.number}"
+            assert (gf.number, gf.name, gf.level_text, gf.score_text) == (
+                wf.number,
+                wf.name,
+                wf.level_text,
+                wf.score_text,
+            ), where
+            assert f"{gf.descriptor} {gf.example}".strip() == (
+                f"{wf.descriptor} {wf.example}".strip()
+            ), where
+        assert len(g.factors) == len(w.factors), w.id
+    assert [(c.title, c.band_text, c.page) for c in got.contents] == [
+        (c.title, c.band_text, c.page) for c in want.contents
+    ]
+    assert [(h.change, h.date, h.notes) for h in got.history] == [
+        (h.change, h.date, h.notes) for h in want.history
+    ]
+
+
+def _warnings(result: ReadResult) -> list[str]:
+    return [f"{f.code}: {f.message}" for f in result.findings if f.severity != "info"]
+
+
+# -- text from other extractors -------------------------------------------------------------
+
+
+@needs_pdftotext
+def test_pdftotext_layout_text_is_read_by_its_column_positions(rendered: Path) -> None:
+    result = read_document(_pdftotext(rendered, "-layout"))
+    assert_same_figures(result.suite)
+    assert result.unplaced == ()
+    assert _warnings(result) == []
+
+
+@needs_pdftotext
+def test_pdftotext_plain_text_is_refused_with_what_was_expected(rendered: Path) -> None:
+    with pytest.raises(DocumentError, match=r"no factor rows.*import the PDF or Word file"):
+        read_document(_pdftotext(rendered))
+
+
+def test_pypdf_text_is_refused_with_what_was_expected(rendered: Path) -> None:
+    with pytest.raises(DocumentError, match=r"no factor rows.*import the PDF or Word file"):
+        read_document(_pypdf_text(rendered))
+
+
+def test_copied_text_without_columns_never_imports_with_exit_0(
+    rendered: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "suite.yaml"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bandwise",
+            "profiles",
+            "import",
+            str(_pypdf_text(rendered)),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "import the PDF or Word file itself" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+# -- header rows, titles and rows cut by a page break --------------------------------------
+
+_PROFILE_HEAD = [
+    "National Profiles for Nursing",
+    "",
+    "Profile Suite and Label\tNurse Team Leader",
+    "Job Statement\t1. Leads a team",
+]
+
+
+def _factor_rows(level16: str = "2(a)", score16: str = "7") -> list[str]:
+    scores = [45, 196, 27, 15, 27, 30, 5, 12, 5, 4, 5, 21, 7, 7, 25]
+    rows = [
+        f"{n}.\tFactor {n}\tDescriptor {n} text Example {n}\t3\t{s}"
+        for n, s in enumerate(scores, 1)
+    ]
+    rows.append(f"16.\tWorking Conditions\tOccasional exposure Example\t{level16}\t{score16}")
+    return rows
+
+
+def test_header_row_with_a_number_column_is_not_unplaced() -> None:
+    header = "No.\tFactor\tLevel descriptor and example job information\tJE Level\tJE Score"
+    lines = [*_PROFILE_HEAD, "", header, *_factor_rows(), "\tJE Score 453\tBand 6"]
+    result = read_profile_text("\n".join(lines))
+    assert result.unplaced == ()
+    assert not [f for f in result.findings if f.code == "unplaced-text"]
+    assert len(result.suite.profiles[0].factors) == 16
+
+
+def test_suite_title_repeated_as_a_page_header_is_not_unplaced() -> None:
+    header = "Factor\tLevel descriptor and example job information\tJE Level\tJE Score"
+    rows = _factor_rows()
+    lines = [*_PROFILE_HEAD, header, *rows[:8], "\f" + _PROFILE_HEAD[0], header, *rows[8:]]
+    result = read_profile_text("\n".join([*lines, "\tJE Score 453\tBand 6"]))
+    assert result.unplaced == ()
+    assert len(result.suite.profiles[0].factors) == 16
+
+
+def test_level_and_score_cut_by_a_page_break_are_joined_to_their_row() -> None:
+    header = "Factor\tLevel descriptor and example job information\tJE Level\tJE Score"
+    rows = _factor_rows(level16="2(a)-", score16="7-")
+    lines = [*_PROFILE_HEAD, header, *rows, "", header, "\t\tand more example\t3(a)\t12"]
+    result = read_profile_text("\n".join([*lines, "\tJE Score 453-458\tBand 6"]))
+    factor = result.suite.profiles[0].factors[-1]
+    assert (factor.level_text, factor.score_text) == ("2(a)- 3(a)", "7- 12")
+    assert factor.stated_scores == (7, 12)
+    assert factor.example.endswith("and more example")
+    assert result.unplaced == ()
+    assert [f.code for f in result.findings if f.factor == 16] == ["continued-cell"]
