@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .errors import BandwiseError
+from .errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -16,10 +16,6 @@ if TYPE_CHECKING:
     from .scheme.explain import Explanation
 
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
-
-
-class UsageError(BandwiseError):
-    """A command-line argument the user must correct."""
 
 
 def database_error(exc: Exception) -> UsageError:

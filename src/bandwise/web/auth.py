@@ -31,9 +31,10 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from ..errors import CrossSiteRequest, CsrfFailed, PasswordChangeRequired
 from ..services import accounts
 from ..services.accounts import Principal, SessionStart, Unauthenticated
-from ..services.base import Actor, Database, Forbidden
+from ..services.base import Actor, Database
 from .settings import Settings
 
 SESSION_COOKIE = "bandwise_session"
@@ -53,18 +54,6 @@ cookie_scheme = APIKeyCookie(
     description="The browser session cookie set by POST /api/session. State-changing "
     "requests must also send the session's CSRF token in the X-CSRF-Token header.",
 )
-
-
-class CsrfFailed(Forbidden):
-    code = "csrf-failed"
-
-
-class PasswordChangeRequired(Forbidden):
-    code = "password-change-required"
-
-
-class CrossSiteRequest(Forbidden):
-    code = "cross-site-request"
 
 
 def get_settings(request: Request) -> Settings:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..errors import RefusedFetch
+
 PDF_MEDIA_TYPE = "application/pdf"
 
 #: The longest run of characters without a break opportunity that a PDF report lays out
@@ -35,10 +37,6 @@ def breakable(text: str | None) -> str:
     report template applies it to free text in the PDF only (``| breakable``), so text
     copied from the web page stays exactly as typed."""
     return _RUN.sub(_split, text) if text else ""
-
-
-class RefusedFetch(ValueError):
-    """A report asked for a resource that is not inline (``data:``)."""
 
 
 def _refusing_fetcher() -> Any:

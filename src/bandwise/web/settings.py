@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..documents.limits import LimitSettingError, ParseLimits
-from ..errors import BandwiseError
+from ..errors import (
+    ConfigError,
+)
 from ..services.accounts import Throttle
 from ..store.db import database_url
 
@@ -53,10 +55,6 @@ DEVELOPMENT_SECRET = "bandwise-development-only-secret-do-not-use-in-production"
 #: The largest request body (JSON or a form) of any route but an upload: a sign-in, a job
 #: or 16 factor decisions with their evidence are a few tens of KiB at most.
 MAX_BODY_BYTES = 1024 * 1024
-
-
-class ConfigError(BandwiseError):
-    """The server is not configured well enough to start safely."""
 
 
 def _flag(value: str | None) -> bool:

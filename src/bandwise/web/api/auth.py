@@ -11,9 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from ...errors import UnsupportedMediaType
 from ...services import accounts
 from ...services.accounts import Principal, TokenView
-from ...services.base import Database, InvalidInput, ServiceError
+from ...services.base import Database, InvalidInput
 from ..auth import (
     CSRF_FIELD,
     DB,
@@ -83,11 +84,6 @@ class TokenCreated(TokenOut):
 
 _SIGN_IN_SCHEMA = SignIn.model_json_schema()
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-class UnsupportedMediaType(ServiceError):
-    status = 415
-    code = "unsupported-media-type"
 
 
 async def _sign_in_body(request: Request) -> SignIn:

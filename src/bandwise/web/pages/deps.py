@@ -23,6 +23,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
+from ...errors import PageRedirect
 from ...services import accounts
 from ...services.accounts import Principal
 from ...services.base import Conflict, InvalidInput
@@ -46,14 +47,6 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_INT // 1000)]
 OptionalRecordId = Annotated[int | None, Query(ge=1, le=MAX_INT)]
 #: The years a date typed into a page may fall in (beyond them it is a typing slip).
 FIRST_YEAR, LAST_YEAR = DATE_MIN.year, DATE_MAX.year  # the services' date rule
-
-
-class PageRedirect(Exception):
-    """Raised by a page dependency to send the browser elsewhere (303 See Other)."""
-
-    def __init__(self, location: str) -> None:
-        super().__init__(location)
-        self.location = location
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -39,6 +39,7 @@ from starlette.datastructures import UploadFile
 
 from ...documents.limits import ParseLimits
 from ...documents.reader import MAX_BYTES
+from ...errors import UploadProblem
 from ...profiles.diff import SuiteDiff
 from ...profiles.model import ReadResult
 from ...profiles.serialize import profile_to_json
@@ -59,14 +60,6 @@ SUFFIXES = {".pdf", ".docx", ".txt", ".text", ".tsv"}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _SUITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _FIELD_IDS = {"file": "file", "suite": "file", "suite_id": "suite_id", "version": "file"}
-
-
-class UploadProblem(Exception):
-    """Why an upload cannot be previewed or saved, in words for the error summary."""
-
-    def __init__(self, message: str, field: str = "file", status: int = 422) -> None:
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
 
 
 @dataclass(frozen=True, slots=True)
