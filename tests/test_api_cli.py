@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from typer.testing import CliRunner
 from bandwise.cli import app
 from bandwise.services import accounts
 from bandwise.services.base import Database
+from clikit import Ran, run_main
 
 runner = CliRunner()
 
@@ -28,15 +27,10 @@ def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
     return env
 
 
-def _main(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _main(env: dict[str, str], *args: str) -> Ran:
+    """``bandwise ARGS`` through ``main()`` in-process, with only ``env``'s settings."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("BANDWISE_")} | env
-    return subprocess.run(
-        [sys.executable, "-m", "bandwise", *args],
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_main(*args, env=full)
 
 
 def test_db_upgrade_is_safe_to_run_again(cli_env: dict[str, str]) -> None:

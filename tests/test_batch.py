@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ from bandwise.scheme.matching import (
 )
 from bandwise.scheme.rules import RuleSet, default_rule_set
 from bandwise.scheme.scoring import ABOVE_TABLE
+from clikit import Ran, run_main
 
 SCHEME = load_scheme()
 LIBRARY = builtin_library()
@@ -615,15 +614,9 @@ def test_cli_a_missing_column_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "bandwise", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+def _run_cli(*args: str) -> Ran:
+    """``bandwise ARGS`` through ``main()`` in-process (exit 2 for a user mistake)."""
+    return run_main(*args, env={**os.environ, "COLUMNS": "200"})
 
 
 def test_csv_output_neutralises_spreadsheet_formulas(tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ import csv
 import dataclasses
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from bandwise.services.base import Database, Forbidden, InvalidInput
 from bandwise.services.export import COLUMNS, export_outcomes
 from bandwise.store import tables as t
 from bandwise.store.migrate import upgrade
+from clikit import run_main
 from dbfixtures import People, make_people
 from recordfixtures import ARTS_THERAPIST, add_job, add_outcome, noon
 
@@ -276,12 +275,8 @@ def test_a_mistake_is_one_line_on_standard_error_and_exit_2(
     with db.transaction() as session:
         for user in session.scalars(select(t.User)):
             user.role = "viewer"  # no admin left
-    proc = subprocess.run(
-        [sys.executable, "-m", "bandwise", "export", "--out", str(tmp_path / "x.csv")],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "BANDWISE_DATABASE_URL": url},
-        check=False,
+    proc = run_main(
+        "export", "--out", tmp_path / "x.csv", env={**os.environ, "BANDWISE_DATABASE_URL": url}
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0

@@ -11,8 +11,6 @@ clear :class:`DocumentError`, and the CLI says it on one line with exit code 2.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from bandwise.profiles.library import SEED_DOCUMENT, load_builtin_suite
 from bandwise.profiles.model import ReadResult, Suite
 from bandwise.profiles.validate import validate_suite
 from bandwise.scheme import load_scheme
+from clikit import run_main
 
 SUITE = load_builtin_suite("arts-therapies")
 _READ: dict[Path, ReadResult] = {}
@@ -393,13 +392,7 @@ def test_bad_file_cli_exits_2_with_one_line(
 ) -> None:
     path = bad_files[case]
     out = tmp_path / "saved.yaml"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bandwise", "profiles", "import", str(path), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_main("profiles", "import", path, "--out", out)
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()

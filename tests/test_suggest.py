@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from bandwise.scheme.loader import load_scheme
 from bandwise.scheme.scoring import bands_for, score_range
 from bandwise.suggest import NOT_ENOUGH, Suggestions, clear_cache, suggest
 from bandwise.suggest import engine as engine_module
+from clikit import Ran, run_main
 
 EVAL_DIR = Path(__file__).parent / "suggest_eval"
 SCHEME = load_scheme()
@@ -313,14 +312,9 @@ def test_cli_reads_standard_input() -> None:
     assert json.loads(out.output)["sentences"] > 10
 
 
-def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bandwise", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _run(*args: str | Path) -> Ran:
+    """``bandwise ARGS`` through ``main()`` in-process (exit 2 for a user mistake)."""
+    return run_main(*args)
 
 
 def test_cli_exit_codes(tmp_path: Path) -> None:

@@ -4,8 +4,6 @@ the command line says it on one line with exit code 2."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from bandwise.suggest import (
     split_sentences,
 )
 from bandwise.suggest import reader as reader_module
+from clikit import run_main
 
 JD_LINES = [
     "Art Psychotherapist",
@@ -199,13 +198,7 @@ def test_zip_limit_is_the_profile_readers(tmp_path: Path, monkeypatch: pytest.Mo
 @pytest.mark.parametrize("case", ["encrypted-pdf", "zip-bomb-docx", "empty-file", "corrupt-pdf"])
 def test_bad_file_cli_exits_2_with_one_line(case: str, bad_files: dict[str, Path]) -> None:
     path = bad_files[case]
-    proc = subprocess.run(
-        [sys.executable, "-m", "bandwise", "suggest", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_main("suggest", path)
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()
