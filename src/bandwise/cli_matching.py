@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from .cli_common import JsonOpt, UsageError, console, print_explanation, print_json
+from .cli_library import OrganisationOpt, SuiteFilesOpt
 
 if TYPE_CHECKING:
     from .scheme.jobs import Job
@@ -52,14 +53,17 @@ def match_cmd(
     rules_file: Path | None = RulesOpt,
     json_: bool = JsonOpt,
     explain: bool = typer.Option(False, "--explain", help="Print the factor-by-factor table."),
+    organisation: str | None = OrganisationOpt,
+    suite_files: list[Path] | None = SuiteFilesOpt,
 ) -> None:
     """Match a job to a national profile, factor by factor, with a verdict and reasons."""
-    from .profiles.library import load_library
+    from .cli_library import cli_library
     from .profiles.matching import match_profile
     from .scheme.explain import explain_match, match_to_json
 
     scheme, job, rules = _setup(levels, rules_file)
-    result = match_profile(scheme, load_library(), profile, job, rules, hybrid=hybrid)
+    library = cli_library(organisation, suite_files)
+    result = match_profile(scheme, library, profile, job, rules, hybrid=hybrid)
     if json_:
         print_json(match_to_json(scheme, result))
         return
@@ -86,14 +90,16 @@ def nearest_cmd(
     top: int = typer.Option(5, "--top", min=1, help="How many profiles to show."),
     rules_file: Path | None = RulesOpt,
     json_: bool = JsonOpt,
+    organisation: str | None = OrganisationOpt,
+    suite_files: list[Path] | None = SuiteFilesOpt,
 ) -> None:
     """Rank the library's profiles for a job's levels."""
-    from .profiles.library import load_library
+    from .cli_library import cli_library
     from .profiles.matching import nearest
     from .scheme.explain import match_to_json
 
     scheme, job, rules = _setup(levels, rules_file)
-    ranked = nearest(scheme, load_library(), job, rules, top=top)
+    ranked = nearest(scheme, cli_library(organisation, suite_files), job, rules, top=top)
     if json_:
         print_json(
             [
@@ -144,6 +150,8 @@ def match_batch_cmd(
         False, "--nearest", help="Match each job to its nearest profile."
     ),
     rules_file: Path | None = RulesOpt,
+    organisation: str | None = OrganisationOpt,
+    suite_files: list[Path] | None = SuiteFilesOpt,
 ) -> None:
     """Match many jobs at once; a bad row is reported in its own row and the run carries on.
 
@@ -151,7 +159,7 @@ def match_batch_cmd(
     with them), 2 when the input cannot be used at all (nothing is written).
     """
     from .batch.run import run_batch
-    from .profiles.library import load_library
+    from .cli_library import cli_library
     from .scheme.loader import load_scheme
     from .scheme.rules import default_rule_set, load_rule_set_from
 
@@ -160,7 +168,7 @@ def match_batch_cmd(
     rules = load_rule_set_from(rules_file) if rules_file else default_rule_set()
     summary = run_batch(
         load_scheme(),
-        load_library(),
+        cli_library(organisation, suite_files),
         rules,
         input_file,
         out,

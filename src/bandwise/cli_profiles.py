@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from .cli_common import JsonOpt, UsageError, console, plain, print_json
+from .cli_library import OrganisationOpt, SuiteFilesOpt
 
 if TYPE_CHECKING:
     from .profiles.model import Finding
+    from .services.base import Actor, Database
+    from .services.suites import SuiteImport
 
 profiles_app = typer.Typer(
     help="National profiles: list, show, import and validate.",
@@ -25,13 +28,17 @@ _print_json = print_json
 
 
 @profiles_app.command("list")
-def profiles_list(json_: bool = JsonOpt) -> None:
+def profiles_list(
+    json_: bool = JsonOpt,
+    organisation: str | None = OrganisationOpt,
+    suite_files: list[Path] | None = SuiteFilesOpt,
+) -> None:
     """Every profile in the library with its band and total range."""
-    from .profiles.library import load_library
+    from .cli_library import cli_library
     from .profiles.views import profiles_to_json
     from .scheme import load_scheme
 
-    rows = profiles_to_json(load_scheme(), load_library())
+    rows = profiles_to_json(load_scheme(), cli_library(organisation, suite_files))
     if json_:
         _print_json(rows)
         return
@@ -50,14 +57,17 @@ def profiles_list(json_: bool = JsonOpt) -> None:
 
 @profiles_app.command("show")
 def profiles_show(
-    profile_id: str = typer.Argument(..., metavar="ID"), json_: bool = JsonOpt
+    profile_id: str = typer.Argument(..., metavar="ID"),
+    json_: bool = JsonOpt,
+    organisation: str | None = OrganisationOpt,
+    suite_files: list[Path] | None = SuiteFilesOpt,
 ) -> None:
     """One profile: job statement and, per factor, level, points, descriptor and example."""
-    from .profiles.library import load_library
+    from .cli_library import cli_library
     from .profiles.views import profile_view
     from .scheme import load_scheme
 
-    view = profile_view(load_scheme(), load_library(), profile_id)
+    view = profile_view(load_scheme(), cli_library(organisation, suite_files), profile_id)
     if json_:
         _print_json(view.to_json())
         return
@@ -154,14 +164,14 @@ def profiles_import(
     save: bool = typer.Option(
         False,
         "--save",
-        help="Save the suite into the library as a new version, after showing what changed.",
+        help="Save the suite into the organisation's library in the database (created when "
+        "there is none) as a new version, after showing what changed.",
     ),
     yes: bool = typer.Option(False, "--yes", help="With --save: do not ask for confirmation."),
+    organisation: str | None = OrganisationOpt,
 ) -> None:
     """Read and validate profile documents; show what changed; optionally save them."""
-    from .errors import BandwiseError
-    from .profiles.library import load_library
-    from .profiles.serialize import dump_suite_yaml, read_result_to_json
+    from .cli_library import open_for_import
     from .scheme import load_scheme
     from .services import profile_import as importing
 
@@ -171,7 +181,39 @@ def profiles_import(
         raise UsageError("no profile documents found in " + ", ".join(map(str, files)))
     if out is not None and not single:
         raise UsageError("--out takes one input file; use --save to store several suites")
-    scheme, library = load_scheme(), load_library()
+    scheme = load_scheme()
+    target = open_for_import(organisation) if save else None
+    try:
+        _import_each(inputs, single, json_, out, suite_id, yes, target, scheme, organisation)
+    finally:
+        if target is not None:
+            target[0].engine.dispose()
+
+
+def _import_each(
+    inputs: list[Path],
+    single: bool,
+    json_: bool,
+    out: Path | None,
+    suite_id: str | None,
+    yes: bool,
+    target: tuple[Database, Actor, str] | None,
+    scheme: Any,
+    organisation: str | None,
+) -> None:
+    """Read, compare and (with a ``target`` database) save each input, then report."""
+    from .cli_library import database_library
+    from .errors import BandwiseError
+    from .profiles.serialize import dump_suite_yaml, read_result_to_json
+    from .services import profile_import as importing
+    from .services.suites import organisation_library
+
+    def current() -> Any:
+        if target is None:
+            return database_library(organisation)
+        return organisation_library(target[0], target[1].organisation_id)
+
+    library = current()
     reports: list[dict[str, Any]] = []
     failed = 0
     for file, outcome in _each_with_progress(inputs, single and not json_):
@@ -196,14 +238,16 @@ def profiles_import(
         }
         if out is not None:
             _write_atomic(out, dump_suite_yaml(result.suite))
-        if save:
-            stored = _save_if_confirmed(result, comparison, yes, quiet=json_)
+        if target is not None:
+            stored = _save_if_confirmed(target, result, comparison, yes, quiet=json_)
             if stored is not None:
                 report["saved"] = {
-                    "suite_id": stored.suite.id,
+                    "suite_id": stored.suite_id,
                     "version": stored.version,
-                    "path": str(stored.path),
+                    "path": None,  # no file: the version is in the database
+                    "organisation": target[2],
                 }
+                library = current()  # the next input compares with this version
         report["_result"], report["_findings"], report["_comparison"] = (
             result,
             findings,
@@ -238,10 +282,12 @@ def _each_with_progress(inputs: list[Path], quiet: bool) -> Any:
             progress.advance(task)
 
 
-def _save_if_confirmed(result: Any, comparison: Any, yes: bool, quiet: bool) -> Any:
+def _save_if_confirmed(
+    target: tuple[Database, Actor, str], result: Any, comparison: Any, yes: bool, quiet: bool
+) -> SuiteImport | None:
     import sys
 
-    from .services import profile_import as importing
+    from .services import suites
 
     out = _console()
     diff = comparison.diff
@@ -269,9 +315,16 @@ def _save_if_confirmed(result: Any, comparison: Any, yes: bool, quiet: bool) -> 
         if not typer.confirm("Save this as a new version?", default=False):
             out.print("Not saved.")
             return None
-    stored = importing.save(result, comparison)
+    db, actor, slug = target
+    stored = suites.import_suite(
+        db, actor, result, result.suite.id, expected_version=comparison.base_version
+    )
     if not quiet:
-        out.print(f"Saved suite {stored.suite.id} version {stored.version} ({stored.path})")
+        out.print(
+            f"Saved suite {stored.suite_id} version {stored.version} in the library of "
+            f"{slug} (the database the server uses)",
+            markup=False,
+        )
     return stored
 
 

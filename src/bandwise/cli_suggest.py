@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from .cli_common import JsonOpt, UsageError, console, print_json
+from .cli_library import OrganisationOpt, SuiteFilesOpt
 
 if TYPE_CHECKING:
     from .suggest import Evidence, Suggestions
@@ -106,10 +107,12 @@ def suggest_cmd(
     evidence: int = typer.Option(
         3, "--evidence", min=1, help="Sentences shown for each profile and factor."
     ),
+    organisation: str | None = OrganisationOpt,
+    suite_files: list[Path] | None = SuiteFilesOpt,
 ) -> None:
     """Suggest profiles to try and likely factor levels for a job description, with the
     sentences behind each. Suggestions only: a panel decides."""
-    from .profiles.library import load_library
+    from .cli_library import cli_library
     from .scheme.loader import load_scheme
     from .suggest import checked_text, read_job_description, suggest
 
@@ -121,9 +124,8 @@ def suggest_cmd(
     else:
         text = read_job_description(Path(file))
         source = file
-    result = suggest(
-        text, load_library(), load_scheme(), top=top, backend=backend, evidence=evidence
-    )
+    library = cli_library(organisation, suite_files)
+    result = suggest(text, library, load_scheme(), top=top, backend=backend, evidence=evidence)
     if json_:
         print_json(result.to_json())
         return

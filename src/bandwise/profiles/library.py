@@ -1,4 +1,5 @@
-"""The profile library: the built-in suites plus any the user imports."""
+"""The profile library: the built-in suites; an organisation adds its imported versions
+(kept in the database, ``bandwise.services.suites``)."""
 
 from __future__ import annotations
 
@@ -71,19 +72,23 @@ def builtin_library() -> Library:
     return Library(suites, (1,) * len(suites))
 
 
-def load_library(root: Path | None = None, scheme: Scheme | None = None) -> Library:
-    """Built-in suites plus the latest version of every suite imported into the data folder
-    (a newer imported version of a built-in suite replaces it)."""
-    from .store import SuiteStore
-
-    scheme = scheme or load_scheme()
-    base = builtin_library()
-    suites = dict(
-        zip((s.id for s in base.suites), zip(base.suites, base.versions, strict=True), strict=True)
+def with_suites(library: Library, suites: tuple[Suite, ...] | list[Suite]) -> Library:
+    """``library`` with ``suites`` added (one with the id of a library suite replaces it).
+    Suites given this way (``--suite FILE``) are in no library: their version is 0."""
+    merged = dict(
+        zip(
+            (s.id for s in library.suites),
+            zip(library.suites, library.versions or (1,) * len(library.suites), strict=True),
+            strict=True,
+        )
     )
-    store = SuiteStore(root)
-    for suite_id in store.suite_ids():
-        stored = store.load(scheme, suite_id)
-        if stored is not None:
-            suites[suite_id] = (stored.suite, stored.version)
-    return Library(tuple(s for s, _ in suites.values()), tuple(v for _, v in suites.values()))
+    for suite in suites:
+        merged[suite.id] = (suite, 0)
+    return Library(tuple(s for s, _ in merged.values()), tuple(v for _, v in merged.values()))
+
+
+def load_library() -> Library:
+    """The built-in suites. An organisation's imported versions live in its database
+    (``bandwise.services.suites.organisation_library``); the command line and the server
+    both read them there."""
+    return builtin_library()

@@ -1,33 +1,33 @@
-"""Imported profile suites kept as versioned files in the user's data folder.
+"""The user's data folder, and the suite files older versions of bandwise kept there.
 
-``<data>/suites/<suite-id>/v<N>.yaml``: each import that changes a suite adds a
-version; nothing is overwritten, so an outcome recorded against version N can be
-re-explained after version N+1 arrives. The data folder is ``BANDWISE_DATA_DIR``,
-or ``$XDG_DATA_HOME/bandwise`` (``~/.local/share/bandwise``).
+The data folder is ``BANDWISE_DATA_DIR``, or ``$XDG_DATA_HOME/bandwise``
+(``~/.local/share/bandwise``); it holds the default SQLite database, whose
+``profile_suites`` table is the library ``bandwise profiles import --save`` writes to.
+
+Before, ``--save`` wrote ``<data>/suites/<suite-id>/v<N>.yaml`` files that only the
+command line read. They are no longer read (the server never did): :class:`SuiteStore`
+finds them so the command line can say how to import them into the database.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ProfileDataError
+from ..settings import load
 from ..scheme.model import Scheme
 from .model import Suite
-from .serialize import dump_suite_yaml, load_suite_yaml
+from .serialize import load_suite_yaml
 
 _VERSION = re.compile(r"^v(\d+)\.yaml$")
 
 
 def data_dir() -> Path:
-    explicit = os.environ.get("BANDWISE_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "bandwise"
+    """``BANDWISE_DATA_DIR``, or ``$XDG_DATA_HOME/bandwise`` (:mod:`bandwise.settings`)."""
+    return load().data_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,20 +65,6 @@ class SuiteStore:
             load_suite_yaml(scheme, path.read_text(encoding="utf-8"), str(path)), v, path
         )
 
-    def save(self, suite: Suite, base_version: int = 0) -> StoredSuite:
-        """Store ``suite`` as the next version; all or nothing."""
-        folder = self.root / suite.id
-        folder.mkdir(parents=True, exist_ok=True)
-        version = max([base_version, *self.versions(suite.id)]) + 1
-        path = folder / f"v{version}.yaml"
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(dump_suite_yaml(suite))
-            if path.exists():  # another import won the race: never overwrite a version
-                raise ProfileDataError(str(path), "", "this version was saved meanwhile; retry")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return StoredSuite(suite, version, path)
+    def latest_files(self) -> list[Path]:
+        """The newest version file of each suite kept here, by suite id."""
+        return [self.root / sid / f"v{self.versions(sid)[-1]}.yaml" for sid in self.suite_ids()]

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from ..errors import BandwiseError
 from ..profiles.library import builtin_library
 from ..profiles.model import Suite
-from ..profiles.serialize import load_suite_yaml
 from ..scheme.band_labels import parse_band_label
 from ..scheme.model import Scheme
 from ..scheme.scoring import ABOVE_TABLE
 from ..store import tables as t
+from .suites import suite_at_version
 
 #: Case statuses that mean the case's latest outcome was confirmed.
 CONFIRMED_CASE_STATUSES = ("confirmed", "review-requested")
@@ -214,27 +214,9 @@ def current_version(session: Session, organisation_id: int, suite_id: str) -> in
     return builtin_library().version_of(suite_id)
 
 
-def load_suite_version(
-    session: Session, scheme: Scheme, organisation_id: int, suite_id: str, version: int
-) -> Suite | None:
-    """One version of a suite as the organisation has it: an imported version, or the
-    built-in suite for its own version; None when there is no such version."""
-    content = session.scalar(
-        select(t.StoredSuite.content)
-        .where(t.StoredSuite.organisation_id == organisation_id)
-        .where(t.StoredSuite.suite_id == suite_id)
-        .where(t.StoredSuite.version == version)
-    )
-    if content is not None:
-        return load_suite_yaml(scheme, content, f"{suite_id} version {version}")
-    library = builtin_library()
-    if library.version_of(suite_id) == version:
-        return library.suite(suite_id)
-    return None
-
-
 class SuiteCache:
-    """Suite versions loaded once per service call."""
+    """Suite versions loaded once per service call, through the one reader of a stored
+    version (:func:`.suites.suite_at_version`)."""
 
     def __init__(self, session: Session, scheme: Scheme, organisation_id: int) -> None:
         self.session = session
@@ -246,8 +228,8 @@ class SuiteCache:
         key = (suite_id, version)
         if key not in self._suites:
             try:
-                self._suites[key] = load_suite_version(
-                    self.session, self.scheme, self.organisation_id, suite_id, version
+                self._suites[key] = suite_at_version(
+                    self.session, self.organisation_id, suite_id, version
                 )
             except BandwiseError:  # a stored version that no longer loads
                 self._suites[key] = None

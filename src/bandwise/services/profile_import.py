@@ -1,4 +1,5 @@
-"""Importing profile documents into the library: read, validate, compare, save a version."""
+"""Importing profile documents: read, validate, and compare with the library (storing a
+version is :func:`bandwise.services.suites.import_suite`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from ..profiles.diff import SuiteDiff, diff_suites
 from ..profiles.library import Library
 from ..profiles.model import Finding, ReadResult
 from ..profiles.serialize import load_suite_yaml
-from ..profiles.store import StoredSuite, SuiteStore
 from ..profiles.validate import validate_suite
 from ..scheme.model import Scheme
 
@@ -82,7 +82,3 @@ def compare(library: Library, result: ReadResult) -> Comparison:
     if current is None:
         return Comparison(None, 0)
     return Comparison(diff_suites(current, result.suite), library.version_of(current.id))
-
-
-def save(result: ReadResult, comparison: Comparison, root: Path | None = None) -> StoredSuite:
-    return SuiteStore(root).save(result.suite, comparison.base_version)

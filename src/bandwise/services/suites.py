@@ -140,7 +140,10 @@ def suite_at_version(
     session: Session, organisation_id: int, suite_id: str, version: int
 ) -> Suite | None:
     """A suite as it was at ``version`` (version 1 of a built-in suite is the built-in one
-    unless the organisation stored its own version 1); None when there is no such version."""
+    unless the organisation stored its own version 1); None when there is no such version.
+
+    The one reader of a stored suite version: cases, re-matching, consistency and the
+    library all go through it (parsed once per stored text)."""
     row = session.scalar(
         select(t.StoredSuite).where(
             t.StoredSuite.organisation_id == organisation_id,

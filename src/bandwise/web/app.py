@@ -97,12 +97,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _default_library() -> Library:
-    from ..profiles.library import load_library
-
-    return load_library()
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -112,7 +106,11 @@ def create_app(
 ) -> FastAPI:
     """A ready app. ``settings`` default to the environment's; a missing or placeholder
     secret is refused (:class:`~bandwise.web.settings.ConfigError`) unless in development.
-    ``routers`` are added after :data:`ROUTERS` (for extensions and tests)."""
+    ``routers`` are added after :data:`ROUTERS` (for extensions and tests).
+
+    The API's profile library is the signed-in user's organisation's (built-in suites plus
+    the imported versions), as for the pages; ``library_loader``, when given, replaces it
+    for every request (kept for existing callers; nothing in bandwise passes one)."""
     settings = settings or Settings.from_env()
     settings.validate()
     owned = database is None
@@ -140,7 +138,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.library_loader = library_loader or _default_library
+    app.state.library_loader = library_loader
     install_error_handlers(app)
     for router in [*ROUTERS, *routers]:
         app.include_router(router, prefix=API_PREFIX)

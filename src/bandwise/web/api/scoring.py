@@ -20,7 +20,7 @@ from ...errors import InvalidLevelsError, ProfileDataError, UnknownProfileError
 from ...profiles.library import Library
 from ...scheme.model import Scheme
 from ...services.base import Actor, InvalidInput
-from ..auth import CurrentActor
+from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody
 from ..models import Storable, StrictInput, text
 
@@ -40,11 +40,16 @@ Levels = Annotated[
 ProfileId = Annotated[str, text(200, 1), Storable]
 
 
-def get_library(request: Request) -> Library:
-    """The profile library for this request. ``app.state.library_loader`` is the hook for
-    organisation-specific libraries (stored suites); by default the CLI's library."""
-    loader: Callable[[], Library] = request.app.state.library_loader
-    return loader()
+def get_library(request: Request, actor: CurrentActor, db: DB) -> Library:
+    """The signed-in user's organisation's library: the built-in suites plus the versions
+    imported into the database (:func:`~bandwise.services.suites.organisation_library`),
+    the same library the pages and cases use. ``app.state.library_loader``, when an
+    application was built with one, replaces it (kept for callers of ``create_app``)."""
+    from ...services.suites import organisation_library
+
+    actor.require("read")
+    loader: Callable[[], Library] | None = request.app.state.library_loader
+    return loader() if loader is not None else organisation_library(db, actor.organisation_id)
 
 
 LibraryDep = Annotated[Library, Depends(get_library)]
