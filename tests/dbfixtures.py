@@ -105,6 +105,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_of(template: Path, path: Path) -> str:
+    """A migrated SQLite database at ``path``, copied from ``template``; its URL."""
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[tuple[RecordedMigrations, Engine]]:
     """The migrations recorded once on the test database, and an engine to replay them."""
@@ -119,9 +125,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         recorded, engine = request.getfixturevalue("postgres_template")
         recorded.replay(engine)
         return PG_URL
-    path = tmp_path / "bandwise.db"
-    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-    return f"sqlite:///{path}"
+    return copy_of(request.getfixturevalue("sqlite_template"), tmp_path / "bandwise.db")
 
 
 @pytest.fixture

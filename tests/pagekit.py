@@ -21,8 +21,7 @@ from fastapi.testclient import TestClient
 
 from apikit import SECRET, make_app, session_client, set_password
 from bandwise.services.base import Actor, Database
-from bandwise.store.migrate import upgrade
-from dbfixtures import People, make_people
+from dbfixtures import People, copy_of, make_people
 
 
 @dataclass
@@ -81,9 +80,8 @@ class Web:
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
-    url = f"sqlite:///{tmp_path / 'pages.db'}"
-    upgrade(url)
+def web(tmp_path: Path, sqlite_template: Path) -> Iterator[Web]:
+    url = copy_of(sqlite_template, tmp_path / "pages.db")  # migrated once per session
     app = make_app(url)
     db: Database = app.state.db
     yield Web(app, db, make_people(db), url)

@@ -21,9 +21,8 @@ from bandwise.errors import DocumentError
 from bandwise.services.base import Database, Forbidden, InvalidInput
 from bandwise.services.export import COLUMNS, export_outcomes
 from bandwise.store import tables as t
-from bandwise.store.migrate import upgrade
 from clikit import run_main
-from dbfixtures import People, make_people
+from dbfixtures import People, copy_of, make_people
 from recordfixtures import ARTS_THERAPIST, add_job, add_outcome, noon
 
 EXPECTED_COLUMNS = [
@@ -195,9 +194,10 @@ def test_a_role_without_read_permission_is_refused(
 
 
 @pytest.fixture
-def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Database]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
+def cli_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
+) -> tuple[str, Database]:
+    url = copy_of(sqlite_template, tmp_path / "cli.db")
     monkeypatch.setenv("BANDWISE_DATABASE_URL", url)
     return url, Database.connect(url)
 
