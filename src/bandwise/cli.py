@@ -131,6 +131,9 @@ _register_records(app)
 from .cli_suggest import register as _register_suggest  # noqa: E402
 
 _register_suggest(app)
+from .cli_returns import register as _register_returns  # noqa: E402
+
+_register_returns(app)
 
 
 def main() -> None:

@@ -1,0 +1,101 @@
+"""The JE KPI return and the practices audit as XLSX workbooks for the board and for
+copying into NHS England's collection: the return's tables, the gaps and the jobs
+behind each figure. Pure: it takes the JSON the services give."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from .rules import NM_BANDS
+
+_TABLES = (
+    ("nm_job_descriptions", "N&M job descriptions", ("in_use", "reviewed_3y", "reviewed_12m")),
+    (
+        "nm_staff_reviewed",
+        "N&M staff reviewed against job descriptions",
+        ("staff_reviewed", "increase", "decrease", "no_change"),
+    ),
+)
+_HEADINGS = {
+    "in_use": "In use",
+    "reviewed_3y": "Reviewed in the last 3 years",
+    "reviewed_12m": "Reviewed in the last 12 months",
+    "staff_reviewed": "Staff whose JDs were reviewed (12 months)",
+    "increase": "Band increased",
+    "decrease": "Band decreased",
+    "no_change": "No change",
+}
+
+
+def _safe(value: Any) -> Any:
+    """A cell value that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def return_xlsx(payload: dict[str, Any]) -> bytes:
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("Return")
+    sheet.set_column(0, 0, 48)
+    sheet.set_column(1, 6, 14)
+    line = 0
+    for label, value in (
+        ("Quarter", payload["quarter"]),
+        ("Organisation", payload["organisation"]),
+        ("As at", payload["as_at"]),
+        ("SRO sign-off", "confirmed" if payload["sro_signoff"]["confirmed"] else "not yet"),
+        ("SRO", payload["sro_signoff"]["by"] or ""),
+        ("Signed off on", payload["sro_signoff"]["on"] or ""),
+    ):
+        sheet.write(line, 0, label, bold)
+        sheet.write(line, 1, _safe(value))
+        line += 1
+    line += 1
+    sheet.write(line, 0, "Board readiness", bold)
+    line += 1
+    for item in payload["board_readiness"]:
+        sheet.write(line, 0, _safe(item["statement"]))
+        sheet.write(line, 1, item["answer"] or "not answered")
+        line += 1
+    for key, title, figures in _TABLES:
+        line += 1
+        sheet.write(line, 0, title, bold)
+        for col, band in enumerate(NM_BANDS, start=1):
+            sheet.write(line, col, f"Band {band}", bold)
+        line += 1
+        for figure in (*figures, "estimated"):
+            sheet.write(line, 0, _HEADINGS.get(figure, "Estimated"))
+            for col, band in enumerate(NM_BANDS, start=1):
+                value = payload[key][band][figure]
+                sheet.write(
+                    line, col, ("yes" if value else "no") if figure == "estimated" else value
+                )
+            line += 1
+    gaps = book.add_worksheet("Gaps")
+    gaps.set_column(0, 1, 60)
+    gaps.write_row(0, 0, ("Job", "Reason"), bold)
+    for row, gap in enumerate(payload["gaps"], start=1):
+        gaps.write_row(row, 0, (_safe(gap["job"]), _safe(gap["reason"])))
+    if "drill_down" in payload:
+        drill = book.add_worksheet("Jobs behind each figure")
+        drill.set_column(0, 4, 24)
+        drill.write_row(0, 0, ("Table", "Band", "Figure", "Reference", "Title"), bold)
+        row = 1
+        for key, _title, figures in _TABLES:
+            for band in NM_BANDS:
+                for figure in figures:
+                    for job in payload["drill_down"][key][band][figure]:
+                        drill.write_row(
+                            row,
+                            0,
+                            (key, band, figure, _safe(job["reference"]), _safe(job["title"])),
+                        )
+                        row += 1
+    book.close()
+    return out.getvalue()
