@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,8 +35,11 @@ from ..profiles.library import Library
 from ..scheme.model import Scheme
 from ..scheme.scoring import bands_for, score_range
 from .backends import BM25, SEMANTIC, Bm25Index, Index, SemanticIndex, semantic_available
+from .cues import CueLevel, factor_levels, find_hits, load_settings
 from .passages import PassageSet, build_passages
+from .ranking import FactorFit, agreement, best_per_profile, explain, factor_fits
 from .sentences import Sentence, split_sentences
+from .stated import find_stated, without_stated
 
 NOT_ENOUGH = "not enough evidence"
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -122,6 +125,7 @@ class ProfileSuggestion:
     level_agreement: float
     fit: str  # close | partial | weak: how well the profile's wording and levels fit
     evidence: tuple[Evidence, ...]
+    factor_fit: tuple[FactorFit, ...] = ()  # each rule-based level against the profile's
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -132,6 +136,15 @@ class ProfileSuggestion:
             "text_score": round(self.text_score, 3),
             "level_agreement": round(self.level_agreement, 3),
             "evidence": [e.to_json() for e in self.evidence],
+            "factor_fit": [
+                {
+                    "factor": f.factor,
+                    "suggested": f.level,
+                    "admitted": list(f.admitted),
+                    "distance": f.distance,
+                }
+                for f in self.factor_fit
+            ],
         }
 
 
@@ -145,10 +158,12 @@ class FactorSuggestion:
     confidence_score: float  # 0 to 1
     votes: tuple[tuple[int, float], ...]  # (level, share of the votes), largest first
     evidence: tuple[Evidence, ...]
+    basis: str = "text"  # "rules": seniority statements (cues.yaml); "text": wording alone
 
     def to_json(self) -> dict[str, Any]:
         return {
             "number": self.number,
+            "basis": self.basis,
             "name": self.name,
             "levels": list(self.levels),
             "level": self.level,
@@ -171,6 +186,14 @@ class Suggestions:
     backend: str
     sentences: int
     notes: tuple[str, ...] = field(default=())
+    stated_bands: tuple[str, ...] = ()  # bands the JD states for its post (not evidence)
+    stated_text: tuple[str, ...] = ()  # band, grade and salary statements as written
+    stated_band_disagrees: bool = False  # a stated band is not among the suggested bands
+    ranking: tuple[str, ...] = ()  # which factors decided the order of the profiles
+
+    @property
+    def stated_band(self) -> str | None:
+        return ", ".join(self.stated_text) if self.stated_text else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -186,6 +209,12 @@ class Suggestions:
             "backend": self.backend,
             "sentences": self.sentences,
             "notes": list(self.notes),
+            "stated": {
+                "bands": list(self.stated_bands),
+                "text": list(self.stated_text),
+                "disagrees": self.stated_band_disagrees,
+            },
+            "ranking": list(self.ranking),
             "disclaimer": DISCLAIMER,
         }
 
@@ -427,7 +456,8 @@ def suggest(
     tuning = TUNING[name]
     prep = prepared(library, scheme, name)
     sentences = split_sentences(text)
-    texts = [s.text for s in sentences]
+    # a stated band, grade or salary is what the panel decides: never evidence
+    texts = [without_stated(s.text) for s in sentences]
     sims = prep.factor_index.similarities(texts)
     profile_sims = (
         sims if prep.profile_index is prep.factor_index else prep.profile_index.similarities(texts)
@@ -462,8 +492,84 @@ def suggest(
         )
         factors.append(suggestion)
         shares.append(share)
-    profiles = _rank_profiles(sentences, profile_sims, prep, factors, shares, tuning, top, evidence)
-    return _with_total(scheme, prep, profiles, factors, name, len(sentences), notes)
+    cue_levels = factor_levels(find_hits(texts))
+    for k, suggestion in enumerate(factors):
+        cue = cue_levels.get(suggestion.number)
+        if cue is not None:
+            factors[k] = _from_cues(suggestion, cue, sentences, texts, evidence)
+    profiles, ranking = _rank_profiles(
+        sentences, profile_sims, prep, factors, shares, cue_levels, tuning, top, evidence
+    )
+    result = _with_total(scheme, prep, profiles, factors, name, len(sentences), notes)
+    return _with_stated(result, text, ranking)
+
+
+def _from_cues(
+    suggestion: FactorSuggestion,
+    cue: CueLevel,
+    sentences: Sequence[Sentence],
+    texts: Sequence[str],
+    limit: int,
+) -> FactorSuggestion:
+    """A factor's suggestion from its seniority statements (they outrank wording)."""
+    settings = load_settings()
+    evidence: list[Evidence] = []
+    seen: set[int] = set()
+    for hit in cue.hits:
+        if hit.sentence in seen or len(evidence) >= limit:
+            continue
+        seen.add(hit.sentence)
+        s = sentences[hit.sentence]
+        evidence.append(
+            Evidence(
+                s.index,
+                s.text,
+                s.start,
+                s.end,
+                hit.weight,
+                texts[hit.sentence][hit.span[0] : hit.span[1]],
+                f"seniority rule, factor {hit.factor} level {hit.level}: {hit.why}",
+            )
+        )
+    return FactorSuggestion(
+        suggestion.number,
+        suggestion.name,
+        (cue.level,),
+        cue.level,
+        cue.confidence,
+        min(1.0, cue.weight / settings.high_weight),
+        ((cue.level, 1.0),),
+        tuple(evidence),
+        basis="rules",
+    )
+
+
+def _with_stated(result: Suggestions, text: str, ranking: tuple[str, ...]) -> Suggestions:
+    """Report a stated band or salary separately, flagged when the suggestion disagrees."""
+    stated = find_stated(text)
+    disagrees = bool(stated.bands) and not any(b in result.bands for b in stated.bands)
+    notes = list(result.notes)
+    if stated.text:
+        notes.append(
+            "The job description states "
+            + "; ".join(stated.text)
+            + ". A stated band, grade or salary is not used as evidence (it is what the "
+            "panel decides)."
+        )
+    if disagrees:
+        notes.append(
+            f"The stated band ({', '.join(stated.bands)}) is not among the bands the "
+            f"suggested levels imply ({', '.join(result.bands) or 'none'}): check the duties "
+            "against the band the post was advertised at."
+        )
+    return replace(
+        result,
+        notes=tuple(notes),
+        stated_bands=stated.bands,
+        stated_text=stated.text,
+        stated_band_disagrees=disagrees,
+        ranking=ranking,
+    )
 
 
 def _rank_profiles(
@@ -472,30 +578,38 @@ def _rank_profiles(
     prep: _Prepared,
     factors: Sequence[FactorSuggestion],
     shares: Sequence[np.ndarray],
+    cue_levels: dict[int, CueLevel],
     tuning: Tuning,
     top: int,
     evidence_limit: int,
-) -> tuple[ProfileSuggestion, ...]:
+) -> tuple[tuple[ProfileSuggestion, ...], tuple[str, ...]]:
+    """Profiles best first (level agreement, then text similarity; :mod:`.ranking`) and
+    the lines that say which factors decided the order."""
     passages = prep.passages
     n = len(passages.profile_ids)
     if n == 0:
-        return ()
+        return (), ()
+    settings = load_settings()
+    weights_cfg = settings.ranking
+    texts = [without_stated(s.text) for s in sentences]
     content = np.array([s.words >= tuning.evidence_words for s in sentences], dtype=bool)
-    best = _best_per_profile(sims, prep)  # (sentences, profiles)
+    best = best_per_profile(sims, prep.owner_columns, prep.owner_flat, prep.owner_starts)
     kept = np.where(best >= tuning.profile_floor, best, 0.0)[content]
     coverage = kept.mean(axis=0) if kept.shape[0] else np.zeros(n)
     mean = best.mean(axis=1) if n else np.zeros(len(sentences))
-    weights = np.array([f.confidence_score for f in factors], dtype=np.float64)
-    share = np.vstack(shares) if shares else np.zeros((0, prep.credit.shape[2]))
-    got = np.einsum("jfl,fl,f->j", prep.credit, share, weights)
-    total = prep.rated @ weights
-    agreements = np.divide(got, total, out=np.zeros(n), where=total > 0)
+    levels = {f: (c.level, c.weight) for f, c in cue_levels.items()}
+    confidence = np.array([f.confidence_score for f in factors], dtype=np.float64)
+    agreements = agreement(
+        prep.credit, prep.rated, levels, shares, confidence, weights_cfg["text_factor_weight"]
+    )
     text_scores = np.minimum(1.0, coverage / tuning.text_scale)
-    totals = tuning.text_weight * text_scores + (1 - tuning.text_weight) * agreements
+    cue_weight = sum(min(w, 2.0) for _, w in levels.values())
+    a = weights_cfg["agreement_weight"] if cue_weight else 1 - tuning.text_weight
+    totals = a * agreements + (1 - a) * text_scores
     scored = [(float(totals[j]), j, float(text_scores[j]), float(agreements[j])) for j in range(n)]
-    scored.sort(key=lambda t: (-t[0], t[1]))
+    scored.sort(key=lambda t: (-round(t[0], 9), -t[2], t[1]))
     out: list[ProfileSuggestion] = []
-    for score, j, text_score, agreement in scored[:top]:
+    for score, j, text_score, agree in scored[:top]:
         row_best = best[:, j]
         # sentences that matched this profile well, those that set it apart first
         key = row_best + np.maximum(0.0, row_best - mean) if len(sentences) else row_best
@@ -505,32 +619,33 @@ def _rank_profiles(
             if row_best[int(s)] >= tuning.profile_floor
         ]
         ev = _evidence(sentences, sims, prep.owner_columns[j], passages, order, evidence_limit)
-        fit = CLOSE if score >= tuning.close else PARTIAL if score >= tuning.partial else WEAK
+        fit = _fit(score, text_score, cue_weight, weights_cfg)
+        if not settings.of_profession(passages.profile_titles[j], texts):
+            fit = WEAK
         out.append(
             ProfileSuggestion(
                 passages.profile_ids[j],
                 passages.profile_titles[j],
                 score,
                 text_score,
-                agreement,
+                agree,
                 fit,
                 ev,
+                factor_fits(passages.admitted[j], levels),
             )
         )
-    return tuple(out)
+    ranking = explain([p.id for p in out], [p.factor_fit for p in out])
+    return tuple(out), ranking
 
 
-def _best_per_profile(sims: np.ndarray, prep: _Prepared) -> np.ndarray:
-    """For each sentence and profile, the best similarity among the profile's passages."""
-    n = len(prep.owner_columns)
-    out = np.zeros((sims.shape[0], n), dtype=np.float32)
-    if not sims.shape[0] or not len(prep.owner_flat):
-        return out
-    lengths = np.array([len(c) for c in prep.owner_columns])
-    stated = np.flatnonzero(lengths > 0)
-    gathered = sims[:, prep.owner_flat]
-    out[:, stated] = np.maximum.reduceat(gathered, prep.owner_starts[stated], axis=1)
-    return out
+def _fit(score: float, text_score: float, cue_weight: float, cfg: dict[str, float]) -> str:
+    """Close, partial or weak. Weak whatever the levels when the profile's wording barely
+    covers the JD (another profession); at most partial on little seniority evidence."""
+    if text_score < cfg["weak_text"]:
+        return WEAK
+    if score >= cfg["close"] and cue_weight >= cfg["min_cue_weight"]:
+        return CLOSE
+    return PARTIAL if score >= cfg["partial"] else WEAK
 
 
 def _with_total(

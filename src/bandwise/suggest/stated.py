@@ -1,0 +1,61 @@
+"""A band, grade or salary stated in a job description: reported, never used as evidence.
+
+The band is what the panel is deciding, so a JD's "Band 7" or "£43,742 - £50,056" must
+not move the suggestions. :func:`find_stated` reports what the JD states about its own
+post; :func:`without_stated` removes every band, grade and salary mention (the post's or
+another's, e.g. "supervise the band 6 therapist") from a sentence before it is scored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BAND = re.compile(
+    r"\b(?:(?:agenda for change|afc|nhs)\s+)?(?:band|grade)\s*:?\s*([1-9](?:\s?[a-d])?)\b"
+    r"(?:\s+equivalent)?",
+    re.IGNORECASE,
+)
+_SALARY = re.compile(
+    r"£\s?\d{2},\d{3}(?:\.\d\d)?\b(?:\s*(?:-|–|—|to)\s*£?\s?\d{2},\d{3}(?:\.\d\d)?\b)?"
+    r"(?:\s*(?:per annum|pa\b|p\.a\.|a year|pro rata))?",
+    re.IGNORECASE,
+)
+_OTHERS = re.compile(r"\b(?:the|a|an|our|their|your|other|two|three)\s+$", re.IGNORECASE)
+_PEOPLE_AFTER = re.compile(  # "band 5 physiotherapists", "band 6 staff": other posts
+    r"[ \t]+(?:[a-z]+[ \t]+){0,2}(?:[a-z]+ists|staff|nurses|workers|colleagues|posts|assistants)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stated:
+    bands: tuple[str, ...]  # band labels the JD states for its own post, e.g. ("7",)
+    text: tuple[str, ...]  # every statement as written (bands and salaries)
+
+
+def find_stated(text: str) -> Stated:
+    """The bands and salaries a job description states for its own post ("Band 7",
+    "Agenda for Change Band 8a", "£43,742 - £50,056"); "the band 6 therapist" is another
+    post's band and is not reported."""
+    bands: list[str] = []
+    said: list[str] = []
+    for m in _BAND.finditer(text):
+        if _OTHERS.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
+        if _PEOPLE_AFTER.match(text, m.end()):
+            continue
+        label = m.group(1).replace(" ", "").lower()
+        if label not in bands:
+            bands.append(label)
+        if m.group(0) not in said:
+            said.append(" ".join(m.group(0).split()))
+    for m in _SALARY.finditer(text):
+        phrase = " ".join(m.group(0).split())
+        if phrase not in said:
+            said.append(phrase)
+    return Stated(tuple(bands), tuple(said))
+
+
+def without_stated(sentence: str) -> str:
+    """The sentence with every band, grade and salary mention taken out."""
+    return " ".join(_SALARY.sub(" ", _BAND.sub(" ", sentence)).split())
