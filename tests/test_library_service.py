@@ -273,3 +273,48 @@ def test_suite_files_an_older_bandwise_saved_are_not_read_and_a_note_says_how_to
     code, out, err = run(capsys, monkeypatch, "profiles", "list", "--json")
     assert code == 0 and OURS not in profile_ids(json.loads(out))
     assert "bandwise profiles import FILE --save" in err and str(old) in err
+
+
+def test_a_folder_of_old_suite_files_imports_as_successive_versions_of_the_database_library(
+    db: Database,
+    db_url: str,
+    people: People,
+    document: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BANDWISE_DATABASE_URL", db_url)
+    folder = data_dir() / "suites" / "hyperbaric-medicine"
+    folder.mkdir(parents=True)
+    first = folder / "v1.yaml"
+    run(capsys, monkeypatch, "profiles", "import", str(document), "--out", str(first))
+    text = first.read_text(encoding="utf-8")
+    assert STATEMENT in text
+    (folder / "v2.yaml").write_text(text.replace(STATEMENT, "Runs the chamber"), "utf-8")
+    report = run_json(capsys, monkeypatch, "profiles", "import", str(folder), "--save", "--yes")
+    saved = [f["saved"] for f in report["files"]]
+    assert [(s["suite_id"], s["version"]) for s in saved] == [
+        ("hyperbaric-medicine", 1),
+        ("hyperbaric-medicine", 2),
+    ]
+    shown = run_json(capsys, monkeypatch, "profiles", "show", OURS)
+    assert shown["job_statement"] == ["Runs the chamber"]
+
+
+def test_an_app_built_with_a_library_loader_still_answers_from_it(
+    db: Database, db_url: str, people: People
+) -> None:
+    from apikit import settings_for
+    from bandwise.profiles.library import builtin_library
+    from bandwise.web.app import create_app
+
+    calls: list[int] = []
+
+    def loader() -> Any:
+        calls.append(1)
+        return builtin_library()
+
+    app = create_app(settings_for(db_url), library_loader=loader)
+    viewer = token_client(app, db, people.viewer)
+    listed = viewer.client.get("/api/profiles", headers=viewer.headers)
+    assert listed.status_code == 200 and calls == [1]
