@@ -14,6 +14,7 @@ fail the case, so a misspelt expectation can never pass silently.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -412,3 +413,84 @@ def run_evaluate_case(case: dict[str, Any]) -> None:
         f"(levels {case['levels']} evaluated {ev.total}: bands {list(ev.band_labels)}, "
         f"boundary {b})"
     )
+
+
+# ---------------------------------------------------------------- workflow kind
+#
+# ``workflow`` cases (tests/cases/workflow.yaml) ask the case workflow table
+# (bandwise.workflow) whether a role may take an action on a case in a status: ``case``
+# gives the case's facts (``status`` or several ``statuses``, ``kind``, ``notified_on``,
+# ``open_review``, and for the check ``panel``, ``recorded_by``, ``decided_by``), ``who``
+# the actor (``role`` or several ``roles``, ``user_id``); ``expect`` says ``allowed``,
+# the ``next`` status (with the check's ``choice``), the refusal's ``reason`` (a fragment)
+# and ``field``, or, without an action, the ``actions`` the case allows whoever asks.
+
+WORKFLOW_FACTS = (
+    "status",
+    "statuses",
+    "kind",
+    "id",
+    "notified_on",
+    "open_review",
+    "panel",
+    "recorded_by",
+    "decided_by",
+)
+WORKFLOW_EXPECT = ("allowed", "next", "reason", "field", "actions")
+
+
+@case_kind(
+    "workflow", keys={"case", "who", "action", "choice", "expect"}, required={"case", "expect"}
+)
+def run_workflow_case(case: dict[str, Any]) -> None:
+    from bandwise import workflow
+
+    facts, expect = case["case"], case["expect"]
+    check_keys("case", facts, WORKFLOW_FACTS)
+    check_keys("expect", expect, WORKFLOW_EXPECT)
+    who = case.get("who") or {}
+    check_keys("who", who, ("role", "roles", "user_id"))
+    statuses = facts.get("statuses") or [facts.get("status")]
+    roles = who.get("roles") or [who.get("role")]
+    problems = []
+    for status in statuses:
+        if status not in workflow.STATUSES:
+            raise CaseFailure(f"unknown status {status!r}; statuses: {workflow.STATUSES}")
+        notified = facts.get("notified_on")
+        subject = workflow.CaseFacts(
+            id=facts.get("id", 7),
+            kind=facts.get("kind", "match"),
+            status=status,
+            notified_on=dt.date.fromisoformat(str(notified)) if notified else None,
+            open_review=facts.get("open_review"),
+            panel=frozenset(facts.get("panel", ())),
+            recorded_by=facts.get("recorded_by"),
+            decided_by=tuple(tuple(pair) for pair in facts.get("decided_by", ())),  # type: ignore[misc]
+        )
+        if "action" not in case:
+            got = list(workflow.actions(subject))
+            if got != expect.get("actions"):
+                problems.append(f"{status}: actions {got}, expected {expect.get('actions')}")
+            continue
+        for role in roles:
+            actor = workflow.Who(who.get("user_id", 1), role) if role else None
+            where = f"{status}, {role or 'anyone'}"
+            refused = workflow.refusal(case["action"], subject, actor)
+            if "allowed" in expect and (refused is None) != expect["allowed"]:
+                problems.append(
+                    f"{where}: expected {'allowed' if expect['allowed'] else 'refused'}, got "
+                    + ("allowed" if refused is None else f"refused: {refused.reason}")
+                )
+            if "reason" in expect and (refused is None or expect["reason"] not in refused.reason):
+                problems.append(
+                    f"{where}: expected a refusal containing {expect['reason']!r}, got "
+                    + (repr(refused.reason) if refused else "allowed")
+                )
+            if "field" in expect and (refused is None or refused.field != expect["field"]):
+                problems.append(f"{where}: expected field {expect['field']!r}, got {refused}")
+            if "next" in expect:
+                nxt = workflow.next_status(case["action"], status, case.get("choice"))
+                if nxt != expect["next"]:
+                    problems.append(f"{where}: next status {nxt!r}, expected {expect['next']!r}")
+    if problems:
+        raise CaseFailure("\n".join(problems))

@@ -33,20 +33,15 @@ from ..errors import (  # noqa: F401  (re-exported: the service errors live in e
     RuleViolation,
     ServiceError,
 )
+from ..policy import policy
 from ..store import tables as t
 from ..store.db import make_engine, reader, session_factory
 
 M = TypeVar("M")
 
-#: What each role may do; services check these, never the pages.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(
-        {"read", "write", "decide", "check", "manage-users", "manage-rules", "override", "import"}
-    ),
-    "je-lead": frozenset({"read", "write", "decide", "check", "import"}),
-    "practitioner": frozenset({"read", "write", "decide", "check"}),
-    "viewer": frozenset({"read"}),
-}
+#: What each role may do; services check these, never the pages. The table is policy
+#: data with its provenance (``bandwise/policy/data/policy.yaml``).
+PERMISSIONS: dict[str, frozenset[str]] = dict(policy().permissions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,25 +16,21 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from .. import workflow
 from ..scheme.loader import load_scheme
 from ..scheme.matching import HYBRID, MATCH_WITH_VARIATION, PROFILE_MATCH, MatchResult
 from ..scheme.scoring import ABOVE_TABLE
 from ..store import tables as t
-from .base import Actor, Database, InvalidInput, RuleViolation, audit, check_version, now
+from .base import Actor, Database, InvalidInput, RuleViolation, now
 from .case_records import (
     LONDON_NOON,
     CaseDetail,
-    case_state,
-    check_refusal,
+    change_case,
     compute,
     detail,
     latest_outcome,
-    lock_case,
     notified_date,
-    open_review_of,
     panel_member_ids,
-    require_status,
-    touch_case,
     uk_time,
 )
 from .fields import check_date
@@ -116,100 +112,87 @@ def record_panel_outcome(
             f"the panel cannot have sat in the future ({sat_on.isoformat()})", "sat_on"
         )
     with db.transaction() as session:
-        row = lock_case(session, actor, case_id)
-        before = case_state(row)
-        check_version(row, version, "case")
-        require_status(row, "record a panel outcome")
-        library = library_in(session, actor.organisation_id)
-        preview = compute(session, row, library)
-        if preview.missing or preview.undecided:
-            parts = []
-            if preview.missing:
-                parts.append(f"no decision on factor(s) {', '.join(map(str, preview.missing))}")
-            if preview.undecided:
-                parts.append(
-                    "a range on factor(s) "
-                    + ", ".join(f"{n} ({preview.levels[n - 1]})" for n in preview.undecided)
-                )
-            raise RuleViolation(
-                "cannot record the outcome: "
-                + "; ".join(parts)
-                + ". The panel must decide one level on every factor",
-                "levels",
-            )
-        users = _members(session, actor, members)
-        if row.kind == "review":
-            _check_review_panel(session, row, users)
-        result = preview.result
-        assert result is not None and preview.json is not None
-        if isinstance(result, MatchResult):
-            allowed = (PROFILE_MATCH, MATCH_WITH_VARIATION, HYBRID)
-            if result.verdict not in allowed:
-                reasons = "; ".join(b.message for b in result.broken_rules)
+        with change_case(session, actor, case_id, "record a panel outcome", version) as change:
+            row = change.row
+            library = library_in(session, actor.organisation_id)
+            preview = compute(session, row, library)
+            if preview.missing or preview.undecided:
+                parts = []
+                if preview.missing:
+                    parts.append(f"no decision on factor(s) {', '.join(map(str, preview.missing))}")
+                if preview.undecided:
+                    parts.append(
+                        "a range on factor(s) "
+                        + ", ".join(f"{n} ({preview.levels[n - 1]})" for n in preview.undecided)
+                    )
                 raise RuleViolation(
-                    f"the job does not match profile {result.profile_id} ({result.verdict}: "
-                    f"{reasons}); change the decisions, or close this case and match another "
-                    "profile or evaluate the job",
+                    "cannot record the outcome: "
+                    + "; ".join(parts)
+                    + ". The panel must decide one level on every factor",
                     "levels",
                 )
-            verdict, band = result.verdict, _band_text(result.bands, result.above_table)
-            suite_version = library.version_of(row.suite_id or "")
-        else:
-            verdict, band = EVALUATED, _band_text(result.band_labels)
-            suite_version = None
-        panel = t.Panel(organisation_id=row.organisation_id, case_id=row.id, sat_on=sat_on)
-        session.add(panel)
-        session.flush()
-        for user in users:
-            session.add(t.PanelMember(panel_id=panel.id, user_id=user.id, side=user.side))
-        rules = result.rule_set
-        outcome = t.Outcome(
-            organisation_id=row.organisation_id,
-            case_id=row.id,
-            panel_id=panel.id,
-            verdict=verdict,
-            total_min=result.total[0],
-            total_max=result.total[1],
-            band=band,
-            levels=list(preview.levels),
-            profile_id=row.profile_id,
-            suite_id=row.suite_id,
-            suite_version=suite_version,
-            scheme_edition=load_scheme().edition.id,
-            rule_set_id=rules.id,
-            rule_set_version=rules.version,
-            explanation=preview.json,
-            recorded_by=actor.user_id,
-            recorded_at=now(),
-        )
-        session.add(outcome)
-        session.flush()
-        if suite_version is not None:
-            row.suite_version = suite_version
-        row.status = "outcome-recorded"
-        touch_case(row)
-        audit(
-            session,
-            actor,
-            "case.outcome-recorded",
-            "case",
-            row.id,
-            before,
-            case_state(
-                row,
-                outcome_id=outcome.id,
+            users = _members(session, actor, members)
+            if row.kind == "review":
+                _check_review_panel(session, row, users)
+            result = preview.result
+            assert result is not None and preview.json is not None
+            if isinstance(result, MatchResult):
+                allowed = (PROFILE_MATCH, MATCH_WITH_VARIATION, HYBRID)
+                if result.verdict not in allowed:
+                    reasons = "; ".join(b.message for b in result.broken_rules)
+                    raise RuleViolation(
+                        f"the job does not match profile {result.profile_id} ({result.verdict}: "
+                        f"{reasons}); change the decisions, or close this case and match another "
+                        "profile or evaluate the job",
+                        "levels",
+                    )
+                verdict, band = result.verdict, _band_text(result.bands, result.above_table)
+                suite_version = library.version_of(row.suite_id or "")
+            else:
+                verdict, band = EVALUATED, _band_text(result.band_labels)
+                suite_version = None
+            panel = t.Panel(organisation_id=row.organisation_id, case_id=row.id, sat_on=sat_on)
+            session.add(panel)
+            session.flush()
+            for user in users:
+                session.add(t.PanelMember(panel_id=panel.id, user_id=user.id, side=user.side))
+            rules = result.rule_set
+            outcome = t.Outcome(
+                organisation_id=row.organisation_id,
+                case_id=row.id,
                 panel_id=panel.id,
-                sat_on=sat_on.isoformat(),
-                members=[{"user_id": u.id, "side": u.side} for u in users],
                 verdict=verdict,
-                total=result.total[0],
+                total_min=result.total[0],
+                total_max=result.total[1],
                 band=band,
                 levels=list(preview.levels),
+                profile_id=row.profile_id,
                 suite_id=row.suite_id,
                 suite_version=suite_version,
-            ),
-        )
-        return detail(session, row)
+                scheme_edition=load_scheme().edition.id,
+                rule_set_id=rules.id,
+                rule_set_version=rules.version,
+                explanation=preview.json,
+                recorded_by=actor.user_id,
+                recorded_at=now(),
+            )
+            session.add(outcome)
+            session.flush()
+            if suite_version is not None:
+                row.suite_version = suite_version
+            change.after = {
+                "outcome_id": outcome.id,
+                "panel_id": panel.id,
+                "sat_on": sat_on.isoformat(),
+                "members": [{"user_id": u.id, "side": u.side} for u in users],
+                "verdict": verdict,
+                "total": result.total[0],
+                "band": band,
+                "levels": list(preview.levels),
+                "suite_id": row.suite_id,
+                "suite_version": suite_version,
+            }
+        return detail(session, change.row)
 
 
 # ---------------------------------------------------------------- check, notify, close
@@ -228,40 +211,30 @@ def consistency_check(
     if decision == "returned" and not reasons:
         raise InvalidInput("say why the outcome is returned to the panel", "reasons")
     with db.transaction() as session:
-        row = lock_case(session, actor, case_id)
-        before = case_state(row)
-        check_version(row, version, "case")
-        require_status(row, "record a consistency check")
-        outcome = latest_outcome(session, row.id)
-        assert outcome is not None
-        refusal = check_refusal(detail(session, row), actor.user_id)
-        if refusal:
-            raise RuleViolation(refusal, "checker")
-        check = t.ConsistencyCheck(
-            organisation_id=row.organisation_id,
-            case_id=row.id,
-            outcome_id=outcome.id,
-            checker_id=actor.user_id,
-            decision=decision,
-            reasons=reasons,
-            checked_at=now(),
-        )
-        session.add(check)
-        session.flush()
-        row.status = "confirmed" if decision == "approved" else "returned"
-        touch_case(row)
-        audit(
-            session,
-            actor,
-            "case.checked",
-            "case",
-            row.id,
-            before,
-            case_state(
-                row, check_id=check.id, outcome_id=outcome.id, decision=decision, reasons=reasons
-            ),
-        )
-        return detail(session, row)
+        with change_case(
+            session, actor, case_id, "record a consistency check", version, choice=decision
+        ) as change:
+            row = change.row
+            outcome = latest_outcome(session, row.id)
+            assert outcome is not None
+            check = t.ConsistencyCheck(
+                organisation_id=row.organisation_id,
+                case_id=row.id,
+                outcome_id=outcome.id,
+                checker_id=actor.user_id,
+                decision=decision,
+                reasons=reasons,
+                checked_at=now(),
+            )
+            session.add(check)
+            session.flush()
+            change.after = {
+                "check_id": check.id,
+                "outcome_id": outcome.id,
+                "decision": decision,
+                "reasons": reasons,
+            }
+        return detail(session, change.row)
 
 
 def notify(
@@ -281,34 +254,26 @@ def notify(
             f"the notification cannot be in the future ({notified_on})", "notified_on"
         )
     with db.transaction() as session:
-        row = lock_case(session, actor, case_id)
-        before = case_state(row, notified_at=None)
-        check_version(row, version, "case")
-        require_status(row, "record the notification")
-        if row.notified_at is not None:
-            raise RuleViolation(
-                f"the outcome of case {row.id} was already notified on {notified_date(row)}",
-                "status",
-            )
-        if notified_on is None:
-            row.notified_at = now()
-        else:
-            row.notified_at = dt.datetime.combine(notified_on, LONDON_NOON, uk_time()).astimezone(
-                dt.UTC
-            )
-        touch_case(row)
-        audit(
+        with change_case(
             session,
             actor,
-            "case.notified",
-            "case",
-            row.id,
-            before,
-            case_state(
-                row, notified_at=row.notified_at.isoformat(), notified_on=str(notified_date(row))
-            ),
-        )
-        return detail(session, row)
+            case_id,
+            "record the notification",
+            version,
+            before={"notified_at": None},
+        ) as change:
+            row = change.row
+            if notified_on is None:
+                row.notified_at = now()
+            else:
+                row.notified_at = dt.datetime.combine(
+                    notified_on, LONDON_NOON, uk_time()
+                ).astimezone(dt.UTC)
+            change.after = {
+                "notified_at": row.notified_at.isoformat(),
+                "notified_on": str(notified_date(row)),
+            }
+        return detail(session, change.row)
 
 
 def close(
@@ -319,37 +284,12 @@ def close(
     actor.require("write")
     reason = reason.strip()
     with db.transaction() as session:
-        row = lock_case(session, actor, case_id)
-        before = case_state(row)
-        check_version(row, version, "case")
-        require_status(row, "close the case")
-        request = open_review_of(session, row)
-        if request is not None:
-            raise RuleViolation(
-                f"review request {request.id} is open: decide it (or withdraw it) rather "
-                "than closing its review case",
-                "status",
-            )
-        if row.status == "confirmed" and row.notified_at is None:
-            raise RuleViolation(
-                f"case {row.id} is confirmed but not notified; record the "
-                "notification before closing it",
-                "status",
-            )
-        if row.status in ("draft", "returned") and not reason:
-            raise InvalidInput(
-                f"say why the {row.status} case is closed without an outcome", "reason"
-            )
-        row.status = "closed"
-        row.closed_at = now()
-        touch_case(row)
-        audit(
-            session,
-            actor,
-            "case.closed",
-            "case",
-            row.id,
-            before,
-            case_state(row, reason=reason) if reason else case_state(row),
-        )
-        return detail(session, row)
+        with change_case(session, actor, case_id, "close the case", version) as change:
+            row = change.row
+            if row.status in workflow.WITH_PANEL and not reason:
+                raise InvalidInput(
+                    f"say why the {row.status} case is closed without an outcome", "reason"
+                )
+            if reason:
+                change.after = {"reason": reason}
+        return detail(session, change.row)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import workflow
 from ..errors import UnknownProfileError
 from ..profiles.library import Library
 from ..profiles.matching import match_profile
@@ -26,20 +28,14 @@ from ..scheme.loader import load_scheme
 from ..scheme.matching import MatchResult
 from ..scheme.rules import RuleSet, default_rule_set
 from ..store import tables as t
-from .base import LOCK, Actor, NotFound, RuleViolation, now, snapshot
+from .base import LOCK, Actor, NotFound, RuleViolation, audit, check_version, now, snapshot
 from .suites import library_in
 
 FACTORS = range(1, 17)
 
-#: What may be done to a case in each status (the review actions live in reviews.py).
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "change the factor decisions": ("draft", "returned"),
-    "record a panel outcome": ("draft", "returned"),
-    "record a consistency check": ("outcome-recorded",),
-    "record the notification": ("confirmed",),
-    "request a review": ("confirmed",),
-    "close the case": ("draft", "returned", "confirmed"),
-}
+#: What may be done to a case in each status: the sources of the workflow table
+#: (:mod:`bandwise.workflow`, which also says who may and on what conditions).
+TRANSITIONS: dict[str, tuple[str, ...]] = {a.name: a.source for a in workflow.TABLE}
 
 
 # ---------------------------------------------------------------- views
@@ -182,53 +178,48 @@ class Preview:
 # ---------------------------------------------------------------- shared helpers
 
 
-def allowed_actions(row: t.Case, open_review: bool = False) -> tuple[str, ...]:
-    """What the case's status allows next; ``open_review`` when it is a review case whose
-    request is still open (it is then decided or withdrawn, not closed)."""
-    actions = [a for a, statuses in TRANSITIONS.items() if row.status in statuses]
-    if row.status == "confirmed":
-        if row.notified_at is None:
-            actions = [a for a in actions if a not in ("request a review", "close the case")]
-        else:
-            actions.remove("record the notification")
-    if row.kind == "review":
-        actions = [a for a in actions if a != "request a review"]
-        if open_review:
-            actions = [a for a in actions if a != "close the case"]
-            actions += [
-                *(["decide the review"] if row.status == "confirmed" else []),
-                "withdraw the review",
-            ]
-    if row.status == "review-requested":
-        actions = ["decide the review", "withdraw the review"]
-    return tuple(actions)
+def case_facts(
+    row: t.Case,
+    open_review: int | None = None,
+    outcome: OutcomeView | None = None,
+    decisions: Sequence[DecisionView] = (),
+) -> workflow.CaseFacts:
+    """What the workflow table judges of a case: its kind, status, notification, open
+    review request and, for the check's independence, its latest outcome and decisions."""
+    return workflow.CaseFacts(
+        row.id,
+        row.kind,
+        row.status,
+        notified_date(row),
+        open_review,
+        frozenset(m.user_id for m in outcome.panel.members)
+        if outcome and outcome.panel
+        else frozenset(),
+        outcome.recorded_by if outcome else None,
+        tuple((d.factor, d.updated_by) for d in decisions),
+    )
+
+
+def allowed_actions(row: t.Case, open_review: int | bool | None = None) -> tuple[str, ...]:
+    """What the case's status allows next (the workflow table's answer); ``open_review``
+    is the open review request of a review case (it is then decided or withdrawn, not
+    closed), or True when its id does not matter."""
+    request = None if open_review is None or open_review is False else int(open_review)
+    return workflow.actions(case_facts(row, request))
 
 
 def check_refusal(case: CaseDetail, user_id: int) -> str:
     """Why ``user_id`` may not make the consistency check of the case's latest outcome
-    ("" when they may). The check is independent of what it checks: not by a member of
-    the panel, nor by whoever recorded the outcome or made (last changed) any of the
-    case's factor decisions. The one statement of the rule: the service, the pages and
-    :func:`.cases.awaiting_check_by` all go by it."""
+    ("" when they may): :func:`bandwise.workflow.check_refusal_of`, the one statement of
+    the rule that the service, the pages and :func:`.cases.awaiting_check_by` go by."""
     outcome = case.outcome
     if outcome is None:
         return ""
-    if outcome.panel is not None and any(m.user_id == user_id for m in outcome.panel.members):
-        reason = "you sat on the panel that recorded this outcome"
-    elif outcome.recorded_by == user_id:
-        reason = "you recorded this outcome"
-    else:
-        mine = [d.factor for d in case.decisions if d.updated_by == user_id]
-        if not mine:
-            return ""
-        reason = (
-            f"you made the decision on factor {mine[0]}"
-            if len(mine) == 1
-            else f"you made the decisions on factors {', '.join(map(str, mine))}"
-        )
-    return (
-        f"{reason}; the consistency check must be made by someone who did not sit on the "
-        "panel, record the outcome or make any of the factor decisions"
+    return workflow.check_refusal_of(
+        (m.user_id for m in outcome.panel.members) if outcome.panel else (),
+        outcome.recorded_by,
+        ((d.factor, d.updated_by) for d in case.decisions),
+        user_id,
     )
 
 
@@ -244,15 +235,13 @@ def open_review_of(session: Session, row: t.Case) -> t.ReviewRequest | None:
 
 
 def require_status(row: t.Case, action: str, allowed: Sequence[str] | None = None) -> None:
-    allowed = tuple(allowed if allowed is not None else TRANSITIONS[action])
-    if row.status not in allowed:
-        now_allowed = allowed_actions(row)
-        raise RuleViolation(
-            f"cannot {action}: case {row.id} is {row.status}; that needs a case that is "
-            f"{' or '.join(allowed)}. Allowed now: "
-            f"{', '.join(now_allowed) if now_allowed else 'nothing (the case is closed)'}",
-            "status",
-        )
+    """Refuse the action unless the workflow table allows it on the case as it is (kind,
+    status and the action's guards); a RuleViolation naming what is allowed now.
+    ``allowed`` is accepted for old callers and must agree with the table."""
+    assert allowed is None or tuple(allowed) == workflow.action(action).source
+    found = workflow.refusal(action, case_facts(row))
+    if found is not None:
+        raise RuleViolation(found.reason, found.field)
 
 
 def lock_case(session: Session, actor: Actor, case_id: int) -> t.Case:
@@ -343,7 +332,7 @@ def detail(session: Session, row: t.Case) -> CaseDetail:
         decisions,
         outcomes,
         checks,
-        allowed_actions(row, open_review_of(session, row) is not None),
+        allowed_actions(row, request.id if (request := open_review_of(session, row)) else None),
     )
 
 
@@ -378,6 +367,88 @@ def touch_case(row: t.Case) -> None:
 def case_state(row: t.Case, **extra: Any) -> dict[str, Any]:
     """The case's status and version (and ``extra``) for an audit event's before/after."""
     return {**snapshot(row, ("status", "version")), **extra}
+
+
+def facts_in(session: Session, row: t.Case, outcome: bool = False) -> workflow.CaseFacts:
+    """The case's facts for the workflow table, read in the session; with ``outcome``,
+    also who sat on, recorded and decided its latest outcome (for the check)."""
+    request = open_review_of(session, row)
+    facts = case_facts(row, request.id if request else None)
+    if not outcome:
+        return facts
+    latest = latest_outcome(session, row.id)
+    if latest is None:
+        return facts
+    return workflow.CaseFacts(
+        facts.id,
+        facts.kind,
+        facts.status,
+        facts.notified_on,
+        facts.open_review,
+        frozenset(panel_member_ids(session, latest.panel_id)),
+        latest.recorded_by,
+        tuple((n, d.updated_by) for n, d in sorted(decisions_of(session, row.id).items())),
+    )
+
+
+@dataclass
+class CaseChange:
+    """A change to a case under way (see :func:`change_case`): the caller fills in the
+    check's ``choice``, what the audit event adds (``after``) and, for an event about
+    another record (a review request), ``entity`` and ``entity_id``."""
+
+    row: t.Case
+    action: workflow.Action
+    before: dict[str, Any]
+    state: Callable[[t.Case], dict[str, Any]]
+    choice: str | None = None
+    after: dict[str, Any] = field(default_factory=dict)
+    entity: str = "case"
+    entity_id: int | None = None
+
+
+@contextmanager
+def change_case(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    action: str,
+    version: int | None,
+    *,
+    choice: str | None = None,
+    state: Callable[[t.Case], dict[str, Any]] = case_state,
+    before: dict[str, Any] | None = None,
+    row: t.Case | None = None,
+) -> Iterator[CaseChange]:
+    """Every change to a case's workflow goes through here, in the caller's transaction:
+    lock the case (or take the caller's locked ``row``), check the role, the version and
+    the workflow table (kind, status, guards, the actor's independence), let the caller
+    make its change, then move the case to the table's next status, stamp it and write
+    the action's audit event with the case before and after. A refusal changes nothing."""
+    spec = workflow.action(action)
+    actor.require(spec.permission)
+    row = row if row is not None else lock_case(session, actor, case_id)
+    change = CaseChange(row, spec, {**state(row), **(before or {})}, state, choice)
+    check_version(row, version, "case")
+    facts = facts_in(session, row, outcome=bool(spec.actor_guard))
+    refused = workflow.refusal(spec.name, facts, workflow.Who(actor.user_id, actor.role))
+    if refused is not None:
+        raise RuleViolation(refused.reason, refused.field)
+    yield change
+    target = workflow.next_status(spec.name, row.status, change.choice)
+    row.status = target
+    if target == workflow.CLOSED and row.closed_at is None:
+        row.closed_at = now()
+    touch_case(row)
+    audit(
+        session,
+        actor,
+        spec.event,
+        change.entity,
+        change.entity_id if change.entity_id is not None else row.id,
+        change.before,
+        {**state(row), **change.after},
+    )
 
 
 def rule_set_for(session: Session, organisation_id: int) -> RuleSet:

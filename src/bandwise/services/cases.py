@@ -26,7 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from .. import workflow
 from ..errors import InvalidLevelsError, UnknownProfileError
+from ..policy import policy
 from ..scheme.jobs import job_factor
 from ..scheme.loader import load_scheme
 from ..store import tables as t
@@ -36,7 +38,6 @@ from .base import (
     InvalidInput,
     RuleViolation,
     audit,
-    check_version,
     get_owned,
     now,
     snapshot,
@@ -55,7 +56,7 @@ from .case_records import (
     PanelView,
     Preview,
     allowed_actions,
-    case_state,
+    change_case,
     check_refusal,
     compute,
     decisions_of,
@@ -63,7 +64,6 @@ from .case_records import (
     lock_case,
     notified_date,
     require_status,
-    touch_case,
 )
 from .jobs import Page
 from .suites import library_in
@@ -155,7 +155,7 @@ def open_case(
             organisation_id=actor.organisation_id,
             job_id=job.id,
             kind=kind,
-            status="draft",
+            status=workflow.INITIAL,
             profile_id=profile_id,
             suite_id=suite_id,
             suite_version=suite_version,
@@ -186,8 +186,9 @@ def list_cases(
     limit: int = 50,
 ) -> Page[CaseView]:
     actor.require("read")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise InvalidInput("limit is 1 to 500 and offset at least 0", "limit")
+    most = policy().page_size("list_limit")
+    if not 1 <= limit <= most or offset < 0:
+        raise InvalidInput(f"limit is 1 to {most} and offset at least 0", "limit")
     if status and status not in t.CASE_STATUSES:
         raise InvalidInput(f"status is one of {', '.join(t.CASE_STATUSES)}", "status")
     if kind and kind not in t.CASE_KINDS:
@@ -332,43 +333,43 @@ def apply_decisions(
         require_status(row, "change the factor decisions")
         return False
     before = {str(d.factor): decision_json(current.get(d.factor)) for d in changed}
-    before_state = case_state(row)
-    check_version(row, version, "case")
-    require_status(row, "change the factor decisions")
-    for d in changed:
-        existing = current.get(d.factor)
-        if not d.levels:
-            if existing is not None:
-                session.delete(existing)
-        elif existing is None:
-            session.add(
-                t.FactorDecision(
-                    case_id=row.id,
-                    factor=d.factor,
-                    levels=d.levels,
-                    evidence=d.evidence,
-                    updated_by=actor.user_id,
-                    updated_at=now(),
-                )
-            )
-        else:
-            existing.levels, existing.evidence = d.levels, d.evidence
-            existing.updated_by, existing.updated_at = actor.user_id, now()
-    touch_case(row)
-    session.flush()
-    after = {
-        str(d.factor): (None if not d.levels else {"levels": d.levels, "evidence": d.evidence})
-        for d in changed
-    }
-    audit(
+    with change_case(
         session,
         actor,
-        "case.decisions-changed",
-        "case",
         row.id,
-        {**before_state, "decisions": before},
-        {**case_state(row), "decisions": after},
-    )
+        "change the factor decisions",
+        version,
+        before={"decisions": before},
+        row=row,
+    ) as change:
+        for d in changed:
+            existing = current.get(d.factor)
+            if not d.levels:
+                if existing is not None:
+                    session.delete(existing)
+            elif existing is None:
+                session.add(
+                    t.FactorDecision(
+                        case_id=row.id,
+                        factor=d.factor,
+                        levels=d.levels,
+                        evidence=d.evidence,
+                        updated_by=actor.user_id,
+                        updated_at=now(),
+                    )
+                )
+            else:
+                existing.levels, existing.evidence = d.levels, d.evidence
+                existing.updated_by, existing.updated_at = actor.user_id, now()
+        session.flush()
+        change.after = {
+            "decisions": {
+                str(d.factor): (
+                    None if not d.levels else {"levels": d.levels, "evidence": d.evidence}
+                )
+                for d in changed
+            }
+        }
     return True
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import workflow
+from ..policy import policy
 from ..store import tables as t
 from .base import (
     LOCK,
@@ -31,22 +33,21 @@ from .base import (
     InvalidInput,
     NotFound,
     RuleViolation,
-    audit,
-    check_version,
     get_owned,
     now,
 )
 from .case_records import (
+    CaseChange,
+    change_case,
     decisions_of,
-    lock_case,
     notified_date,
-    require_status,
     utc,
 )
 from .fields import check_date, check_line
 from .suites import library_in
 
-REVIEW_MONTHS = 3
+#: The review window: the handbook's three months (policy data, with its reference).
+REVIEW_MONTHS = policy().review_window_months.value
 REVIEW_DECISIONS = ("upheld", "not-upheld")
 
 
@@ -148,102 +149,101 @@ def request_review(
             f"the request cannot be made in the future ({requested_on})", "requested_on"
         )
     with db.transaction() as session:
-        case = lock_case(session, actor, case_id)
-        before = _state(case)
-        check_version(case, version, "case")
-        if case.kind == "review":
-            raise RuleViolation("a review case's outcome cannot itself be reviewed", "case_id")
-        require_status(case, "request a review")
-        notified = notified_date(case)
-        if notified is None:
-            raise RuleViolation(
-                f"case {case.id} is confirmed but its outcome has not been "
-                "notified; a review can be requested after notification",
-                "status",
+        with change_case(
+            session, actor, case_id, "request a review", version, state=_state
+        ) as change:
+            request = _open_review(
+                session, actor, change, requested_by, requested_on, factors, grounds, override
             )
-        if requested_on < notified:
-            raise InvalidInput(
-                f"the request is dated {_day(requested_on)}, before the outcome "
-                f"was notified on {_day(notified)}",
-                "requested_on",
-            )
-        deadline = review_deadline(notified)
-        late = requested_on > deadline
-        if late and not override:
-            raise RuleViolation(
-                f"the review request was made on {_day(requested_on)}, more than "
-                f"{REVIEW_MONTHS} months after notification on {_day(notified)}; the deadline "
-                f"was {_day(deadline)}. An admin may accept it late, giving a reason",
-                "requested_on",
-            )
-        if late:
-            actor.require("override")
-        library = library_in(session, actor.organisation_id)
-        review_case = t.Case(
-            organisation_id=case.organisation_id,
-            job_id=case.job_id,
-            kind="review",
-            status="draft",
-            profile_id=case.profile_id,
-            suite_id=case.suite_id,
-            suite_version=library.version_of(case.suite_id) if case.suite_id else None,
-            parent_case_id=case.id,
-            created_by=actor.user_id,
-            version=1,
-        )
-        session.add(review_case)
-        session.flush()
-        for d in decisions_of(session, case.id).values():
-            session.add(
-                t.FactorDecision(
-                    case_id=review_case.id,
-                    factor=d.factor,
-                    levels=d.levels,
-                    evidence=d.evidence,
-                    updated_by=actor.user_id,
-                    updated_at=now(),
-                )
-            )
-        request = t.ReviewRequest(
-            organisation_id=case.organisation_id,
-            case_id=case.id,
-            review_case_id=review_case.id,
-            requested_by=requested_by[:200],
-            requested_on=requested_on,
-            disputed_factors=factors,
-            grounds=grounds,
-            late_override_by=actor.user_id if late else None,
-            late_override_reason=override if late else None,
-            status="open",
-            created_by=actor.user_id,
-            created_at=now(),
-        )
-        session.add(request)
-        session.flush()
-        case.status = "review-requested"
-        case.updated_at = now()
-        audit(
-            session,
-            actor,
-            "review.requested",
-            "case",
-            case.id,
-            before,
-            {
-                **_state(case),
-                "review_request_id": request.id,
-                "review_case_id": review_case.id,
-                "requested_by": requested_by,
-                "requested_on": requested_on.isoformat(),
-                "disputed_factors": factors,
-                "notified_on": notified.isoformat(),
-                "deadline": deadline.isoformat(),
-                "late": late,
-                "late_override_by": request.late_override_by,
-                "late_override_reason": request.late_override_reason,
-            },
-        )
         return ReviewView.of(request)
+
+
+def _open_review(
+    session: Session,
+    actor: Actor,
+    change: CaseChange,
+    requested_by: str,
+    requested_on: dt.date,
+    factors: list[int],
+    grounds: str,
+    override: str,
+) -> t.ReviewRequest:
+    """The request and its review case, within the window or accepted late."""
+    case = change.row
+    notified = notified_date(case)
+    assert notified is not None  # the workflow table's guard: notified before a review
+    if requested_on < notified:
+        raise InvalidInput(
+            f"the request is dated {_day(requested_on)}, before the outcome "
+            f"was notified on {_day(notified)}",
+            "requested_on",
+        )
+    deadline = review_deadline(notified)
+    late = requested_on > deadline
+    if late and not override:
+        raise RuleViolation(
+            f"the review request was made on {_day(requested_on)}, more than "
+            f"{REVIEW_MONTHS} months after notification on {_day(notified)}; the deadline "
+            f"was {_day(deadline)}. An admin may accept it late, giving a reason",
+            "requested_on",
+        )
+    if late:
+        actor.require("override")
+    library = library_in(session, actor.organisation_id)
+    review_case = t.Case(
+        organisation_id=case.organisation_id,
+        job_id=case.job_id,
+        kind="review",
+        status=workflow.INITIAL,
+        profile_id=case.profile_id,
+        suite_id=case.suite_id,
+        suite_version=library.version_of(case.suite_id) if case.suite_id else None,
+        parent_case_id=case.id,
+        created_by=actor.user_id,
+        version=1,
+    )
+    session.add(review_case)
+    session.flush()
+    for d in decisions_of(session, case.id).values():
+        session.add(
+            t.FactorDecision(
+                case_id=review_case.id,
+                factor=d.factor,
+                levels=d.levels,
+                evidence=d.evidence,
+                updated_by=actor.user_id,
+                updated_at=now(),
+            )
+        )
+    request = t.ReviewRequest(
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        review_case_id=review_case.id,
+        requested_by=requested_by[:200],
+        requested_on=requested_on,
+        disputed_factors=factors,
+        grounds=grounds,
+        late_override_by=actor.user_id if late else None,
+        late_override_reason=override if late else None,
+        status="open",
+        created_by=actor.user_id,
+        created_at=now(),
+    )
+    session.add(request)
+    session.flush()
+    change.after = {
+        "review_request_id": request.id,
+        "review_case_id": review_case.id,
+        "requested_by": requested_by,
+        "requested_on": requested_on.isoformat(),
+        "disputed_factors": factors,
+        "notified_on": notified.isoformat(),
+        "deadline": deadline.isoformat(),
+        "late": late,
+        "late_override_by": request.late_override_by,
+        "late_override_reason": request.late_override_reason,
+    }
+    return request
 
 
 def decide_review(
@@ -256,36 +256,29 @@ def decide_review(
         raise InvalidInput("the decision is 'upheld' or 'not-upheld'", "decision")
     with db.transaction() as session:
         request = _lock_request(session, actor, review_id)
-        case = lock_case(session, actor, request.case_id)
-        before = {**_state(case), "review_status": request.status}
-        check_version(case, case_version, "case")
-        if request.status != "open":
-            raise RuleViolation(
-                f"review request {request.id} is already {request.status}", "status"
-            )
-        review_case = session.get(t.Case, request.review_case_id)
-        if review_case is None or review_case.status != "confirmed":
-            status = review_case.status if review_case else "missing"
-            raise RuleViolation(
-                f"cannot decide the review: its review case {request.review_case_id} is "
-                f"{status}; the review panel's outcome must first be recorded and confirmed by "
-                "a consistency check",
-                "status",
-            )
-        require_status(case, "decide the review", ("review-requested",))
-        request.status = decision
-        request.decided_at = now()
-        case.status = "closed"
-        case.closed_at = case.updated_at = now()
-        audit(
+        _require_open(request)
+        with change_case(
             session,
             actor,
-            "review.decided",
-            "review_request",
-            request.id,
-            before,
-            {**_state(case), "review_status": decision, "review_case_id": review_case.id},
-        )
+            request.case_id,
+            "decide the review",
+            case_version,
+            state=_state,
+            before={"review_status": request.status},
+        ) as change:
+            review_case = session.get(t.Case, request.review_case_id)
+            if review_case is None or review_case.status != "confirmed":
+                status = review_case.status if review_case else "missing"
+                raise RuleViolation(
+                    f"cannot decide the review: its review case {request.review_case_id} is "
+                    f"{status}; the review panel's outcome must first be recorded and confirmed "
+                    "by a consistency check",
+                    "status",
+                )
+            request.status = decision
+            request.decided_at = now()
+            change.entity, change.entity_id = "review_request", request.id
+            change.after = {"review_status": decision, "review_case_id": review_case.id}
         return ReviewView.of(request)
 
 
@@ -298,38 +291,35 @@ def withdraw_review(
     reason = reason.strip()
     with db.transaction() as session:
         request = _lock_request(session, actor, review_id)
-        case = lock_case(session, actor, request.case_id)
-        before = {**_state(case), "review_status": request.status}
-        check_version(case, case_version, "case")
-        if request.status != "open":
-            raise RuleViolation(
-                f"review request {request.id} is already {request.status}", "status"
-            )
-        require_status(case, "withdraw the review", ("review-requested",))
-        review_case = session.get(t.Case, request.review_case_id, with_for_update=LOCK)
-        if review_case is not None and review_case.status != "closed":
-            review_case.status = "closed"
-            review_case.closed_at = review_case.updated_at = now()
-            review_case.version += 1
-        request.status = "withdrawn"
-        request.decided_at = now()
-        case.status = "confirmed"
-        case.updated_at = now()
-        audit(
+        _require_open(request)
+        with change_case(
             session,
             actor,
-            "review.withdrawn",
-            "review_request",
-            request.id,
-            before,
-            {
-                **_state(case),
+            request.case_id,
+            "withdraw the review",
+            case_version,
+            state=_state,
+            before={"review_status": request.status},
+        ) as change:
+            review_case = session.get(t.Case, request.review_case_id, with_for_update=LOCK)
+            if review_case is not None and review_case.status != workflow.CLOSED:
+                review_case.status = workflow.REVIEW_CASE_ON_WITHDRAWAL
+                review_case.closed_at = review_case.updated_at = now()
+                review_case.version += 1
+            request.status = "withdrawn"
+            request.decided_at = now()
+            change.entity, change.entity_id = "review_request", request.id
+            change.after = {
                 "review_status": "withdrawn",
                 "reason": reason,
                 "review_case_id": request.review_case_id,
-            },
-        )
+            }
         return ReviewView.of(request)
+
+
+def _require_open(request: t.ReviewRequest) -> None:
+    if request.status != "open":
+        raise RuleViolation(f"review request {request.id} is already {request.status}", "status")
 
 
 def get_review(db: Database, actor: Actor, review_id: int) -> ReviewView:

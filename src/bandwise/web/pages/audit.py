@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ...policy import policy
 from ...services import accounts, audit, cases
 from ...services.audit import AuditEventView
 from ...services.suites import organisation_library
@@ -21,7 +22,7 @@ from .templating import render
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 50
+PAGE_SIZE = policy().page_size("audit")
 
 #: Readable labels for the event types a case's trail holds.
 LABELS = {

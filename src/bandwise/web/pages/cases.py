@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ... import workflow
+from ...policy import policy
 from ...profiles.model import Profile
 from ...services import accounts, cases, jobs, reviews, suites
 from ...services.accounts import Principal, UserView
@@ -30,19 +32,10 @@ from .templating import render
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 50
+PAGE_SIZE = policy().page_size("cases")
 
-#: The permission each workflow action needs (the status rules are the services').
-ACTION_PERMISSIONS: dict[str, str] = {
-    "change the factor decisions": "write",
-    "record a panel outcome": "decide",
-    "record a consistency check": "check",
-    "record the notification": "write",
-    "request a review": "write",
-    "close the case": "write",
-    "decide the review": "decide",
-    "withdraw the review": "write",
-}
+#: The permission each workflow action needs: the workflow table's (read, not copied).
+ACTION_PERMISSIONS: dict[str, str] = {a.name: a.permission for a in workflow.TABLE}
 
 SIDE_LABELS = {"management": "management side", "staff-side": "staff side"}
 
@@ -86,7 +79,7 @@ class CaseContext:
     def can(self, principal: Principal, action: str) -> bool:
         """The case's status allows ``action`` and the user's role may do it."""
         return action in self.detail.actions and principal.actor.can(
-            ACTION_PERMISSIONS.get(action, "write")
+            workflow.action(action).permission
         )
 
     def check_refusal(self, principal: Principal) -> str:
@@ -211,7 +204,9 @@ def case_list(
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
-    job_titles = {j.id: j for j in jobs.list_jobs(db, actor, limit=500).items}
+    job_titles = {
+        j.id: j for j in jobs.list_jobs(db, actor, limit=policy().page_size("list_limit")).items
+    }
     for c in result.items:
         if c.job_id not in job_titles:
             job_titles[c.job_id] = jobs.get_job(db, actor, c.job_id)

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from ...policy import policy
 from ...profiles.library import Library
 from ...profiles.validate import known_problems
 from ...scheme.loader import load_scheme
@@ -41,7 +42,7 @@ from .templating import render
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 20
+PAGE_SIZE = policy().page_size("jobs")
 JOB_STATUSES = ("active", "archived")
 JOB_FIELDS = {
     "title": "title",
