@@ -130,8 +130,9 @@ def load_settings() -> CueSettings:
     return settings_from(yaml.safe_load(text))
 
 
-def _before(pattern: re.Pattern[str], text: str, end: int) -> bool:
-    return pattern.search(text, 0, end) is not None
+def _before(pattern: re.Pattern[str], text: str, cue: re.Match[str]) -> bool:
+    """Whether a marker starts before the cue (it may overlap it: "supports the lead in")."""
+    return any(m.start() < cue.start() for m in pattern.finditer(text, 0, cue.end()))
 
 
 def find_hits(texts: list[str], settings: CueSettings | None = None) -> list[CueHit]:
@@ -146,9 +147,9 @@ def find_hits(texts: list[str], settings: CueSettings | None = None) -> list[Cue
                 window = text[max(0, m.start() - settings.negation_window) : m.start()]
                 if settings.negation.search(window):
                     continue
-                if cue.leading and _before(settings.receiving, text, m.start()):
+                if cue.leading and _before(settings.receiving, text, m):
                     continue
-                lower = cue.leading and _before(settings.supporting, text, m.start())
+                lower = cue.leading and _before(settings.supporting, text, m)
                 weight = cue.weight * (settings.hedge_weight if hedged else 1.0)
                 why = cue.why + (" (only possibly: weaker)" if hedged else "")
                 if lower:

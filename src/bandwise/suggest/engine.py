@@ -39,7 +39,7 @@ from .cues import CueLevel, factor_levels, find_hits, load_settings
 from .passages import PassageSet, build_passages
 from .ranking import FactorFit, agreement, best_per_profile, explain, factor_fits
 from .sentences import Sentence, split_sentences
-from .stated import find_stated, without_stated
+from .stated import find_stated, without_stated, word_count
 
 NOT_ENOUGH = "not enough evidence"
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -455,8 +455,9 @@ def suggest(
     name, notes = resolve_backend(backend)
     tuning = TUNING[name]
     prep = prepared(library, scheme, name)
-    sentences = split_sentences(text)
-    # a stated band, grade or salary is what the panel decides: never evidence
+    # a stated band, grade or salary is what the panel decides: never evidence (a line
+    # that says nothing else is not a sentence at all)
+    sentences = [s for s in split_sentences(text) if word_count(without_stated(s.text)) >= 2]
     texts = [without_stated(s.text) for s in sentences]
     sims = prep.factor_index.similarities(texts)
     profile_sims = (
@@ -469,7 +470,7 @@ def suggest(
         if len(columns) and len(sentences):
             relevance[:, k] = sims[:, columns].max(axis=1)
     long_enough = np.array(
-        [s.words >= tuning.evidence_words for s in sentences], dtype=bool
+        [word_count(t) >= tuning.evidence_words for t in texts], dtype=bool
     ).reshape(-1, 1)
     best = relevance.max(axis=1, keepdims=True) if n_factors else relevance
     routed = (
@@ -592,7 +593,7 @@ def _rank_profiles(
     settings = load_settings()
     weights_cfg = settings.ranking
     texts = [without_stated(s.text) for s in sentences]
-    content = np.array([s.words >= tuning.evidence_words for s in sentences], dtype=bool)
+    content = np.array([word_count(t) >= tuning.evidence_words for t in texts], dtype=bool)
     best = best_per_profile(sims, prep.owner_columns, prep.owner_flat, prep.owner_starts)
     kept = np.where(best >= tuning.profile_floor, best, 0.0)[content]
     coverage = kept.mean(axis=0) if kept.shape[0] else np.zeros(n)

@@ -59,3 +59,11 @@ def find_stated(text: str) -> Stated:
 def without_stated(sentence: str) -> str:
     """The sentence with every band, grade and salary mention taken out."""
     return " ".join(_SALARY.sub(" ", _BAND.sub(" ", sentence)).split())
+
+
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def word_count(text: str) -> int:
+    """Words of two letters or more (as the sentence splitter counts them)."""
+    return len(_WORD.findall(text))
