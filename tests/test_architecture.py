@@ -10,7 +10,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "bandwise"
 ALLOWED = {
     "scheme": {"scheme", "errors"},
-    "profiles": {"scheme", "profiles", "errors"},
+    "profiles": {"scheme", "profiles", "errors", "settings"},
 }
 FRAMEWORKS = {"typer", "rich", "fastapi", "sqlalchemy"}
 

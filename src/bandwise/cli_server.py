@@ -120,14 +120,16 @@ FIRST_ADMIN_EMAIL = "admin@bandwise.example"
 def _local_secret() -> None:
     """For a local first run: a random secret kept in the data folder (mode 0600) and
     handed to the server through BANDWISE_SECRET_KEY_FILE, unless one is configured."""
-    if os.environ.get("BANDWISE_SECRET_KEY") or os.environ.get("BANDWISE_SECRET_KEY_FILE"):
+    from .settings import load
+
+    configured = load()
+    if configured.secret_key.get_secret_value() or configured.secret_key_file:
         return
     import secrets
 
     from .errors import StorageError
-    from .profiles.store import data_dir
 
-    folder = data_dir()
+    folder = configured.data_folder
     path = folder / "secret_key"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -190,6 +192,7 @@ def serve_cmd(
 ) -> None:
     """Run the web app and API: migrates the configured database first, then serves the
     pages at / and the REST API at /api."""
+    from .settings import load
     from .web.settings import Settings
 
     if setup:
@@ -213,8 +216,8 @@ def serve_cmd(
         port=port,
         workers=workers,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("BANDWISE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        log_level=os.environ.get("BANDWISE_LOG_LEVEL", "info").lower(),
+        forwarded_allow_ips=load().forwarded_allow_ips,
+        log_level=load().log_level.lower(),
         server_header=False,
     )
 

@@ -17,10 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import NoReturn
 
-from ..errors import (
-    DocumentTooComplex,
-    LimitSettingError,
-)
+from ..errors import DocumentTooComplex
+from ..errors import LimitSettingError as LimitSettingError  # re-exported
+from ..settings import load
 
 #: field name: (environment variable, what it bounds, unit in messages)
 SETTINGS: dict[str, tuple[str, str, str]] = {
@@ -66,24 +65,9 @@ class ParseLimits:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ParseLimits:
         """The limits set by ``BANDWISE_PARSE_*`` variables, the defaults for the rest."""
         env = os.environ if environ is None else environ
-        values: dict[str, int | float] = {}
-        for f in fields(cls):
-            variable = SETTINGS[f.name][0]
-            raw = env.get(variable, "").strip()
-            if not raw:
-                continue
-            kind = float if f.type in ("float", float) else int
-            try:
-                value = kind(raw)
-            except ValueError:
-                raise LimitSettingError(
-                    f"{variable} is a {'number' if kind is float else 'whole number'}, "
-                    f"not {raw[:40]!r}"
-                ) from None
-            if not value > 0:
-                raise LimitSettingError(f"{variable} is more than 0, not {raw[:40]}")
-            values[f.name] = value
-        return cls(**values)  # type: ignore[arg-type]
+        # only the parse limits: another setting's bad value is not this caller's concern
+        settings = load({k: v for k, v in env.items() if k.startswith("BANDWISE_PARSE_")})
+        return cls(**{f.name: getattr(settings, "parse_" + f.name) for f in fields(cls)})
 
     def signature(self) -> str:
         """The limits as one short string (stored beside a cached parse error, so the

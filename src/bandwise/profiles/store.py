@@ -11,14 +11,13 @@ finds them so the command line can say how to import them into the database.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ProfileDataError
-from ..settings import load
 from ..scheme.model import Scheme
+from ..settings import load
 from .model import Suite
 from .serialize import load_suite_yaml
 

@@ -16,7 +16,6 @@ lock, so reads never wait for writers nor writers for reads.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,17 +27,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import StorageError
-from ..profiles.store import data_dir
+from ..settings import load
 
 
 def database_url() -> str:
     """``BANDWISE_DATABASE_URL``, or an SQLite file in the data folder."""
-    url = os.environ.get("BANDWISE_DATABASE_URL")
-    if url:
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://") :]
-        return url
-    folder = data_dir()
+    settings = load()
+    if settings.database:
+        return settings.database
+    folder = settings.data_folder
     _make_folder(folder, "data folder")
     return f"sqlite:///{folder / 'bandwise.db'}"
 

@@ -1,32 +1,23 @@
-"""Server settings, read from the environment when the app is built (never at import).
+"""The web app's settings, built from :mod:`bandwise.settings` (every ``BANDWISE_*``
+variable, typed, with its default) when the app is built (never at import).
 
-* ``BANDWISE_DATABASE_URL``: SQLAlchemy URL (``postgresql+psycopg://...``); default an
-  SQLite file in the data folder (``BANDWISE_DATA_DIR``).
-* ``BANDWISE_SECRET_KEY`` (or ``BANDWISE_SECRET_KEY_FILE``): signs session cookies;
-  required, long and random, unless ``BANDWISE_ENV=development``.
-* ``BANDWISE_ENV``: ``production`` (default) or ``development``.
-* ``BANDWISE_HTTPS``: ``1`` when users reach the server over HTTPS (Secure cookies).
-* ``BANDWISE_SESSION_HOURS`` (12), ``BANDWISE_LOGIN_MAX_FAILURES`` (5),
-  ``BANDWISE_LOGIN_WINDOW_MINUTES`` (15), ``BANDWISE_TIMEZONE`` (Europe/London).
-* ``BANDWISE_MAX_BODY_BYTES`` (1 MiB): the largest request body of every route except the
-  document uploads, which have their own limits (:data:`MAX_BODY_BYTES`).
-* ``BANDWISE_PARSE_*``: the limits of parsing a document (CPU time, memory, wall-clock
-  time, pages, paragraphs, lines, characters; :mod:`bandwise.documents.limits`).
+:class:`Settings` is what :func:`~bandwise.web.app.create_app` takes: the database URL
+resolved (default an SQLite file in the data folder), the secret read from its file
+(``BANDWISE_SECRET_KEY_FILE``) and checked (:meth:`Settings.validate`: required, long and
+random unless ``BANDWISE_ENV=development``), the sign-in throttle and the parsing limits
+as the objects the services use. Tests build it directly, without an environment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..documents.limits import LimitSettingError, ParseLimits
-from ..errors import (
-    ConfigError,
-)
+from ..documents.limits import ParseLimits
+from ..errors import ConfigError as ConfigError  # re-exported
 from ..services.accounts import Throttle
+from ..settings import load
 from ..store.db import database_url
 
 #: Values that appear in examples and templates; never accepted as a real secret.
@@ -88,52 +79,32 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        secret = env.get("BANDWISE_SECRET_KEY", "")
-        secret_file = env.get("BANDWISE_SECRET_KEY_FILE")
-        if secret_file:
+        """The app's settings from the ``BANDWISE_*`` variables (:mod:`bandwise.settings`,
+        the one reader of the environment), with the secret read from its file."""
+        env = load(environ)
+        secret = env.secret_key.get_secret_value()
+        if env.secret_key_file:
             try:
-                secret = Path(secret_file).read_text(encoding="utf-8").strip()
+                secret = env.secret_key_file.read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ConfigError(
-                    f"BANDWISE_SECRET_KEY_FILE {secret_file}: {exc.strerror}"
+                    f"BANDWISE_SECRET_KEY_FILE {env.secret_key_file}: {exc.strerror}"
                 ) from exc
-        environment = env.get("BANDWISE_ENV", "production").strip().lower() or "production"
-        if environment not in ("production", "development"):
-            raise ConfigError(f"BANDWISE_ENV is 'production' or 'development', not {environment!r}")
-        if not secret and environment == "development":
+        if not secret and env.development:
             secret = DEVELOPMENT_SECRET
-        url = env.get("BANDWISE_DATABASE_URL") or database_url()
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://") :]
-        try:
-            hours = float(env.get("BANDWISE_SESSION_HOURS", "12"))
-            failures = int(env.get("BANDWISE_LOGIN_MAX_FAILURES", "5"))
-            minutes = float(env.get("BANDWISE_LOGIN_WINDOW_MINUTES", "15"))
-            max_body = int(env.get("BANDWISE_MAX_BODY_BYTES", str(MAX_BODY_BYTES)))
-        except ValueError as exc:
-            raise ConfigError(f"a numeric BANDWISE_ setting is not a number: {exc}") from exc
-        if hours <= 0 or failures < 1 or minutes <= 0:
-            raise ConfigError("session hours, login failures and window must be positive")
-        if max_body < 1024:
-            raise ConfigError(f"BANDWISE_MAX_BODY_BYTES is at least 1024, not {max_body}")
-        try:
-            parse_limits = ParseLimits.from_env(env)
-        except LimitSettingError as exc:
-            raise ConfigError(str(exc)) from exc
         return cls(
-            database_url=url,
+            database_url=env.database or database_url(),
             secret_key=secret,
-            environment=environment,
-            https=_flag(env.get("BANDWISE_HTTPS")),
-            session_lifetime=dt.timedelta(hours=hours),
+            environment=env.env,
+            https=env.https,
+            session_lifetime=dt.timedelta(hours=env.session_hours),
             throttle=Throttle(
-                max_failures=failures,
-                window=dt.timedelta(minutes=minutes),
-                timezone=env.get("BANDWISE_TIMEZONE", "Europe/London"),
+                max_failures=env.login_max_failures,
+                window=dt.timedelta(minutes=env.login_window_minutes),
+                timezone=env.timezone,
             ),
-            max_body_bytes=max_body,
-            parse_limits=parse_limits,
+            max_body_bytes=env.max_body_bytes,
+            parse_limits=ParseLimits.from_env(environ),
         )
 
     def validate(self) -> None:
