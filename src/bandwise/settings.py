@@ -161,7 +161,8 @@ def _expected(error: Mapping[str, Any], whole: bool) -> str:
     kind = error["type"]
     context = error.get("ctx") or {}
     if kind in ("int_parsing", "int_from_float", "float_parsing"):
-        return "is not a whole number" if whole and _number(error.get("input")) else "is not a number"
+        whole_number = whole and _number(error.get("input"))
+        return "is not a whole number" if whole_number else "is not a number"
     if kind == "greater_than":
         return f"is more than {context.get('gt')}"
     if kind == "greater_than_equal":
