@@ -31,6 +31,7 @@ from .api import (
     health,
     jobs,
     records,
+    returns,
     reviews,
     scoring,
     suggest,
@@ -57,6 +58,7 @@ ROUTERS: list[APIRouter] = [
     suites.router,
     records.router,
     suggest.router,
+    returns.router,
 ]
 
 API_PREFIX = "/api"
