@@ -26,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ..clock import as_utc as _aware
 from ..errors import TooManyAttempts, Unauthenticated, shown
 from ..plaintext import unsafe_char
 from ..store import tables as t
@@ -104,11 +105,6 @@ def check_password_rules(password: str, field_name: str = "password") -> None:
 def token_hash(token: str) -> str:
     """What the database keeps of a session or API token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back without a zone; everything stored is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 # -- users --------------------------------------------------------------------------------

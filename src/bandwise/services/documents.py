@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from ..clock import as_utc as _utc
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput, audit, get_owned, snapshot
 from .fields import check_date
@@ -33,12 +34,6 @@ TEXT = "text/plain; charset=utf-8"
 EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", TEXT: ".txt"}
 FIELDS = ("job_id", "kind", "filename", "content_type", "size", "sha256", "document_date")
 _TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)

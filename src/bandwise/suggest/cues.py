@@ -16,12 +16,16 @@ is evaluated on the most demanding duty it clearly holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from .results import Evidence, FactorSuggestion
+from .sentences import Sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +191,43 @@ def factor_levels(hits: list[CueHit], settings: CueSettings | None = None) -> di
         mine.sort(key=lambda h: (h.level != level, -h.weight, h.sentence))
         out[factor] = CueLevel(factor, level, weight, confidence, tuple(mine))
     return out
+
+
+def as_suggestion(
+    suggestion: FactorSuggestion,
+    cue: CueLevel,
+    sentences: Sequence[Sentence],
+    texts: Sequence[str],
+    limit: int,
+) -> FactorSuggestion:
+    """A factor's suggestion from its seniority statements (they outrank wording)."""
+    settings = load_settings()
+    evidence: list[Evidence] = []
+    seen: set[int] = set()
+    for hit in cue.hits:
+        if hit.sentence in seen or len(evidence) >= limit:
+            continue
+        seen.add(hit.sentence)
+        s = sentences[hit.sentence]
+        evidence.append(
+            Evidence(
+                s.index,
+                s.text,
+                s.start,
+                s.end,
+                hit.weight,
+                texts[hit.sentence][hit.span[0] : hit.span[1]],
+                f"seniority rule, factor {hit.factor} level {hit.level}: {hit.why}",
+            )
+        )
+    return FactorSuggestion(
+        suggestion.number,
+        suggestion.name,
+        (cue.level,),
+        cue.level,
+        cue.confidence,
+        min(1.0, cue.weight / settings.high_weight),
+        ((cue.level, 1.0),),
+        tuple(evidence),
+        basis="rules",
+    )

@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,20 +35,38 @@ from ..profiles.library import Library
 from ..scheme.model import Scheme
 from ..scheme.scoring import bands_for, score_range
 from .backends import BM25, SEMANTIC, Bm25Index, Index, SemanticIndex, semantic_available
-from .cues import CueLevel, factor_levels, find_hits, load_settings
+from .cues import CueLevel, as_suggestion, factor_levels, find_hits, load_settings
 from .passages import PassageSet, build_passages
-from .ranking import FactorFit, agreement, best_per_profile, explain, factor_fits
-from .sentences import Sentence, split_sentences
-from .stated import find_stated, without_stated, word_count
-
-NOT_ENOUGH = "not enough evidence"
-HIGH, MEDIUM, LOW = "high", "medium", "low"
-CLOSE, PARTIAL, WEAK = "close", "partial", "weak"
-NEAR_CREDIT = 0.4  # level agreement: a suggested level one off the profile's counts this much
-DISCLAIMER = (
-    "These are suggestions drawn from the wording of the job description, to help a panel "
-    "find the evidence; they are not an evaluation. A panel decides every level and the band."
+from .ranking import agreement, best_per_profile, explain, factor_fits
+from .results import (
+    CLOSE,
+    DISCLAIMER,
+    HIGH,
+    LOW,
+    MEDIUM,
+    NOT_ENOUGH,
+    PARTIAL,
+    WEAK,
+    Evidence,
+    FactorSuggestion,
+    ProfileSuggestion,
+    Suggestions,
 )
+from .sentences import Sentence, split_sentences
+from .stated import with_stated, without_stated, word_count
+
+__all__ = [  # the result types live in .results; kept importable from here
+    "DISCLAIMER",
+    "NOT_ENOUGH",
+    "Evidence",
+    "FactorSuggestion",
+    "ProfileSuggestion",
+    "Suggestions",
+    "clear_cache",
+    "prepared",
+    "resolve_backend",
+    "suggest",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,131 +110,6 @@ TUNING = {
         text_scale=0.5,
     ),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    sentence: int  # index of the sentence in the job description
-    text: str  # the sentence, verbatim (whitespace runs as one space)
-    start: int  # offsets in the job description's text
-    end: int
-    score: float  # similarity to the passage below, 0 to 1
-    passage: str  # the labelled text it resembles
-    source: str  # where that text comes from
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sentence": self.sentence,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "score": round(self.score, 3),
-            "matched": self.passage,
-            "source": self.source,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileSuggestion:
-    id: str
-    title: str
-    score: float  # 0 to 1, for ranking: text coverage and level agreement together
-    text_score: float
-    level_agreement: float
-    fit: str  # close | partial | weak: how well the profile's wording and levels fit
-    evidence: tuple[Evidence, ...]
-    factor_fit: tuple[FactorFit, ...] = ()  # each rule-based level against the profile's
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "score": round(self.score, 3),
-            "fit": self.fit,
-            "text_score": round(self.text_score, 3),
-            "level_agreement": round(self.level_agreement, 3),
-            "evidence": [e.to_json() for e in self.evidence],
-            "factor_fit": [
-                {
-                    "factor": f.factor,
-                    "suggested": f.level,
-                    "admitted": list(f.admitted),
-                    "distance": f.distance,
-                }
-                for f in self.factor_fit
-            ],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class FactorSuggestion:
-    number: int
-    name: str
-    levels: tuple[int, ...]  # suggested level or range; () when there is not enough evidence
-    level: int | None  # the most likely level
-    confidence: str  # high | medium | low | not enough evidence
-    confidence_score: float  # 0 to 1
-    votes: tuple[tuple[int, float], ...]  # (level, share of the votes), largest first
-    evidence: tuple[Evidence, ...]
-    basis: str = "text"  # "rules": seniority statements (cues.yaml); "text": wording alone
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "basis": self.basis,
-            "name": self.name,
-            "levels": list(self.levels),
-            "level": self.level,
-            "confidence": self.confidence,
-            "confidence_score": round(self.confidence_score, 3),
-            "votes": [{"level": lv, "share": round(share, 3)} for lv, share in self.votes],
-            "evidence": [e.to_json() for e in self.evidence],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestions:
-    profiles: tuple[ProfileSuggestion, ...]  # best first
-    factors: tuple[FactorSuggestion, ...]  # in factor order
-    total_min: int
-    total_max: int
-    bands: tuple[str, ...]
-    assumed: tuple[tuple[int, tuple[int, ...]], ...]  # factors with no evidence: levels used
-    assumed_from: str | None  # the profile whose levels those are
-    backend: str
-    sentences: int
-    notes: tuple[str, ...] = field(default=())
-    stated_bands: tuple[str, ...] = ()  # bands the JD states for its post (not evidence)
-    stated_text: tuple[str, ...] = ()  # band, grade and salary statements as written
-    stated_band_disagrees: bool = False  # a stated band is not among the suggested bands
-    ranking: tuple[str, ...] = ()  # which factors decided the order of the profiles
-
-    @property
-    def stated_band(self) -> str | None:
-        return ", ".join(self.stated_text) if self.stated_text else None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "profiles": [p.to_json() for p in self.profiles],
-            "factors": [f.to_json() for f in self.factors],
-            "total": {
-                "min": self.total_min,
-                "max": self.total_max,
-                "assumed": [{"factor": n, "levels": list(lv)} for n, lv in self.assumed],
-                "assumed_from": self.assumed_from,
-            },
-            "bands": list(self.bands),
-            "backend": self.backend,
-            "sentences": self.sentences,
-            "notes": list(self.notes),
-            "stated": {
-                "bands": list(self.stated_bands),
-                "text": list(self.stated_text),
-                "disagrees": self.stated_band_disagrees,
-            },
-            "ranking": list(self.ranking),
-            "disclaimer": DISCLAIMER,
-        }
 
 
 # -- the index, once per library -------------------------------------------------------
@@ -281,6 +174,7 @@ def _prepare(library: Library, scheme: Scheme, backend: str) -> _Prepared:
             owners[owner].append(k)
     n_profiles, n_factors = len(passages.profile_ids), len(scheme.factors)
     credit = np.zeros((n_profiles, n_factors, width + 1), dtype=np.float32)
+    near = load_settings().ranking["near_credit"]  # one level off counts this much
     rated = np.zeros((n_profiles, n_factors), dtype=np.float32)
     for j, per_factor in enumerate(passages.admitted):
         for f, admitted in enumerate(per_factor):
@@ -289,7 +183,7 @@ def _prepare(library: Library, scheme: Scheme, backend: str) -> _Prepared:
             rated[j, f] = 1.0
             for level in range(1, width + 1):
                 distance = min(abs(level - a) for a in admitted)
-                credit[j, f, level] = 1.0 if distance == 0 else NEAR_CREDIT if distance == 1 else 0
+                credit[j, f, level] = 1.0 if distance == 0 else near if distance == 1 else 0
     lengths = np.array([len(o) for o in owners], dtype=np.int64)
     flat = np.array([k for o in owners for k in o], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if owners else lengths
@@ -497,80 +391,12 @@ def suggest(
     for k, suggestion in enumerate(factors):
         cue = cue_levels.get(suggestion.number)
         if cue is not None:
-            factors[k] = _from_cues(suggestion, cue, sentences, texts, evidence)
+            factors[k] = as_suggestion(suggestion, cue, sentences, texts, evidence)
     profiles, ranking = _rank_profiles(
         sentences, profile_sims, prep, factors, shares, cue_levels, tuning, top, evidence
     )
     result = _with_total(scheme, prep, profiles, factors, name, len(sentences), notes)
-    return _with_stated(result, text, ranking)
-
-
-def _from_cues(
-    suggestion: FactorSuggestion,
-    cue: CueLevel,
-    sentences: Sequence[Sentence],
-    texts: Sequence[str],
-    limit: int,
-) -> FactorSuggestion:
-    """A factor's suggestion from its seniority statements (they outrank wording)."""
-    settings = load_settings()
-    evidence: list[Evidence] = []
-    seen: set[int] = set()
-    for hit in cue.hits:
-        if hit.sentence in seen or len(evidence) >= limit:
-            continue
-        seen.add(hit.sentence)
-        s = sentences[hit.sentence]
-        evidence.append(
-            Evidence(
-                s.index,
-                s.text,
-                s.start,
-                s.end,
-                hit.weight,
-                texts[hit.sentence][hit.span[0] : hit.span[1]],
-                f"seniority rule, factor {hit.factor} level {hit.level}: {hit.why}",
-            )
-        )
-    return FactorSuggestion(
-        suggestion.number,
-        suggestion.name,
-        (cue.level,),
-        cue.level,
-        cue.confidence,
-        min(1.0, cue.weight / settings.high_weight),
-        ((cue.level, 1.0),),
-        tuple(evidence),
-        basis="rules",
-    )
-
-
-def _with_stated(result: Suggestions, text: str, ranking: tuple[str, ...]) -> Suggestions:
-    """Report a stated band or salary separately, flagged when the suggestion disagrees."""
-    stated = find_stated(text)
-    disagrees = bool(stated.bands) and not any(b in result.bands for b in stated.bands)
-    notes = list(result.notes)
-    if stated.text:
-        notes.append(
-            "The job description states "
-            + "; ".join(stated.text)
-            + ". A stated band, grade or salary is not used as evidence (it is what the "
-            "panel decides)."
-        )
-    if disagrees:
-        notes.append(
-            f"The stated band ({', '.join(stated.bands)}) is not among the bands the "
-            f"suggested levels imply ({', '.join(result.bands) or 'none'}): check the duties "
-            "against the band the post was advertised at."
-        )
-    return replace(
-        result,
-        notes=tuple(notes),
-        stated_bands=stated.bands,
-        stated_text=stated.text,
-        stated_band_disagrees=disagrees,
-        ranking=ranking,
-    )
+    return with_stated(result, text, ranking)
 
 
 def _rank_profiles(

@@ -9,7 +9,9 @@ another's, e.g. "supervise the band 6 therapist") from a sentence before it is s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .results import Suggestions
 
 _BAND = re.compile(
     r"\b(?:(?:agenda for change|afc|nhs)\s+)?(?:band|grade)\s*:?\s*([1-9](?:\s?[a-d])?)\b"
@@ -67,3 +69,31 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 def word_count(text: str) -> int:
     """Words of two letters or more (as the sentence splitter counts them)."""
     return len(_WORD.findall(text))
+
+
+def with_stated(result: Suggestions, text: str, ranking: tuple[str, ...]) -> Suggestions:
+    """Report a stated band or salary separately, flagged when the suggestion disagrees."""
+    stated = find_stated(text)
+    disagrees = bool(stated.bands) and not any(b in result.bands for b in stated.bands)
+    notes = list(result.notes)
+    if stated.text:
+        notes.append(
+            "The job description states "
+            + "; ".join(stated.text)
+            + ". A stated band, grade or salary is not used as evidence (it is what the "
+            "panel decides)."
+        )
+    if disagrees:
+        notes.append(
+            f"The stated band ({', '.join(stated.bands)}) is not among the bands the "
+            f"suggested levels imply ({', '.join(result.bands) or 'none'}): check the duties "
+            "against the band the post was advertised at."
+        )
+    return replace(
+        result,
+        notes=tuple(notes),
+        stated_bands=stated.bands,
+        stated_text=stated.text,
+        stated_band_disagrees=disagrees,
+        ranking=ranking,
+    )
