@@ -23,6 +23,7 @@ costs tens of milliseconds; hundreds of tests paid it):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -99,9 +100,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file migrated to head, for every test to copy."""
     path = tmp_path_factory.mktemp("template") / "bandwise.db"
     upgrade(f"sqlite:///{path}")
-    with sqlite3.connect(path) as conn:  # fold the WAL into the file: one file to copy
-        conn.execute("PRAGMA journal_mode=DELETE")
-    conn.close()
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file: one file to copy
     return path
 
 

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import workflow
+from ..clock import UK
+from ..clock import as_utc as utc
 from ..errors import UnknownProfileError
 from ..profiles.library import Library
 from ..profiles.matching import match_profile
@@ -39,13 +40,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {a.name: a.source for a in workflow.TA
 
 
 # ---------------------------------------------------------------- views
-
-
-def utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored timestamp as an aware UTC datetime (SQLite gives naive ones, stored in UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,13 +333,9 @@ def detail(session: Session, row: t.Case) -> CaseDetail:
 LONDON_NOON = dt.time(12, 0)
 
 
-@functools.cache
 def uk_time() -> dt.tzinfo:
     """Dates in the workflow (notification, review deadline) are days in the UK."""
-    try:
-        return ZoneInfo("Europe/London")
-    except ZoneInfoNotFoundError:  # no time-zone data on this system
-        return dt.UTC
+    return UK
 
 
 def notified_date(row: t.Case) -> dt.date | None:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..clock import as_utc as _utc
 from ..errors import ProfileDataError
 from ..profiles.diff import SuiteDiff
 from ..profiles.library import Library, builtin_library
@@ -29,12 +30,6 @@ from ..scheme.loader import load_scheme
 from ..store import tables as t
 from .base import Actor, Conflict, Database, InvalidInput, NotFound, audit
 from .profile_import import align_suite_id, compare
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
