@@ -7,7 +7,6 @@ the same library functions the CLI uses. Nothing here commits a change.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field

@@ -12,15 +12,15 @@ last (ties: the higher id).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import as_utc as aware
+from ..clock import uk_day
 from ..errors import BandwiseError
 from ..profiles.library import builtin_library
 from ..profiles.model import Suite
@@ -33,7 +33,7 @@ from .suites import suite_at_version
 #: Case statuses that mean the case's latest outcome was confirmed.
 CONFIRMED_CASE_STATUSES = ("confirmed", "review-requested")
 MATCH_KINDS = ("match", "hybrid")
-#: Dates in reports are days in the United Kingdom.
+#: Dates in reports are days in the United Kingdom (:data:`bandwise.clock.UK`).
 REPORT_TIMEZONE = "Europe/London"
 
 
@@ -73,22 +73,8 @@ class OutcomeRecord:
         return (self.recorded_at, self.outcome_id)
 
 
-def aware(value: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes; they were stored in UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-@functools.cache
-def _zone() -> dt.tzinfo:
-    try:
-        return ZoneInfo(REPORT_TIMEZONE)
-    except ZoneInfoNotFoundError:  # no time-zone data on this system
-        return dt.UTC
-
-
-def local_date(value: dt.datetime) -> dt.date:
-    """The day (in the United Kingdom) of a stored timestamp."""
-    return aware(value).astimezone(_zone()).date()
+#: The day (in the United Kingdom) of a stored timestamp.
+local_date = uk_day
 
 
 def _levels(value: Any) -> tuple[str, ...]:

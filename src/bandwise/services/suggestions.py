@@ -1,5 +1,6 @@
-"""Suggestions for a job description against the organisation's profile library (its
-imported suites, else the built-in ones). Reading permission; nothing is stored.
+"""Suggestions for a job description against the organisation's profile library (the
+built-in suites plus its imported versions, :func:`.suites.organisation_library`, the
+library every surface reads). Reading permission; nothing is stored.
 Suggestions only: a panel decides every level and the band.
 
 A practitioner may accept or ignore a factor's suggestion on a case
