@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
+from ..clock import uk_date as _day
 from ..errors import InvalidLevelsError
 from .model import Band, Scheme
 
@@ -43,10 +43,6 @@ class BandLookup:
                 "the handbook's band ranges end at the top of band 9."
             )
         return tuple(notes)
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import workflow
+from ..clock import uk_date as _day
 from ..policy import policy
 from ..store import tables as t
 from .base import (
@@ -96,10 +97,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def review_deadline(notified_on: dt.date) -> dt.date:
     """The last day a review may be requested (inclusive)."""
     return add_months(notified_on, REVIEW_MONTHS)
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def _lock_request(session: Session, actor: Actor, review_id: int) -> t.ReviewRequest:

@@ -12,12 +12,10 @@ may then render only the fragment being replaced.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -32,6 +30,8 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
+from ...clock import UK as UK  # re-exported: the one UK zone
+from ...clock import uk_date, uk_datetime
 from ...profiles.library import builtin_library
 from ...services.accounts import Principal
 from ...services.suites import organisation_library
@@ -44,7 +44,6 @@ STATIC_DIR = WEB_DIR / "static"
 #: Where scripts/vendor-assets copies the NHS.UK frontend and htmx (never committed).
 VENDOR_DIR = STATIC_DIR / "vendor"
 ASSET_PATH = "/static/vendor/nhsuk/assets"
-UK = ZoneInfo("Europe/London")
 
 #: The main navigation: (label, path, the permission that shows it or None).
 NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
@@ -57,25 +56,6 @@ NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     ("Reports", "/exports", None),
     ("Admin", "/admin", "manage-users"),
 )
-
-
-def uk_date(value: dt.date | dt.datetime | None) -> str:
-    """``27 November 2026`` (NHS style), in UK time for timestamps."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        value = aware.astimezone(UK)
-    return f"{value.day} {value:%B %Y}"
-
-
-def uk_datetime(value: dt.datetime | None) -> str:
-    """``27 November 2026, 14:05`` in UK time."""
-    if value is None:
-        return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    local = aware.astimezone(UK)
-    return f"{uk_date(local)}, {local:%H:%M}"
 
 
 def _page_titles(context: Context) -> labels.Titles:
