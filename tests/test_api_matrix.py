@@ -102,6 +102,7 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("POST",   "/api/cases/{case}/close",           "case-version", (401, 403, 422, 422, 422, 422)),
     ("POST",   "/api/cases/{case}/reviews",         "review",       (401, 403, 422, 422, 422, 422)),
     ("GET",    "/api/cases/{case}/audit",           "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/cases/{case}/report",          "-",            (401, 200, 200, 200, 200, 200)),
     ("GET",    "/api/reviews",                      "-",            (401, 200, 200, 200, 200, 200)),
     ("GET",    "/api/reviews/{review}",             "-",            (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/reviews/{review}/decision",    "decide",       (401, 403, 422, 422, 422, 422)),

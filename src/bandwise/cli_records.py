@@ -193,14 +193,35 @@ def consistency_cmd(
 # -- report ------------------------------------------------------------------------------------
 
 
+report_app = typer.Typer(
+    help="Board figures for a period (bandwise report --from ... --to ...), or a case's "
+    "matching report (bandwise report case ID).",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+
+
+@report_app.callback()
 def report_cmd(
-    start: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
-    end: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
+    ctx: typer.Context,
+    start: str | None = typer.Option(None, "--from", help="First day of the period (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, "--to", help="Last day of the period (YYYY-MM-DD)."),
     organisation: str | None = OrganisationOpt,
     json_: bool = JsonOpt,
 ) -> None:
     """Board figures for a period and each quarter of it: jobs matched and evaluated,
-    reviews, re-banding up/down/unchanged, ageing job descriptions."""
+    reviews, re-banding up/down/unchanged, ageing job descriptions. (``report case ID``:
+    a case's matching report.)"""
+    if ctx.invoked_subcommand is not None:
+        if start is not None or end is not None or organisation is not None or json_:
+            raise UsageError(
+                f"give the options of `report {ctx.invoked_subcommand}` after its name"
+            )
+        return
+    if start is None:  # Click's own words and exit 2, as when both were required
+        ctx.fail("Missing option '--from'.")
+    if end is None:
+        ctx.fail("Missing option '--to'.")
     from .services.reporting import board_report
 
     first, last = _date(start, "--from"), _date(end, "--to")
@@ -236,6 +257,80 @@ def report_cmd(
         _say(
             f"  - job {age.job_id} {age.title!r}: {age.filename}, dated "
             f"{age.dated.isoformat() if age.dated else '?'}"
+        )
+
+
+@report_app.command("case")
+def report_case_cmd(
+    case_id: int = typer.Argument(..., min=1, help="The case's number."),
+    pdf: Path | None = typer.Option(
+        None, "--pdf", help="Write the report as PDF to this file (the web page's PDF)."
+    ),
+    organisation: str | None = OrganisationOpt,
+    json_: bool = JsonOpt,
+) -> None:
+    """A case's matching report: the outcome in force (or a draft of the current
+    decisions), every factor, panel and consistency check; as JSON (the API's
+    GET /api/cases/{id}/report) or PDF."""
+    from .services.matching_report import matching_report
+
+    if pdf is not None and pdf.suffix.lower() != ".pdf":
+        raise UsageError(f"--pdf needs a file ending in .pdf, not {pdf.name!r}")
+    if pdf is not None and not pdf.parent.is_dir():
+        raise UsageError(f"--pdf: there is no folder {str(pdf.parent)!r}")
+    db, actor = _open(organisation)
+    try:
+        report = matching_report(db, actor, case_id)
+        content = None
+        if pdf is not None:
+            from .web.pages.reports import matching_report_pdf
+
+            content = matching_report_pdf(db, actor, case_id)
+    finally:
+        db.engine.dispose()
+    if content is not None and pdf is not None:
+        pdf.write_bytes(content)
+    if json_:
+        print_json(report.to_json())
+        return
+    if pdf is not None:
+        _say(f"Wrote the matching report of case {case_id} to {pdf}.")
+        return
+    job = report.job
+    state = "DRAFT (no outcome in force)" if report.draft else f"outcome {report.outcome_id}"
+    _say(
+        f"Matching report, case {report.case.id}, {state}: job {job.title!r}"
+        + (f" ({job.reference})" if job.reference else "")
+    )
+    if report.profile_id:
+        version = f", version {report.suite_version}" if report.suite_version else ""
+        _say(
+            f"Profile: {report.profile_title or report.profile_id} ({report.suite_title}{version})"
+        )
+    _say(
+        f"Verdict: {report.verdict or 'not decided'}; total {report.total_text or '-'}; "
+        f"band {report.band or '-'}"
+    )
+    for f in report.factors:
+        problems = " (known problem in the profile)" if f.known_problems else ""
+        _say(
+            f"  {f.number:>2} {f.name}: profile {f.profile_level or '-'}{problems}, agreed "
+            f"{f.agreed_level or 'not decided'}, {f.outcome_text or '-'}, "
+            f"{f.points_text or '-'} points"
+        )
+    if report.panel is not None:
+        members = ", ".join(f"{m.name} ({m.side})" for m in report.panel.members)
+        _say(f"Panel on {report.panel.sat_on.isoformat()}: {members}")
+    for c in report.checks:
+        _say(
+            f"Consistency check: {c.decision} by {c.checker}"
+            + (f": {c.reasons}" if c.reasons else "")
+        )
+    if report.returned is not None:
+        _say(
+            f"Returned outcome {report.returned.outcome_id} (not in force): "
+            f"{report.returned.verdict}, total {report.returned.total_text}, "
+            f"band {report.returned.band or '-'}"
         )
 
 
@@ -316,5 +411,5 @@ def rematch_cmd(
 def register(app: typer.Typer) -> None:
     app.command("export")(export_cmd)
     app.command("consistency")(consistency_cmd)
-    app.command("report")(report_cmd)
+    app.add_typer(report_app, name="report")
     app.command("rematch")(rematch_cmd)

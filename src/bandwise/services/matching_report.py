@@ -17,16 +17,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from ..errors import UnknownProfileError
+from pydantic import TypeAdapter
+
+from ..errors import NotFound, ServiceError, UnknownProfileError
 from ..profiles.library import Library
 from ..profiles.validate import known_problems
 from ..scheme.explain import StoredFactor, levels_text, points_text, stored_factors
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from . import accounts, cases, jobs
-from .base import Actor, Database, NotFound, ServiceError
+from .base import Actor, Database
 from .case_records import CaseDetail, CaseView, DecisionView, OutcomeView, PanelView
 from .jobs import JobView
 from .suites import organisation_library
@@ -146,6 +149,17 @@ class MatchingReport:
     @property
     def total_text(self) -> str:
         return span(self.total_min, self.total_max)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of ``GET /api/cases/{id}/report`` (the same serialiser as the API's)."""
+        data = _json_adapter().dump_python(self, mode="json")
+        assert isinstance(data, dict)
+        return data
+
+
+@cache
+def _json_adapter() -> TypeAdapter[MatchingReport]:
+    return TypeAdapter(MatchingReport)
 
 
 def in_force(detail: CaseDetail) -> tuple[OutcomeView | None, OutcomeView | None]:

@@ -1,7 +1,7 @@
 """Records over the organisation's outcomes: the consistency report, the board report,
 re-matching after a profile suite changes (dry run and apply), the outcomes export (CSV
-or Excel download) and a case's audit trail. The JSON is the services' ``to_json()``,
-the same as the command line's ``--json`` output."""
+or Excel download), a case's matching report and its audit trail. The JSON is the
+services' own, the same as the command line's ``--json`` output."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from ...services import audit, consistency, export, rematch, reporting
+from ...services import audit, consistency, export, matching_report, rematch, reporting
 from ...services.audit import AuditEventView
 from ...services.base import Actor, Database
+from ...services.matching_report import MatchingReport
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT, StrictInput
@@ -117,6 +118,14 @@ def outcomes_download(db: Database, actor: Actor, fmt: str) -> Response:
         media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/cases/{case_id}/report", response_model=MatchingReport, responses=NOT_FOUND)
+def case_matching_report(case_id: CaseId, actor: CurrentActor, db: DB) -> MatchingReport:
+    """The case's matching report, as the report page and its PDF show it (``bandwise
+    report case ID --json``): ``draft`` is true while no outcome is in force, and the
+    figures are then provisional, from the current decisions."""
+    return matching_report.matching_report(db, actor, case_id)
 
 
 @router.get("/cases/{case_id}/audit", response_model=AuditPage, responses=NOT_FOUND)

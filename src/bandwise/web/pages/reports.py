@@ -44,14 +44,24 @@ def matching_context(db: Database, actor: Actor, case_id: int) -> dict[str, Any]
     return {"report": report, "titles": Titles(lambda: library)}
 
 
+def matching_report_pdf(db: Database, actor: Actor, case_id: int) -> bytes:
+    """The matching report as PDF: the page's template laid out by WeasyPrint (the
+    report page's download and ``bandwise report case ID --pdf FILE``)."""
+    return html_to_pdf(report_html(MATCHING_TEMPLATE, matching_context(db, actor, case_id)))
+
+
 def report_html(name: str, context: dict[str, Any]) -> str:
     """A standalone report template rendered for WeasyPrint (no page chrome)."""
     return templates.env.get_template(name).render({**context, "web": False})
 
 
 def pdf_response(html: str, filename: str) -> Response:
+    return pdf_download(html_to_pdf(html), filename)
+
+
+def pdf_download(pdf: bytes, filename: str) -> Response:
     return Response(
-        html_to_pdf(html),
+        pdf,
         media_type=PDF_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -65,8 +75,8 @@ def case_report(case_id: RecordId, user: PageUser, request: Request, db: DB) -> 
 
 @router.get("/cases/{case_id}/report.pdf")
 def case_report_pdf(case_id: RecordId, user: PageUser, db: DB) -> Response:
-    html = report_html(MATCHING_TEMPLATE, matching_context(db, user.actor, case_id))
-    return pdf_response(html, f"case-{case_id}-matching-report.pdf")
+    pdf = matching_report_pdf(db, user.actor, case_id)
+    return pdf_download(pdf, f"case-{case_id}-matching-report.pdf")
 
 
 # ---------------------------------------------------------------- exports
