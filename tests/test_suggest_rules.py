@@ -188,3 +188,9 @@ def test_a_broken_cue_names_its_number() -> None:
                 "cues": [{"pattern": "(unclosed", "levels": {9: 3}, "why": "x"}],
             }
         )
+
+
+def test_may_after_the_statement_does_not_weaken_it() -> None:
+    sure = factor_levels(find_hits(["Lead the service's audit programme."]))[11]
+    later = factor_levels(find_hits(["Lead the audit programme for patients who may refuse."]))
+    assert later[11].weight == sure.weight

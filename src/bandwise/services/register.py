@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..clock import as_utc
 from ..errors import InvalidInput
 from ..returns.rules import BANDS, find_staff_group, staff_groups
 from ..store import register_tables as rt
@@ -84,8 +85,7 @@ def _day_end(day: dt.date) -> dt.datetime:
 
 
 def _date_of(value: dt.datetime) -> dt.date:
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).date()
+    return as_utc(value).date()
 
 
 def entries(session: Session, organisation_id: int, as_at: dt.date) -> list[RegisterEntry]:

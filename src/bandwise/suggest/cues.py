@@ -145,9 +145,10 @@ def find_hits(texts: list[str], settings: CueSettings | None = None) -> list[Cue
     settings = settings or load_settings()
     hits: list[CueHit] = []
     for s, text in enumerate(texts):
-        hedged = settings.hedge.search(text) is not None
         for cue in settings.cues:
             for m in cue.pattern.finditer(text):
+                # "may lead audits" is hedged; "patients who may not accept" after it is not
+                hedged = settings.hedge.search(text, 0, m.end()) is not None
                 window = text[max(0, m.start() - settings.negation_window) : m.start()]
                 if settings.negation.search(window):
                     continue
