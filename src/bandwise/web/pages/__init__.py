@@ -27,6 +27,7 @@ from . import (
     dashboard,
     jobs,
     library,
+    register,
     reports,
     reviews,
     session,
@@ -51,4 +52,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     library.router,
     reports.router,
     consistency.router,
+    register.router,
 ]

@@ -60,6 +60,13 @@ ROLE_LABELS = {
     "viewer": "viewer",
 }
 SIDE_LABELS = {"management": "management side", "staff-side": "staff side"}
+JD_REVIEW_RESULT_LABELS = {
+    "unchanged": "JD unchanged",
+    "band-increased": "JD changed, band increased",
+    "band-decreased": "JD changed, band decreased",
+    "band-unchanged": "JD changed, band unchanged",
+}
+JOB_STATUS_LABELS = {"active": "in use", "archived": "archived"}
 
 
 def words(code: str | None) -> str:
@@ -82,6 +89,8 @@ factor_outcome_label = _labeller(FACTOR_OUTCOME_LABELS)
 document_kind_label = _labeller(DOCUMENT_KIND_LABELS)
 role_label = _labeller(ROLE_LABELS)
 side_label = _labeller(SIDE_LABELS)
+jd_review_result_label = _labeller(JD_REVIEW_RESULT_LABELS)
+job_status_label = _labeller(JOB_STATUS_LABELS)
 
 
 def rule_set_title(rule_set_id: str | None, version: int | None = None) -> str:

@@ -1,0 +1,213 @@
+"""The JE register and the quarterly JE KPI return, as pages.
+
+``/register`` lists every job with its staff group, band in force, JD dates, postholders
+and open cases; ``/register/import`` uploads a CSV or XLSX file, shows a preview (what
+would be created, updated, and each bad row) and imports on confirmation. The preview
+carries the rows it read in a hidden field, and the import checks them again, so a
+changed form can do no more than a new upload. ``/returns/je-kpi`` shows a quarter's
+return with the jobs behind each figure, the gaps, the previous quarter, and (for a JE
+lead) the board readiness answers, estimated flags, SRO sign-off and submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from ...errors import InvalidInput, ServiceError
+from ...returns.export import return_xlsx
+from ...returns.rules import Quarter, board_readiness_statements, find_staff_group
+from ...services import je_returns, register
+from ...services.base import Database, now
+from ...services.register_import import MAX_BYTES, import_register, read_bytes
+from ..auth import DB
+from ..limits import upload_limit
+from .deps import PageUser, error_list, field_text, parse_date, redirect
+from .labels import jd_review_result_label
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+TABLE_TITLES = {
+    "nm_job_descriptions": "Nursing and midwifery job descriptions in use",
+    "nm_staff_reviewed": "Nursing and midwifery staff reviewed against job descriptions",
+}
+FIGURE_TITLES = {
+    "in_use": "In use",
+    "reviewed_3y": "Reviewed in the last 3 years",
+    "reviewed_12m": "Reviewed in the last 12 months",
+    "staff_reviewed": "Staff whose JDs were reviewed",
+    "increase": "Band increased",
+    "decrease": "Band decreased",
+    "no_change": "No change",
+}
+
+
+def staff_group_name(group_id: str | None) -> str:
+    group = find_staff_group(group_id) if group_id else None
+    return group.name if group else ""
+
+
+@router.get("/register")
+def register_page(user: PageUser, request: Request, db: DB) -> Response:
+    entries = register.list_register(db, user.actor)
+    rows = [{"entry": e, "group": staff_group_name(e.staff_group)} for e in entries]
+    return render(
+        request, "register/list.html", {"rows": rows, "label": jd_review_result_label},
+        principal=user,
+    )  # fmt: skip
+
+
+@router.get("/register/import")
+def import_form(user: PageUser, request: Request) -> Response:
+    return render(request, "register/import.html", {"errors": [], "preview": None}, principal=user)
+
+
+@router.post("/register/import", dependencies=[upload_limit(3 * MAX_BYTES)])
+async def import_post(user: PageUser, request: Request, db: DB) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_import, user, request, db, form)
+
+
+def _import(user: PageUser, request: Request, db: Database, form: FormData) -> Response:
+    confirm = field_text(form, "action") == "import"
+    try:
+        if confirm:
+            rows = _rows_field(field_text(form, "rows"))
+        else:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise InvalidInput("select a CSV or XLSX file to import", "file")
+            rows = read_bytes(upload.file.read(MAX_BYTES + 1), upload.filename)
+        skip_bad = field_text(form, "skip_bad") == "yes"
+        result = import_register(db, user.actor, rows, dry_run=not confirm, skip_bad=skip_bad)
+    except ServiceError as exc:
+        refused: dict[str, Any] = {"errors": error_list(exc, {"file": "file"}), "preview": None}
+        return render(request, "register/import.html", refused, principal=user, status_code=422)
+    if confirm and result.imported:
+        return redirect("/register?imported=1")
+    context: dict[str, Any] = {
+        "errors": [],
+        "preview": result,
+        "rows_json": json.dumps(rows, ensure_ascii=True),
+        "skip_bad": skip_bad,
+    }
+    status = 422 if confirm else 200
+    return render(request, "register/import.html", context, principal=user, status_code=status)
+
+
+def _rows_field(text: str) -> list[tuple[int, dict[str, str]]]:
+    """The preview's rows back from the hidden field; anything else is refused."""
+    problem = InvalidInput("the preview has expired: upload the file again", "file")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise problem from None
+    if not isinstance(data, list):
+        raise problem
+    rows: list[tuple[int, dict[str, str]]] = []
+    for item in data:
+        ok = isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)
+        if not ok or not isinstance(item[1], dict):
+            raise problem
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in item[1].items()):
+            raise problem
+        rows.append((item[0], item[1]))
+    return rows
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _latest_quarter() -> str:
+    today = now().date()
+    quarter = Quarter(today.year, (today.month - 1) // 3 + 1)
+    return str(quarter.previous())
+
+
+@router.get("/returns/je-kpi")
+def return_page(user: PageUser, request: Request, db: DB, quarter: str = "") -> Response:
+    return _return_page(user, request, db, quarter or _latest_quarter(), [])
+
+
+def _return_page(
+    user: PageUser, request: Request, db: Database, quarter: str, errors: list[dict[str, str]]
+) -> Response:
+    try:
+        payload = je_returns.je_kpi_return(db, user.actor, quarter, detail=True)
+    except ServiceError as exc:
+        refused = {"errors": error_list(exc, {"quarter": "quarter"}), "quarter": quarter[:7]}
+        return render(
+            request,
+            "register/return.html",
+            refused | {"payload": None},
+            principal=user,
+            status_code=422,
+        )
+    statements = board_readiness_statements()
+    context: dict[str, Any] = {
+        "errors": errors,
+        "quarter": quarter,
+        "payload": payload,
+        "statements": list(zip(statements, payload["board_readiness"], strict=True)),
+        "table_titles": TABLE_TITLES,
+        "figure_titles": FIGURE_TITLES,
+        "lead": user.actor.role in ("admin", "je-lead"),
+        "as_at": dt.date.fromisoformat(payload["as_at"]),
+        "signed_on": _day(payload["sro_signoff"]["on"]),
+    }
+    return render(
+        request, "register/return.html", context, principal=user, status_code=422 if errors else 200
+    )
+
+
+@router.get("/returns/je-kpi.xlsx")
+def return_download(user: PageUser, db: DB, quarter: str = "") -> Response:
+    payload = je_returns.je_kpi_return(db, user.actor, quarter or _latest_quarter(), detail=True)
+    return Response(
+        return_xlsx(payload),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="je-kpi-{payload["quarter"]}.xlsx"'},
+    )
+
+
+@router.post("/returns/je-kpi/{quarter}/{action}")
+async def return_post(
+    quarter: str, action: str, user: PageUser, request: Request, db: DB
+) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_return_post, quarter[:7], action, user, request, db, form)
+
+
+def _return_post(
+    quarter: str, action: str, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
+    actor = user.actor
+    try:
+        if action == "readiness":
+            answers = {s.id: (field_text(form, s.id) or None) for s in board_readiness_statements()}
+            je_returns.set_board_readiness(db, actor, quarter, answers)
+        elif action == "estimated":
+            je_returns.set_estimated(
+                db, actor, quarter, field_text(form, "table"), field_text(form, "band"),
+                field_text(form, "reason"),
+            )  # fmt: skip
+        elif action == "signoff":
+            day = parse_date(form, "confirmed_on", "The sign-off date")  # type: ignore[arg-type]
+            if day is None:
+                raise InvalidInput("enter the date the SRO approved the data", "confirmed_on")
+            je_returns.record_sro_signoff(db, actor, quarter, field_text(form, "sro_name"), day)
+        elif action == "submit":
+            je_returns.submit_return(db, actor, quarter)
+        else:
+            raise InvalidInput(f"no action {action!r} on a return", "action")
+    except ServiceError as exc:
+        return _return_page(user, request, db, quarter, error_list(exc))
+    return redirect(f"/returns/je-kpi?quarter={quarter}")

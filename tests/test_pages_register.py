@@ -1,0 +1,89 @@
+"""The register and the JE KPI return as pages: the import's preview then import, each
+bad row shown, and a quarter's return answered, signed off and submitted by a lead."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bandwise.services import register
+from jekit import sample_register
+from pagekit import Web, text_of
+
+CSV = (
+    "reference,title,staff_group,band,jd_last_reviewed,headcount,wte,status\n"
+    "NM-001,Staff nurse,Nursing and midwifery registered,5,01/03/2026,40,36.5,in use\n"
+    "NM-002,Ward sister,Nursing and midwifery registered,6z,2026-13-01,,,in use\n"
+)
+
+
+def test_the_import_page_previews_then_imports_the_good_rows(web: Web) -> None:
+    lead = web.client(web.people.lead)
+    files = {"file": ("register.csv", CSV.encode(), "text/csv")}
+    preview = lead.client.post(
+        "/register/import", data={"csrf_token": lead.csrf}, files=files, follow_redirects=False
+    )
+    assert preview.status_code == 200, preview.text
+    text = text_of(preview.text)
+    assert "1 new job, 0 to update, 2 with errors" in text
+    assert "6z" in text and "2026-13-01" in text
+    assert register.list_register(web.db, web.people.viewer) == []  # a preview saves nothing
+    rows = re.search(r'name="rows" value="([^"]*)"', preview.text)
+    assert rows is not None
+    done = lead.post(
+        "/register/import",
+        {"action": "import", "rows": html.unescape(rows[1]), "skip_bad": "yes"},
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/register?imported=1"
+    page = text_of(lead.get("/register?imported=1").text)
+    assert "Staff nurse" in page and "Nursing and midwifery registered" in page
+
+
+def test_an_import_without_a_file_says_so_on_the_page(web: Web) -> None:
+    got = web.client(web.people.lead).post("/register/import", {})
+    assert got.status_code == 422
+    assert "Select a CSV or XLSX file" in text_of(got.text) or "select a CSV" in got.text
+
+
+def test_a_tampered_preview_is_refused_not_a_server_error(web: Web) -> None:
+    got = web.client(web.people.lead).post("/register/import", {"action": "import", "rows": "{"})
+    assert got.status_code == 422 and "upload the file again" in got.text
+
+
+def test_the_return_page_shows_the_figures_gaps_and_the_lead_submits_it(web: Web) -> None:
+    sample_register(web.db, web.people)
+    lead = web.client(web.people.lead)
+    page = lead.get("/returns/je-kpi?quarter=2026-Q3")
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert "Nursing and midwifery job descriptions in use" in text
+    assert "NM-007 Practice educator: no band" in text
+    assert "30 September 2026" in text
+    base = "/returns/je-kpi/2026-Q3"
+    answers = {
+        "read-written-statement": "yes", "received-letter": "yes",
+        "sro-appointed": "yes", "nm-profile-review": "yes",
+    }  # fmt: skip
+    assert lead.post(f"{base}/readiness", answers).status_code == 303
+    refused = lead.post(f"{base}/submit", {})
+    assert refused.status_code == 422 and "SRO has not signed off" in refused.text
+    signed = lead.post(
+        f"{base}/signoff",
+        {"sro_name": "Dr A. Director", "confirmed_on_day": "20", "confirmed_on_month": "10",
+         "confirmed_on_year": "2026"},
+    )  # fmt: skip
+    assert signed.status_code == 303, signed.text
+    assert lead.post(f"{base}/submit", {}).status_code == 303
+    text = text_of(lead.get("/returns/je-kpi?quarter=2026-Q3").text)
+    assert "Submitted" in text and "Approved by Dr A. Director on 20 October 2026" in text
+
+
+def test_a_future_quarter_on_the_return_page_is_an_error_message_not_a_crash(web: Web) -> None:
+    got = web.client(web.people.viewer).get("/returns/je-kpi?quarter=2099-Q1")
+    assert got.status_code == 422 and "not over yet" in got.text
+
+
+def test_a_viewer_sees_the_return_without_the_forms(web: Web) -> None:
+    got = web.client(web.people.viewer).get("/returns/je-kpi?quarter=2026-Q3")
+    assert got.status_code == 200 and "Record the sign-off" not in got.text
+    assert web.client(web.people.viewer).get("/register").status_code == 200
