@@ -29,6 +29,9 @@ from bandwise.services.outcome_review import review_outcome
 from bandwise.store import tables as t
 from bandwise.store.migrate import upgrade
 from dbfixtures import People, make_people
+from pagekit import Web, text_of, web
+
+__all__ = ["web"]
 
 FACTOR_NAMES = [f.name for f in load_scheme().factors]
 
@@ -144,6 +147,15 @@ def test_a_renamed_explanation_heading_cannot_blank_a_report_column(
     review = review_outcome(db, people.viewer, case.case.id)
     assert review is not None
     assert (review.factors[1].points, review.factors[1].outcome) == ("196", "match")
+
+
+def test_the_report_page_keeps_its_columns_when_the_explanation_headings_change(
+    web: Web,
+) -> None:
+    case = wk.confirmed(web.db, web.people)
+    _rename_the_explanation_headings(web.db, case.case.id)
+    text = text_of(web.client(web.people.viewer).get(f"/cases/{case.case.id}/report").text)
+    assert "2 Knowledge, training and experience 7 7 match 196" in text
 
 
 def test_stored_factors_read_a_result_by_key_and_skip_what_is_malformed() -> None:
