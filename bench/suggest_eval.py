@@ -96,6 +96,7 @@ def evaluate(backend: str, cases: list[Case]) -> dict[str, Any]:
     negatives = negatives_weak = 0
     per_factor = {n: [0, 0, 0] for n in range(1, 17)}  # exact, within one, evidence
     labelled = 0
+    calibration: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # n, exact
     disagree = stated = 0
     rows, times = [], []
     for case in cases:
@@ -126,6 +127,9 @@ def evaluate(backend: str, cases: list[Case]) -> dict[str, Any]:
                     continue
                 stats[2] += 1
                 stats[0] += f.level in wanted
+                cal = calibration[(getattr(f, "basis", "text"), f.confidence)]
+                cal[0] += 1
+                cal[1] += f.level in wanted
                 stats[1] += _distance(f.level, wanted) <= 1
                 if f.level not in wanted:
                     misses.append(f"{f.number}:{f.level}≠{'/'.join(map(str, wanted))}")
@@ -143,6 +147,7 @@ def evaluate(backend: str, cases: list[Case]) -> dict[str, Any]:
         "negatives_weak": negatives_weak,
         "labelled": labelled,
         "factors": per_factor,
+        "calibration": dict(calibration),
         "stated": stated,
         "disagree": disagree,
         "median_ms": statistics.median(times) * 1000 if times else 0.0,
@@ -174,6 +179,11 @@ def report(title: str, figures: dict[str, Any], verbose: bool = False) -> None:
         print("    factor " + " ".join(f"{k:>4}" for k in figures["factors"]))
         print("    exact  " + " ".join(f"{v:>4.0%}" for v in exact))
         print("    within " + " ".join(f"{v:>4.0%}" for v in within))
+        cal = ", ".join(
+            f"{basis}/{conf} {ok}/{n}"
+            for (basis, conf), (n, ok) in sorted(figures["calibration"].items())
+        )
+        print(f"    exact by basis/confidence: {cal}")
     if figures["stated"]:
         print(
             f"  stated band reported on {figures['stated']} JDs; flagged as disagreeing with "
