@@ -19,11 +19,14 @@ from bandwise.policy import (
     settings_markdown,
 )
 from bandwise.scheme import strict_yaml
-from bandwise.services import base, reviews
+from bandwise.services import base, case_records, cases, reviews
+from bandwise.services.base import Database
 from bandwise.store import tables as t
 from bandwise.web.pages import audit as audit_page
 from bandwise.web.pages import cases as cases_page
 from bandwise.web.pages import jobs as jobs_page
+from dbfixtures import People
+from workflowkit import confirmed, recorded
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
@@ -96,6 +99,18 @@ def test_an_outcome_is_confirmed_by_an_approving_check_or_as_the_latest_of_a_con
     assert workflow.confirmed(workflow.OutcomeFacts(1), "review-requested", latest=True)
     assert not workflow.confirmed(workflow.OutcomeFacts(1), "confirmed", latest=False)
     assert not workflow.confirmed(workflow.OutcomeFacts(1), "closed", latest=True)
+
+
+def test_a_returned_outcome_is_not_in_force_and_a_confirmed_one_is(
+    db: Database, people: People
+) -> None:
+    case = recorded(db, people)
+    back = cases.consistency_check(
+        db, people.checker, case.case.id, case.case.version, "returned", "factor 3 is too low"
+    )
+    assert case_records.in_force(back) == (None, back.outcome)
+    ok = confirmed(db, people)
+    assert case_records.in_force(ok) == (ok.outcome, None)
 
 
 def test_docs_workflow_shows_the_workflow_table_as_the_module_has_it() -> None:

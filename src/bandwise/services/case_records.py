@@ -216,6 +216,22 @@ def check_refusal(case: CaseDetail, user_id: int) -> str:
     )
 
 
+def in_force(detail: CaseDetail) -> tuple[OutcomeView | None, OutcomeView | None]:
+    """(The outcome in force, the returned outcome) of a case: the workflow's
+    :func:`bandwise.workflow.in_force` over the case's outcomes and checks."""
+    returned = {c.outcome_id for c in detail.checks if c.decision == "returned"}
+    approved = {c.outcome_id for c in detail.checks if c.decision == "approved"}
+    views = {o.id: o for o in detail.outcomes}
+    current, back = workflow.in_force(
+        detail.case.status,
+        (workflow.OutcomeFacts(o.id, o.id in returned, o.id in approved) for o in detail.outcomes),
+    )
+    return (
+        views[current.id] if current else None,
+        views[back.id] if back else None,
+    )
+
+
 def open_review_of(session: Session, row: t.Case) -> t.ReviewRequest | None:
     """The open review request a review case was opened for, if still open."""
     if row.kind != "review":

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import workflow
 from ..clock import as_utc as aware
 from ..clock import uk_day
 from ..errors import BandwiseError
@@ -30,8 +31,8 @@ from ..scheme.scoring import ABOVE_TABLE
 from ..store import tables as t
 from .suites import suite_at_version
 
-#: Case statuses that mean the case's latest outcome was confirmed.
-CONFIRMED_CASE_STATUSES = ("confirmed", "review-requested")
+#: Case statuses that mean the case's latest outcome was confirmed (the workflow table's).
+CONFIRMED_CASE_STATUSES = workflow.CONFIRMED_STATUSES
 MATCH_KINDS = ("match", "hybrid")
 #: Dates in reports are days in the United Kingdom (:data:`bandwise.clock.UK`).
 REPORT_TIMEZONE = "Europe/London"
@@ -108,9 +109,10 @@ def outcome_records(session: Session, organisation_id: int) -> list[OutcomeRecor
     out = []
     for outcome, case, job in rows:
         recorded_at = aware(outcome.recorded_at)
-        confirmed = outcome.id in approved or (
-            case.status in CONFIRMED_CASE_STATUSES
-            and latest_of_case[case.id] == (recorded_at, outcome.id)
+        confirmed = workflow.confirmed(
+            workflow.OutcomeFacts(outcome.id, approved=outcome.id in approved),
+            case.status,
+            latest=latest_of_case[case.id] == (recorded_at, outcome.id),
         )
         out.append(
             OutcomeRecord(
