@@ -26,6 +26,9 @@ from bandwise.profiles.model import FactorEntry, Profile, Suite
 
 HEADER = ("Factor", "", "Level descriptor and example job information", "JE Level", "JE Score")
 LABEL = "Profile Suite and Label"
+#: the factor table's column widths in a Word rendering (number, name, descriptor, level,
+#: score): a narrow name column, so a producer that lays the table out breaks long words
+WIDTHS_CM = (1.0, 2.6, 9.4, 1.9, 1.6)
 STATEMENT = "Job Statement"
 
 
@@ -80,6 +83,7 @@ def render_docx(suite: Suite, path: Path, *, styled: bool = False) -> Path:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Cm
     from docx.table import Table
 
     doc = Document()
@@ -90,6 +94,12 @@ def render_docx(suite: Suite, path: Path, *, styled: bool = False) -> Path:
     def grid(rows: int, cols: int) -> Table:
         table = doc.add_table(rows=rows, cols=cols)
         table.style = "Table Grid"
+        if cols == len(WIDTHS_CM):  # the factor table's columns, as the published ones
+            table.autofit = False
+            for column, width in zip(table.columns, WIDTHS_CM, strict=True):
+                column.width = Cm(width)  # the grid, which LibreOffice lays out by
+                for cell in column.cells:
+                    cell.width = Cm(width)
         return table
 
     def header_row(table: Table) -> None:
@@ -541,4 +551,109 @@ def zip_bomb(path: Path, declared_mib: int = 300) -> Path:
         with zf.open("word/media/padding.bin", "w", force_zip64=True) as fh:
             for _ in range(declared_mib):
                 fh.write(chunk)
+    return path
+
+
+# -- other producers -----------------------------------------------------------------------
+
+
+def soffice() -> str | None:
+    """LibreOffice's command (Debian's libreoffice-writer-nogui, scripts/test-deps)."""
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_pdfs(documents: Sequence[Path], out_dir: Path) -> list[Path]:
+    """Each Word document converted to PDF by LibreOffice, all in one run of it (starting
+    LibreOffice is most of the time), with a profile folder of its own so runs in parallel
+    do not share one."""
+    import subprocess
+
+    command = soffice()
+    if command is None:
+        raise RuntimeError("LibreOffice is not installed: run scripts/test-deps")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = (out_dir / "lo-profile").resolve().as_uri()
+    subprocess.run(
+        [
+            command,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            *map(str, documents),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    out = [out_dir / f"{doc.stem}.pdf" for doc in documents]
+    missing = [p.name for p in out if not p.exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice made no {', '.join(missing)}")
+    return out
+
+
+def render_html(suite: Suite) -> str:
+    """The suite as a web page laid out like the published documents: one table per
+    profile whose header row repeats on each printed page, rows free to break across
+    pages, narrow level and score columns (so "3(a)-4(b)" wraps)."""
+    css = """
+    @page { size: A5; margin: 12mm; }
+    body { font-family: sans-serif; font-size: 8pt; }
+    table { border-collapse: collapse; width: 100%; margin-bottom: 4mm; table-layout: fixed; }
+    th, td { border: 0.6pt solid black; padding: 1.5pt; vertical-align: top; text-align: left; }
+    tr { break-inside: auto; }
+    .n { width: 7mm; } .name { width: 22mm; } .lvl { width: 17mm; } .sc { width: 13mm; }
+    .profile { break-before: page; }
+    """
+    h = escape
+    out = [f"<html><head><style>{css}</style></head><body><h1>{h(suite.title)}</h1>"]
+    out.append("<p>Contents</p><table><tr><td>Profile Title</td><td>Band</td><td>Page</td></tr>")
+    out += [
+        f"<tr><td>{h(c.title)}</td><td>{h(c.band_text)}</td><td>{h(c.page)}</td></tr>"
+        for c in suite.contents
+    ]
+    out.append("</table><p>Version history and amendments</p>")
+    out.append("<table><tr><td></td><td>Date</td><td>Notes</td></tr>")
+    out += [
+        f"<tr><td>{h(v.change)}</td><td>{h(v.date)}</td><td>{h(v.notes)}</td></tr>"
+        for v in suite.history
+    ]
+    out.append("</table>")
+    for p in suite.profiles:
+        items = "<br/>".join(f"{k}. {h(item)}" for k, item in enumerate(p.job_statement, 1))
+        out.append(
+            f'<table class="profile"><tr><td>{LABEL}</td><td>{h(p.title)}</td></tr>'
+            f"<tr><td>{STATEMENT}</td><td>{items}</td></tr></table>"
+        )
+        out.append(
+            '<table><col class="n"/><col class="name"/><col/><col class="lvl"/><col class="sc"/>'
+            '<thead><tr><th class="n">No.</th><th class="name">Factor</th>'
+            "<th>Level descriptor and example job information</th>"
+            '<th class="lvl">JE Level</th><th class="sc">JE Score</th></tr></thead><tbody>'
+        )
+        for f in p.factors:
+            text = (
+                f"<b>{h(f.descriptor)}</b> {h(f.example)}"
+                if f.example
+                else f"<b>{h(f.descriptor)}</b>"
+            )
+            out.append(
+                f"<tr><td>{f.number}.</td><td>{h(f.name)}</td><td>{text}</td>"
+                f"<td>{h(f.level_text)}</td><td>{h(f.score_text)}</td></tr>"
+            )
+        out.append(f"</tbody></table><p>{h(total_text(p))} {h(band_text(p))}</p>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def render_weasyprint(suite: Suite, path: Path) -> Path:
+    """The suite's web page (:func:`render_html`) printed to PDF by WeasyPrint."""
+    from weasyprint import HTML
+
+    HTML(string=render_html(suite)).write_pdf(str(path))
     return path

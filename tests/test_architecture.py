@@ -9,7 +9,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "bandwise"
 ALLOWED = {
-    "scheme": {"scheme", "errors"},
+    "scheme": {"scheme", "errors", "clock"},
     "profiles": {"scheme", "profiles", "errors", "settings"},
 }
 FRAMEWORKS = {"typer", "rich", "fastapi", "sqlalchemy"}

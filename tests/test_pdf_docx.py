@@ -438,7 +438,9 @@ def test_job_statement_lines_become_items() -> None:
         "",
     ]
     assert statement_items(lines) == [
-        "1. Assesses patients/clients for suitability for individual or group arts therapy",
+        # the wrapped line kept as a line of the item: the reader joins it, rejoining a
+        # word the wrap broke
+        "1. Assesses patients/clients for suitability for individual\nor group arts therapy",
         "2. Provides sessions",
         "May undertake research",
     ]

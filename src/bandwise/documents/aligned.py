@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .lines import Line
+from .words import Vocabulary, join_lines
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # a run of text with single spaces inside
 _FACTOR_START = re.compile(r"^\s{0,3}\d{1,2}\s*\.?$")
@@ -40,9 +41,10 @@ def _segments(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def space_aligned(lines: Iterable[Line]) -> Iterator[Line]:
+def space_aligned(lines: Iterable[Line], vocabulary: Vocabulary | None = None) -> Iterator[Line]:
     """``lines`` with space-aligned columns turned into tab-separated rows; unchanged when
-    any of the first lines has a tab (the text is already in cells)."""
+    any of the first lines has a tab (the text is already in cells). ``vocabulary``
+    rejoins words a cell's wrapping broke (:mod:`.words`), learning as it reads."""
     it = iter(lines)
     head = list(itertools.islice(it, _PEEK))
     rest = itertools.chain(head, it)
@@ -52,11 +54,12 @@ def space_aligned(lines: Iterable[Line]) -> Iterator[Line]:
     if not aligned:
         yield from rest
         return
-    yield from _Aligner().run(rest)
+    yield from _Aligner(vocabulary).run(rest)
 
 
 class _Aligner:
-    def __init__(self) -> None:
+    def __init__(self, vocabulary: Vocabulary | None) -> None:
+        self.vocabulary = vocabulary
         self.columns: list[int] | None = None  # starts of number, name, descriptor, level, score
         self.row: list[list[str]] | None = None  # the factor row being gathered, cell lines
         self.row_no = 0
@@ -70,7 +73,7 @@ class _Aligner:
 
     def _flush(self) -> Iterator[Line]:
         if self.row is not None:
-            cells = [_join_cell(k, parts) for k, parts in enumerate(self.row)]
+            cells = [self._join_cell(k, parts) for k, parts in enumerate(self.row)]
             yield Line(self.row_no, self.row_page + "\t".join(cells))
             self.row = None
         if self.held is not None:
@@ -127,6 +130,14 @@ class _Aligner:
         self.columns = None if _starts_profile(cells[0]) else self.columns
         self.held = Line(line.no, page + "\t".join(cells))
 
+    def _join_cell(self, k: int, parts: list[str]) -> str:
+        """A cell's wrapped lines as one text, as a PDF reader joins a cell's lines; in the
+        name and descriptor, words broken by the wrapping rejoined."""
+        if k not in (1, 2) or self.vocabulary is None:
+            return " ".join(parts)
+        self.vocabulary.see(parts)
+        return join_lines(parts, self.vocabulary)[0]
+
     def _header(self, segs: list[tuple[int, str]]) -> None:
         starts = {s.lower(): x for x, s in segs}
         level = next((x for s, x in starts.items() if s.startswith("je level")), None)
@@ -149,8 +160,3 @@ class _Aligner:
 
 def _starts_profile(cell: str) -> bool:
     return cell.lower().startswith(("profile suite and label", "contents", "version history"))
-
-
-def _join_cell(k: int, parts: list[str]) -> str:
-    """A cell's wrapped lines as one text, as a PDF reader joins a cell's lines."""
-    return " ".join(parts)

@@ -122,7 +122,8 @@ def _table_rows(table: Any, chars: list[dict[str, Any]]) -> list[TableRow]:
                 lines.append([])
                 continue
             text, cell_lines, cell_bold = _cell_text([c for c in row_chars if _inside(c, cell)])
-            cells.append(text)
+            # the name and descriptor keep their lines: the reader rejoins words they break
+            cells.append("\n".join(cell_lines) if k in (1, 2) and len(cell_lines) > 1 else text)
             lines.append(cell_lines)
             if k == 2:
                 bold = cell_bold
@@ -166,13 +167,26 @@ def _overprinted(chars: list[dict[str, Any]]) -> set[int]:
     return out
 
 
+def _table_settings(page: Any) -> dict[str, Any]:
+    """The ruling lines, with the foot of a table cut by the page end closed: a row that
+    continues on the next page has its side rules but no bottom rule on this page."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["height"] > 2]
+    if not verticals:
+        return _TABLE_SETTINGS
+    foot = max(float(e["bottom"]) for e in verticals)
+    horizontals = [float(e["top"]) for e in page.edges if e["orientation"] == "h"]
+    if any(abs(y - foot) <= 1 for y in horizontals):
+        return _TABLE_SETTINGS
+    return {**_TABLE_SETTINGS, "explicit_horizontal_lines": [foot]}
+
+
 def _page_rows(page: Any) -> tuple[list[TableRow], bool]:
     """A page's rows in reading order, and whether it had a ruled table."""
     duplicates = _overprinted(page.chars)
     if duplicates:
         page = page.filter(lambda obj: id(obj) not in duplicates)
     chars = page.chars
-    tables = page.find_tables(_TABLE_SETTINGS)
+    tables = page.find_tables(_table_settings(page))
     # a frame drawn round the page, or round other tables, is not a table of its own
     tables = [t for t in tables if not any(_contains(t.bbox, u.bbox) for u in tables)]
     atoms = [_Atom(*_box(t.bbox), rows=_table_rows(t, chars)) for t in tables]

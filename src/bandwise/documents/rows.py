@@ -25,7 +25,8 @@ def statement_items(lines: Sequence[str]) -> list[str]:
     """The items of a job statement cell drawn as lines.
 
     A line that starts with a number ("2. ") or a bullet starts a new item; any other
-    line continues the item before it (the text wrapped). Bullets are dropped;
+    line continues the item before it (the text wrapped; kept as a line of the item, so
+    the reader can rejoin a word the wrap broke). Bullets are dropped;
     numbers are kept for the reader, which strips them.
     """
     items: list[str] = []
@@ -39,7 +40,7 @@ def statement_items(lines: Sequence[str]) -> list[str]:
         if bullet or not items:
             items.append(text)
         else:
-            items[-1] = f"{items[-1]} {text}"
+            items[-1] = f"{items[-1]}\n{text}"  # the reader rejoins a word the wrap broke
     return items
 
 

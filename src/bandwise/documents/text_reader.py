@@ -42,6 +42,7 @@ from .decode import decode, split_lines
 from .limits import Budget, ParseLimits
 from .lines import BAND, BAND_ALONE, FACTOR_NO, NUMBERED, TOTAL, WS, Line, ordered_lines
 from .split import Cell, Split, split_cells
+from .words import Vocabulary, join_lines
 
 
 @dataclass
@@ -81,7 +82,12 @@ def _continues_level(last: _FactorDraft, level: str, score: str) -> bool:
     the next part is a bracketed letter."""
 
     def open_end(before: str, after: str) -> bool:
-        return not after or before.endswith(_DASHES) or after.startswith(("(", *_DASHES))
+        return (
+            not after
+            or not before  # the row's number was all that fitted before the break
+            or before.endswith(_DASHES)
+            or after.startswith(("(", *_DASHES))
+        )
 
     return open_end(last.level_text, level) and open_end(last.score_text, score)
 
@@ -124,6 +130,7 @@ def _title_cell(line: Line, label: str) -> str | None:
 class _Reader:
     def __init__(self, source: str, scheme: Scheme, budget: Budget | None = None) -> None:
         self.source = source
+        self.vocabulary: Vocabulary | None = None  # rejoins words broken across a page
         self.scheme = scheme
         self.budget = budget
         self.findings: list[Finding] = []
@@ -310,23 +317,26 @@ class _Reader:
     def _factors_other(self, line: Line) -> bool:
         cells = line.cells
         profile = self.profiles[-1]
-        if cells[0].strip() or len(cells) < 3 or cells[1].strip() or not profile.order:
+        if cells[0].strip() or len(cells) < 3 or not profile.order:
             band = BAND_ALONE.match(line.flat)
             if band and profile.total and not profile.band_text:
                 profile.band_text = band.group(1)
                 return True
             return False
         last = profile.factors[profile.order[-1]]
+        name, text = cells[1].strip(), cells[2].strip()
         level, score = [*cells[3:5], "", ""][:2]
-        if any(c.strip() for c in cells[5:]) or not any(c.strip() for c in cells[2:5]):
+        if any(c.strip() for c in cells[5:]) or not (text or level.strip() or score.strip()):
             return False
         if level.strip() or score.strip():
             if not _continues_level(last, level.strip(), score.strip()):
                 return False
             last.level_text = _glue(last.level_text, level.strip())
             last.score_text = _glue(last.score_text, score.strip())
-        if cells[2].strip():
-            last.parts.append(cells[2].strip())
+        if name:
+            last.name = self._joined(last.name, name)
+        if text:
+            self._continue_text(last, text, line.bold)
         last.continuation_lines.append(line.no)
         self.find(
             "info",
@@ -337,6 +347,34 @@ class _Reader:
             last.number,
         )
         return True
+
+    def _continue_text(self, last: _FactorDraft, text: str, bold: int | None) -> None:
+        """A descriptor cell continued after a page break: the level descriptor itself when
+        the part before the break was all bold and the part after opens bold, else the
+        example (a part of its own, for the split)."""
+        main = last.parts[0]
+        if len(last.parts) == 1 and main and last.bold == len(main) and bold:
+            joined = self._joined(main, text)
+            last.parts[0] = joined
+            last.bold = len(joined) - len(text) + bold
+            return
+        joined = self._joined(last.parts[-1], text)
+        if joined != f"{last.parts[-1]} {text}":  # a word broken by the page break
+            last.parts[-1] = joined
+        else:
+            last.parts.append(text)
+
+    def _joined(self, before: str, after: str) -> str:
+        """Two parts of a cell as one text, a word broken between them rejoined."""
+        if not before:
+            return after
+        head, _, tail = before.rpartition(" ")
+        first, _, rest = after.partition(" ")
+        word = self.vocabulary.joined(tail, first) if self.vocabulary else None
+        if word is None:
+            return f"{before} {after}"
+        self.find("info", "word-rejoined", f"'{tail} {first}' read as '{word}'.")
+        return " ".join(p for p in (head, word, rest) if p)
 
     def _total_line(self, line: Line) -> None:
         profile = self.profiles[-1]
@@ -540,7 +578,9 @@ def read_profile_lines(
             f"The file is not UTF-8; it was read as {encoding}. Check dashes and accented letters.",
         )
     order_findings: list[Finding] = []
-    for line in ordered_lines(space_aligned(_counted(lines, budget)), source, order_findings):
+    reader.vocabulary = Vocabulary(reader.scheme)
+    aligned = space_aligned(_counted(lines, budget), reader.vocabulary)
+    for line in ordered_lines(aligned, source, order_findings):
         reader.feed(Line(line.no, line.text.replace("\f", "")) if "\f" in line.text else line)
     reader.findings[:0] = order_findings  # reading-order findings come first, as they apply
     suite = reader.finish(suite_id)
@@ -570,6 +610,21 @@ def _clean(cell: str) -> str:
     return " ".join(cell.split())
 
 
+def _bold_length(text: str, bold: str) -> int | None:
+    """How much of ``text`` the bold text opening its cell covers, counted by its
+    characters other than spaces (a rejoined word has lost a space)."""
+    wanted = bold.replace(" ", "").replace("\n", "")
+    if not wanted:
+        return None
+    seen = 0
+    for end, ch in enumerate(text, start=1):
+        if ch != " ":
+            seen += 1
+        if seen == len(wanted):
+            return end if text[:end].replace(" ", "") == wanted else None
+    return None
+
+
 def read_profile_rows(
     rows: Iterable[TableRow | None],
     source: str,
@@ -581,18 +636,29 @@ def read_profile_rows(
     """Read profiles from table rows (``None`` marks a page break), with the same rules,
     findings and unplaced-row guarantee as the text reader. ``line`` numbers are row numbers;
     ``budget`` (the extraction's) also bounds the rows that are not profile rows."""
-    reader = _Reader(source, scheme or load_scheme(), budget)
+    scheme = scheme or load_scheme()
+    reader = _Reader(source, scheme, budget)
     reader.findings.extend(findings)
+    rows = list(rows)
+    reader.vocabulary = Vocabulary(scheme)
+    reader.vocabulary.see(
+        line for row in rows if row is not None for cell in row.cells for line in cell.split("\n")
+    )
     for no, row in enumerate(rows, start=1):
         if row is None:
             reader.feed(Line(no, ""))
             continue
-        cells = [_clean(c) for c in row.cells]
-        bold = None
-        if row.bold and len(cells) > 2:
-            prefix = _clean(row.bold)
-            if prefix and cells[2].startswith(prefix):
-                bold = len(prefix)
+        cells = []
+        for k, cell in enumerate(row.cells):
+            if k in (1, 2) and "\n" in cell:
+                text, repaired = join_lines(cell.split("\n"), reader.vocabulary)
+                for pair in repaired:
+                    word = pair.replace(" ", "")
+                    reader.find("info", "word-rejoined", f"'{pair}' read as '{word}'.", no)
+                cells.append(text)
+            else:
+                cells.append(_clean(cell))
+        bold = _bold_length(cells[2], row.bold) if row.bold and len(cells) > 2 else None
         reader.feed(Line(no, "\t".join(cells), bold))
     suite = reader.finish(suite_id)
     return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), "utf-8")

@@ -45,6 +45,7 @@ FINDING_CODES = frozenset(
         "unknown-level",
         "unknown-option",
         "unplaced-text",
+        "word-rejoined",
     }
 )
 

@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .tables import Base
+from .types import UTCDateTime
 
 JD_REVIEW_RESULTS = ("unchanged", "band-increased", "band-decreased", "band-unchanged")
 
@@ -48,7 +48,7 @@ class JobRegister(Base):
     jd_written: Mapped[dt.date | None] = mapped_column(Date)
     jd_last_reviewed: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class Postholders(Base):
@@ -68,7 +68,7 @@ class Postholders(Base):
     headcount: Mapped[int] = mapped_column(Integer)
     wte: Mapped[Any] = mapped_column(Numeric(9, 2))
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class JdReview(Base):
@@ -95,7 +95,7 @@ class JdReview(Base):
     staff_affected: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class JeTraining(Base):
@@ -123,5 +123,5 @@ class JeReturn(Base):
     sro_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -27,6 +26,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import UTCDateTime
 
 ROLES = ("admin", "je-lead", "practitioner", "viewer")
 SIDES = ("management", "staff-side")
@@ -52,7 +53,7 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class User(Base):
@@ -70,7 +71,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -80,9 +81,9 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class WebSession(Base):
@@ -93,8 +94,8 @@ class WebSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class LoginAttempt(Base):
@@ -104,7 +105,7 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     client: Mapped[str] = mapped_column(String(100))
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     success: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -119,8 +120,8 @@ class Job(Base):
     reference: Mapped[str] = mapped_column(String(100), default="")
     department: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -138,7 +139,7 @@ class Document(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     document_date: Mapped[dt.date | None] = mapped_column(Date)
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class DocumentText(Base):
@@ -157,7 +158,7 @@ class DocumentText(Base):
     limits: Mapped[str] = mapped_column(String(400))  # the parsing limits it was read under
     text: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class Case(Base):
@@ -176,10 +177,10 @@ class Case(Base):
     suite_version: Mapped[int | None] = mapped_column(Integer)
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -191,7 +192,7 @@ class Panel(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     sat_on: Mapped[dt.date] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class PanelMember(Base):
@@ -218,7 +219,7 @@ class FactorDecision(Base):
     levels: Mapped[str] = mapped_column(String(40))  # as given: "5", "5c", "3(a)", "2-3"
     evidence: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class Outcome(Base):
@@ -242,7 +243,7 @@ class Outcome(Base):
     rule_set_version: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class ConsistencyCheck(Base):
@@ -259,7 +260,7 @@ class ConsistencyCheck(Base):
     checker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str] = mapped_column(String(20))
     reasons: Mapped[str] = mapped_column(Text, default="")
-    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class ReviewRequest(Base):
@@ -281,9 +282,9 @@ class ReviewRequest(Base):
     late_override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     late_override_reason: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class StoredSuite(Base):
@@ -301,7 +302,7 @@ class StoredSuite(Base):
     source: Mapped[str] = mapped_column(String(300))
     content: Mapped[str] = mapped_column(Text)  # the suite YAML
     imported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
 
 class AuditEvent(Base):
@@ -311,9 +312,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=_now(), index=True
-    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now(), index=True)
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
