@@ -92,3 +92,19 @@ def test_a_jd_review_and_a_register_change_over_the_api(
     )
     listed = api.client.get("/api/register", headers=api.headers).json()
     assert listed[0]["jd_last_reviewed"] == "2026-06-01"
+
+
+def test_the_practices_audit_over_the_api_as_json_and_as_a_pdf(
+    db_url: str, db: Database, people: People
+) -> None:
+    api = token_client(make_app(db_url), db, people.viewer)
+    url = "/api/returns/je-audit?from=2025-04-01&to=2026-03-31"
+    got = api.client.get(url, headers=api.headers)
+    assert got.status_code == 200, got.text
+    assert [s["verified"] for s in got.json()["statements"]] == [False] * 7
+    pdf = api.client.get(url + "&format=pdf", headers=api.headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    backwards = api.client.get(
+        "/api/returns/je-audit?from=2026-04-01&to=2025-01-01", headers=api.headers
+    )
+    assert_error(backwards, 422, "invalid-input", "to")

@@ -107,6 +107,56 @@ def je_kpi(
     _print_return(payload)
 
 
+@returns_app.command("je-audit")
+def je_audit(
+    start: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
+    end: str = typer.Option(..., "--to", help="Last day of the period, included."),
+    json_: bool = JsonOpt,
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the audit as an XLSX workbook."),
+    pdf: Path | None = typer.Option(None, "--pdf", help="Write the audit as a PDF for the board."),
+    organisation: str | None = OrganisationOpt,
+) -> None:
+    """The annual JE practices self-assessment with its evidence from the records."""
+    from .cli_records import _date
+    from .errors import ServiceError
+    from .services.je_audit import practices_audit
+
+    first, last = _date(start, "--from"), _date(end, "--to")
+    db, actor = _open(organisation)
+    try:
+        try:
+            audit = practices_audit(db, actor, first, last)
+        except ServiceError as exc:
+            raise UsageError(f"--{exc.field or 'from'}: {exc.message}") from None
+    finally:
+        db.engine.dispose()
+    from .files import atomic_path
+    from .returns.export import audit_html, audit_xlsx, evidence_lines
+
+    if xlsx is not None:
+        with atomic_path(xlsx) as tmp:
+            tmp.write_bytes(audit_xlsx(audit))
+        _say(f"wrote {xlsx}")
+    if pdf is not None:
+        from .web.report_pdf import html_to_pdf
+
+        with atomic_path(pdf) as tmp:
+            tmp.write_bytes(html_to_pdf(audit_html(audit)))
+        _say(f"wrote {pdf}")
+    if xlsx or pdf:
+        return
+    if json_:
+        print_json(audit)
+        return
+    _say(f"JE practices self-assessment, {audit['organisation']}, {audit['from']} to {audit['to']}")
+    for item in audit["statements"]:
+        _say(
+            f"\n{item['area']}: {item['statement']}" + ("" if item["verified"] else " (unverified)")
+        )
+        for line in evidence_lines(item["evidence"]):
+            _say(f"  {line}")
+
+
 def _print_return(payload: dict[str, object]) -> None:
     from rich.table import Table
 

@@ -99,3 +99,80 @@ def return_xlsx(payload: dict[str, Any]) -> bytes:
                         row += 1
     book.close()
     return out.getvalue()
+
+
+def evidence_lines(evidence: dict[str, Any]) -> list[str]:
+    """An evidence dict as short lines ("share: 0.75 (3 of 4)", "median: 12"), lists
+    summarised by their length."""
+    lines = []
+    if "count" in evidence and "of" in evidence:
+        share = evidence["share"]
+        percent = f"{share:.0%}" if share is not None else "no records"
+        lines.append(f"{evidence['count']} of {evidence['of']} ({percent})")
+    for key, value in evidence.items():
+        if key in ("count", "of", "share"):
+            continue
+        if isinstance(value, list):
+            shown = [
+                v if isinstance(v, str) else ", ".join(f"{k}: {x}" for k, x in v.items())
+                for v in value
+            ]
+            lines.append(f"{key.replace('_', ' ')}: " + ("; ".join(shown) if shown else "none"))
+        elif isinstance(value, dict):
+            lines.append(
+                f"{key.replace('_', ' ')}: "
+                + (", ".join(f"{k} {v}" for k, v in value.items()) or "none")
+            )
+        else:
+            lines.append(f"{key.replace('_', ' ')}: {value if value is not None else 'no records'}")
+    return lines
+
+
+def audit_xlsx(audit: dict[str, Any]) -> bytes:
+    """The practices audit as a workbook: one row per statement with its evidence."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    bold = book.add_format({"bold": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet = book.add_worksheet("JE practices audit")
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 2, 12)
+    sheet.set_column(3, 3, 70)
+    sheet.write(
+        0, 0, f"{audit['organisation']}: JE practices, {audit['from']} to {audit['to']}", bold
+    )
+    sheet.write_row(2, 0, ("Area", "Statement", "Verified", "Evidence"), bold)
+    for row, item in enumerate(audit["statements"], start=3):
+        sheet.write(row, 0, _safe(item["area"]), wrap)
+        sheet.write(row, 1, _safe(item["statement"]), wrap)
+        sheet.write(row, 2, "yes" if item["verified"] else "not yet", wrap)
+        sheet.write(row, 3, _safe("\n".join(evidence_lines(item["evidence"]))), wrap)
+    book.close()
+    return out.getvalue()
+
+
+def audit_html(audit: dict[str, Any]) -> str:
+    """The practices audit as a printable HTML page (for the PDF)."""
+    from html import escape
+
+    rows = "".join(
+        f"<tr><td>{escape(i['area'])}</td><td>{escape(i['statement'])}"
+        f"{'' if i['verified'] else ' <em>(our wording, not yet verified)</em>'}</td>"
+        f"<td>{'<br>'.join(escape(line) for line in evidence_lines(i['evidence']))}</td></tr>"
+        for i in audit["statements"]
+    )
+    title = f"JE practices self-assessment: {audit['organisation']}"
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><style>body{{font-family:sans-serif;font-size:10pt}}"
+        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;"
+        "vertical-align:top;text-align:left}</style></head><body>"
+        f"<h1>{escape(title)}</h1><p>Period: {escape(audit['from'])} to {escape(audit['to'])}. "
+        "The statements are ours, to be aligned with the national Job Evaluation Enabling "
+        "Agreement once it is published.</p><table><thead><tr><th>Area</th><th>Statement</th>"
+        "<th>Evidence from the records</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></body></html>"
+    )

@@ -6,9 +6,7 @@ never rendered by the browser."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi import Path as PathParam
@@ -18,6 +16,8 @@ from ...services import documents as service
 from ...services.documents import MAX_DOCUMENT_BYTES, DocumentView
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
+from ..http import attachment as attachment  # re-exported
+from ..http import document_download
 from ..limits import upload_limit
 from ..models import MAX_INT
 from .jobs import JobId
@@ -49,13 +49,6 @@ TOO_LARGE: Responses = {413: {"model": ErrorBody, "description": "The upload is 
 def read_upload(file: UploadFile, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of the upload: a longer file is refused by the service."""
     return file.file.read(limit + 1)
-
-
-def attachment(filename: str) -> str:
-    """A ``Content-Disposition`` value that cannot break out of its quotes: an ASCII
-    fallback name plus the UTF-8 name percent-encoded (RFC 6266 / 5987)."""
-    fallback = re.sub(r"[^A-Za-z0-9._ ()-]", "_", filename) or "document"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @router.post(
@@ -112,17 +105,3 @@ def get_document(document_id: DocumentId, actor: CurrentActor, db: DB) -> Docume
 def download_document(document_id: DocumentId, actor: CurrentActor, db: DB) -> Response:
     """The stored bytes, as a download with the sniffed type."""
     return document_download(*service.get_content(db, actor, document_id))
-
-
-def document_download(document: DocumentView, content: bytes) -> Response:
-    """A stored document as an attachment that a browser never renders (the API and the
-    job page both send this)."""
-    return Response(
-        content,
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": attachment(document.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )

@@ -6,20 +6,18 @@ services' own, the same as the command line's ``--json`` output."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from ...services import audit, consistency, export, matching_report, rematch, reporting
+from ...services import audit, consistency, matching_report, rematch, reporting
 from ...services.audit import AuditEventView
-from ...services.base import Actor, Database
 from ...services.matching_report import MatchingReport
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
+from ..http import MEDIA_TYPES, outcomes_download
 from ..models import MAX_INT, StrictInput
 from .cases import CaseId
 
@@ -27,10 +25,6 @@ router = APIRouter(tags=["records"], responses=ERROR_RESPONSES)
 
 SuiteId = Annotated[str, PathParam(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "Not in your organisation"}}
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class RematchIn(StrictInput):
@@ -104,20 +98,6 @@ def export_outcomes(
 ) -> Response:
     """Every outcome of the organisation as a CSV or Excel download (audited)."""
     return outcomes_download(db, actor, format)
-
-
-def outcomes_download(db: Database, actor: Actor, fmt: str) -> Response:
-    """The export as a dated attachment (the API and the exports page both send this)."""
-    name = f"bandwise-outcomes-{dt.date.today().isoformat()}.{fmt}"
-    with tempfile.TemporaryDirectory(prefix="bandwise-export-") as folder:
-        path = Path(folder) / name
-        export.export_outcomes(db, actor, path, fmt)
-        content = path.read_bytes()
-    return Response(
-        content,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 @router.get("/cases/{case_id}/report", response_model=MatchingReport, responses=NOT_FOUND)

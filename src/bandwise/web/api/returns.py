@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import Field
 
-from ...returns.export import return_xlsx
+from ...returns.export import audit_html, audit_xlsx, return_xlsx
 from ...services import jd_reviews, je_returns, register
+from ...services import je_audit as je_audit_service
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT, Storable, StrictInput, text
@@ -178,3 +179,32 @@ def sro_signoff(quarter: QuarterPath, body: SignoffIn, actor: CurrentActor, db: 
 def submit(quarter: QuarterPath, actor: CurrentActor, db: DB) -> dict[str, Any]:
     """Freeze the quarter's figures (after the SRO's sign-off and every readiness answer)."""
     return je_returns.submit_return(db, actor, quarter)
+
+
+@router.get(
+    "/returns/je-audit",
+    response_model=dict[str, Any],
+    responses={200: {"content": {"application/json": {}, XLSX: {}, "application/pdf": {}}}},
+)
+def je_audit(
+    actor: CurrentActor,
+    db: DB,
+    start: Annotated[dt.date, Query(alias="from", description="First day (YYYY-MM-DD)")],
+    end: Annotated[dt.date, Query(alias="to", description="Last day, included")],
+    format: Annotated[Literal["json", "xlsx", "pdf"], Query()] = "json",
+) -> Any:
+    """The annual JE practices self-assessment: each statement (ours, ``verified: false``
+    until the Enabling Agreement is published) with its evidence from the records."""
+    audit = je_audit_service.practices_audit(db, actor, start, end)
+    if format == "json":
+        return audit
+    name = f"je-practices-{audit['from']}-{audit['to']}.{format}"
+    if format == "xlsx":
+        content, media = audit_xlsx(audit), XLSX
+    else:
+        from ..report_pdf import html_to_pdf
+
+        content, media = html_to_pdf(audit_html(audit)), "application/pdf"
+    return Response(
+        content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -26,8 +26,8 @@ from ...services import accounts, cases, documents, jobs, suites
 from ...services.base import Conflict, Database, InvalidInput, ServiceError
 from ...services.documents import MAX_DOCUMENT_BYTES
 from ...store.tables import DOCUMENT_KINDS
-from ..api.documents import document_download
 from ..auth import DB
+from ..http import document_download
 from ..limits import upload_limit
 from .deps import (
     PageNumber,

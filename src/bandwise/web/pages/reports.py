@@ -22,9 +22,9 @@ from markupsafe import Markup
 from ...services import export, matching_report, reporting
 from ...services.base import Actor, Database, InvalidInput, ServiceError
 from ...services.suites import organisation_library
-from ..api.records import outcomes_download
 from ..auth import DB
 from ..charts import grouped_bar_chart
+from ..http import outcomes_download
 from ..report_pdf import PDF_MEDIA_TYPE, html_to_pdf
 from .dashboard import financial_year_start
 from .deps import PageUser, RecordId, parse_date
