@@ -15,7 +15,7 @@ from bandwise.scheme.explain import match_to_json
 from bandwise.scheme.jobs import parse_job
 from bandwise.scheme.loader import load_scheme
 from bandwise.scheme.rules import default_rule_set
-from bandwise.services import case_records, cases
+from bandwise.services import case_changes, cases
 from bandwise.services.base import (
     Conflict,
     Database,
@@ -244,7 +244,7 @@ def test_a_failure_after_the_panel_is_written_rolls_the_whole_outcome_back(
     def broken_audit(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the audit trail is unavailable")
 
-    monkeypatch.setattr(case_records, "audit", broken_audit)  # change_case writes it
+    monkeypatch.setattr(case_changes, "audit", broken_audit)  # change_case writes it
     with pytest.raises(RuntimeError):
         cases.record_panel_outcome(
             db, people.lead, case.case.id, case.case.version, SAT_ON, panel(people)

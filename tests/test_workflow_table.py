@@ -20,7 +20,7 @@ from bandwise.policy import (
 )
 from bandwise.scheme import strict_yaml
 from bandwise.services import base, case_records, cases, reviews
-from bandwise.services.base import Database
+from bandwise.services.base import Database, InvalidInput
 from bandwise.store import tables as t
 from bandwise.web.pages import audit as audit_page
 from bandwise.web.pages import cases as cases_page
@@ -145,6 +145,15 @@ def test_every_page_size_is_a_local_choice_the_pages_use() -> None:
         sizes["cases"].value,
         sizes["audit"].value,
     ) == (jobs_page.PAGE_SIZE, cases_page.PAGE_SIZE, audit_page.PAGE_SIZE)
+
+
+def test_a_list_longer_than_the_policys_limit_is_refused_naming_it(
+    db: Database, people: People
+) -> None:
+    most = policy().page_size("list_limit")
+    assert len(cases.list_cases(db, people.lead, limit=most).items) == 0
+    with pytest.raises(InvalidInput, match=f"limit is 1 to {most} and offset at least 0"):
+        cases.list_cases(db, people.lead, limit=most + 1)
 
 
 def test_docs_roles_shows_the_permission_and_policy_tables_as_the_data_has_them() -> None:

@@ -22,10 +22,10 @@ from ..scheme.matching import HYBRID, MATCH_WITH_VARIATION, PROFILE_MATCH, Match
 from ..scheme.scoring import ABOVE_TABLE
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput, RuleViolation, now
+from .case_changes import change_case
 from .case_records import (
     LONDON_NOON,
     CaseDetail,
-    change_case,
     compute,
     detail,
     latest_outcome,
@@ -100,7 +100,7 @@ def record_panel_outcome(
     staff-side member (sides from their user records); a review case's panel must be
     mostly new. A match that fails is not an outcome: change the decisions, or close
     the case and open a hybrid or evaluation case."""
-    actor.require("decide")
+    actor.require(workflow.action("record a panel outcome").permission)
     members = list(member_ids)
     if not members:
         raise InvalidInput("name the panel members", "members")
@@ -204,7 +204,7 @@ def consistency_check(
     """Approve the recorded outcome (confirmed) or return it to the panel with reasons
     (returned: decisions editable again, a new panel outcome needed). The checker must
     not have sat on the panel, recorded the outcome or made any of the factor decisions."""
-    actor.require("check")
+    actor.require(workflow.action("record a consistency check").permission)
     reasons = reasons.strip()
     if decision not in ("approved", "returned"):
         raise InvalidInput("the decision is 'approved' or 'returned'", "decision")
@@ -246,7 +246,7 @@ def notify(
 ) -> CaseDetail:
     """Record that the confirmed outcome was notified (today, or on ``notified_on``);
     the status stays confirmed and the three-month review window starts."""
-    actor.require("write")
+    actor.require(workflow.action("record the notification").permission)
     today = dt.date.today()
     check_date(notified_on, "notified_on")
     if notified_on is not None and notified_on > today:
@@ -281,7 +281,7 @@ def close(
 ) -> CaseDetail:
     """Close a confirmed case once its outcome is notified, or abandon a draft or returned
     case (with a reason, e.g. the job does not match the profile)."""
-    actor.require("write")
+    actor.require(workflow.action("close the case").permission)
     reason = reason.strip()
     with db.transaction() as session:
         with change_case(session, actor, case_id, "close the case", version) as change:

@@ -7,9 +7,8 @@ the same library functions the CLI uses. Nothing here commits a change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +27,7 @@ from ..scheme.loader import load_scheme
 from ..scheme.matching import MatchResult
 from ..scheme.rules import RuleSet, default_rule_set
 from ..store import tables as t
-from .base import LOCK, Actor, NotFound, RuleViolation, audit, check_version, now, snapshot
+from .base import LOCK, Actor, NotFound, RuleViolation, now, snapshot
 from .suites import library_in
 
 FACTORS = range(1, 17)
@@ -372,88 +371,6 @@ def touch_case(row: t.Case) -> None:
 def case_state(row: t.Case, **extra: Any) -> dict[str, Any]:
     """The case's status and version (and ``extra``) for an audit event's before/after."""
     return {**snapshot(row, ("status", "version")), **extra}
-
-
-def facts_in(session: Session, row: t.Case, outcome: bool = False) -> workflow.CaseFacts:
-    """The case's facts for the workflow table, read in the session; with ``outcome``,
-    also who sat on, recorded and decided its latest outcome (for the check)."""
-    request = open_review_of(session, row)
-    facts = case_facts(row, request.id if request else None)
-    if not outcome:
-        return facts
-    latest = latest_outcome(session, row.id)
-    if latest is None:
-        return facts
-    return workflow.CaseFacts(
-        facts.id,
-        facts.kind,
-        facts.status,
-        facts.notified_on,
-        facts.open_review,
-        frozenset(panel_member_ids(session, latest.panel_id)),
-        latest.recorded_by,
-        tuple((n, d.updated_by) for n, d in sorted(decisions_of(session, row.id).items())),
-    )
-
-
-@dataclass
-class CaseChange:
-    """A change to a case under way (see :func:`change_case`): the caller fills in the
-    check's ``choice``, what the audit event adds (``after``) and, for an event about
-    another record (a review request), ``entity`` and ``entity_id``."""
-
-    row: t.Case
-    action: workflow.Action
-    before: dict[str, Any]
-    state: Callable[[t.Case], dict[str, Any]]
-    choice: str | None = None
-    after: dict[str, Any] = field(default_factory=dict)
-    entity: str = "case"
-    entity_id: int | None = None
-
-
-@contextmanager
-def change_case(
-    session: Session,
-    actor: Actor,
-    case_id: int,
-    action: str,
-    version: int | None,
-    *,
-    choice: str | None = None,
-    state: Callable[[t.Case], dict[str, Any]] = case_state,
-    before: dict[str, Any] | None = None,
-    row: t.Case | None = None,
-) -> Iterator[CaseChange]:
-    """Every change to a case's workflow goes through here, in the caller's transaction:
-    lock the case (or take the caller's locked ``row``), check the role, the version and
-    the workflow table (kind, status, guards, the actor's independence), let the caller
-    make its change, then move the case to the table's next status, stamp it and write
-    the action's audit event with the case before and after. A refusal changes nothing."""
-    spec = workflow.action(action)
-    actor.require(spec.permission)
-    row = row if row is not None else lock_case(session, actor, case_id)
-    change = CaseChange(row, spec, {**state(row), **(before or {})}, state, choice)
-    check_version(row, version, "case")
-    facts = facts_in(session, row, outcome=bool(spec.actor_guard))
-    refused = workflow.refusal(spec.name, facts, workflow.Who(actor.user_id, actor.role))
-    if refused is not None:
-        raise RuleViolation(refused.reason, refused.field)
-    yield change
-    target = workflow.next_status(spec.name, row.status, change.choice)
-    row.status = target
-    if target == workflow.CLOSED and row.closed_at is None:
-        row.closed_at = now()
-    touch_case(row)
-    audit(
-        session,
-        actor,
-        spec.event,
-        change.entity,
-        change.entity_id if change.entity_id is not None else row.id,
-        change.before,
-        {**state(row), **change.after},
-    )
 
 
 def rule_set_for(session: Session, organisation_id: int) -> RuleSet:

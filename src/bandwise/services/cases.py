@@ -42,6 +42,7 @@ from .base import (
     now,
     snapshot,
 )
+from .case_changes import change_case
 from .case_outcomes import EVALUATED, close, consistency_check, notify, record_panel_outcome
 from .case_records import (
     FACTORS,
@@ -56,7 +57,6 @@ from .case_records import (
     PanelView,
     Preview,
     allowed_actions,
-    change_case,
     check_refusal,
     compute,
     decisions_of,
@@ -276,7 +276,7 @@ def set_factor_decisions(
 ) -> CaseDetail:
     """Set (or, with empty levels, remove) factor decisions, all in one change; only while
     the case is a draft or returned to the panel. Unchanged decisions are no change."""
-    actor.require("write")
+    actor.require(workflow.action("change the factor decisions").permission)
     scheme = load_scheme()
     given: dict[int, DecisionInput] = {}
     for d in decisions:

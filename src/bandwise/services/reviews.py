@@ -37,9 +37,8 @@ from .base import (
     get_owned,
     now,
 )
+from .case_changes import CaseChange, change_case
 from .case_records import (
-    CaseChange,
-    change_case,
     decisions_of,
     notified_date,
     utc,
@@ -122,7 +121,7 @@ def request_review(
     late_override_reason: str | None = None,
 ) -> ReviewView:
     """Record a jobholder's written request for a review of a confirmed, notified outcome."""
-    actor.require("write")
+    actor.require(workflow.action("request a review").permission)
     requested_by, grounds = requested_by.strip(), grounds.strip()
     override = (late_override_reason or "").strip()
     if not requested_by:
@@ -248,7 +247,7 @@ def decide_review(
 ) -> ReviewView:
     """Record whether the review upheld the jobholder's case, once the review case's outcome
     is confirmed; the original case closes. ``case_version`` is the original case's."""
-    actor.require("decide")
+    actor.require(workflow.action("decide the review").permission)
     if decision not in REVIEW_DECISIONS:
         raise InvalidInput("the decision is 'upheld' or 'not-upheld'", "decision")
     with db.transaction() as session:
@@ -284,7 +283,7 @@ def withdraw_review(
 ) -> ReviewView:
     """The jobholder withdraws an open request: the review case closes and the original
     case is confirmed again. ``case_version`` is the original case's."""
-    actor.require("write")
+    actor.require(workflow.action("withdraw the review").permission)
     reason = reason.strip()
     with db.transaction() as session:
         request = _lock_request(session, actor, review_id)
