@@ -1,45 +1,35 @@
-"""The rings point inward: scheme/ imports only errors of bandwise; profiles/ only scheme/."""
+"""The rings point inward, checked by import-linter's contracts in ``pyproject.toml``:
+scheme <- profiles <- documents <- suggest/batch <- services <- web/cli, the pages never
+import the API's routers, and the inner rings use no web, CLI or database framework.
+
+``make lint`` runs ``lint-imports`` too; this test keeps a plain ``pytest`` run honest.
+"""
 
 from __future__ import annotations
 
-import ast
+import tomllib
 from pathlib import Path
 
 import pytest
+from importlinter.cli import lint_imports
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "bandwise"
-ALLOWED = {
-    "scheme": {"scheme", "errors", "clock"},
-    "profiles": {"scheme", "profiles", "errors", "settings"},
-}
-FRAMEWORKS = {"typer", "rich", "fastapi", "sqlalchemy"}
-
-
-def _imports(path: Path) -> set[str]:
-    """Top-level bandwise subpackages and third-party roots that a module imports."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = path.relative_to(SRC).parts[0]
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1:
-                out.add(package)
-            elif node.level == 2 and node.module:
-                out.add(node.module.split(".")[0])
-            elif node.level == 0 and node.module:
-                out.add("ext:" + node.module.split(".")[0])
-        elif isinstance(node, ast.Import):
-            out.update("ext:" + a.name.split(".")[0] for a in node.names)
-    return out
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+CONTRACTS = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"][
+    "contracts"
+]
 
 
-@pytest.mark.parametrize("ring", sorted(ALLOWED))
-def test_ring_imports_only_inward(ring: str) -> None:
-    files = sorted((SRC / ring).glob("*.py"))
-    assert files
-    for path in files:
-        imported = _imports(path)
-        inner = {i for i in imported if not i.startswith("ext:")}
-        assert inner <= ALLOWED[ring], f"{path.name} imports {inner - ALLOWED[ring]}"
-        frameworks = {i[4:] for i in imported if i.startswith("ext:")} & FRAMEWORKS
-        assert not frameworks, f"{path.name} imports {frameworks}"
+@pytest.mark.parametrize("contract", [c["id"] for c in CONTRACTS])
+def test_the_import_contract_is_kept(contract: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = lint_imports(
+        config_filename=str(PYPROJECT), limit_to_contracts=(contract,), no_cache=True
+    )
+    assert code == 0, capsys.readouterr().out
+
+
+def test_the_contracts_cover_every_ring_named_in_the_design() -> None:
+    layers = next(c for c in CONTRACTS if c["id"] == "rings")["layers"]
+    named = {part.strip() for layer in layers for part in layer.replace(":", "|").split("|")}
+    for ring in ("web", "services", "store", "suggest", "batch", "documents", "profiles"):
+        assert f"bandwise.{ring}" in named
+    assert {"bandwise.scheme", "bandwise.errors", "bandwise.cli"} <= named
