@@ -108,3 +108,15 @@ def test_the_practices_audit_over_the_api_as_json_and_as_a_pdf(
         "/api/returns/je-audit?from=2026-04-01&to=2025-01-01", headers=api.headers
     )
     assert_error(backwards, 422, "invalid-input", "to")
+
+
+def test_an_admin_records_a_persons_je_training_date_and_a_lead_may_not(
+    db_url: str, db: Database, people: People
+) -> None:
+    app = make_app(db_url)
+    admin, lead = token_client(app, db, people.admin), token_client(app, db, people.lead)
+    url = f"/api/users/{people.staff.user_id}/je-training"
+    assert_error(lead.client.put(url, json={"trained_on": "2024-02-01"}, headers=lead.headers), 403)
+    got = admin.client.put(url, json={"trained_on": "2024-02-01"}, headers=admin.headers)
+    assert got.status_code == 204, got.text
+    assert "user.je-training-recorded" in audit_actions(db)

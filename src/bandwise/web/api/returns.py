@@ -109,6 +109,21 @@ def record_postholders(
     return entry.to_json()
 
 
+class TrainingIn(StrictInput):
+    trained_on: Day | None = Field(description="When the person was trained in JE; null clears it")
+
+
+@router.put("/users/{user_id}/je-training", status_code=204, responses=NOT_FOUND)
+def je_training(
+    user_id: Annotated[int, PathParam(ge=1, le=MAX_INT)],
+    body: TrainingIn,
+    actor: CurrentActor,
+    db: DB,
+) -> None:
+    """Record when a person was trained in job evaluation (for the practices audit)."""
+    register.set_je_training(db, actor, user_id, body.trained_on)
+
+
 @router.get("/jd-reviews", response_model=list[dict[str, Any]])
 def list_jd_reviews(
     actor: CurrentActor, db: DB, job_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None
