@@ -14,7 +14,6 @@ Nothing here creates a database or a folder, except :func:`open_for_import`, whi
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,9 +48,10 @@ SuiteFilesOpt = typer.Option(
 def _existing_url() -> str | None:
     """The database URL when there is a database to read, else None (creates nothing)."""
     from .profiles.store import data_dir
+    from .settings import load
     from .store.db import sqlite_path
 
-    if os.environ.get("BANDWISE_DATABASE_URL"):
+    if load().database:
         from .store.db import database_url
 
         url = database_url()
