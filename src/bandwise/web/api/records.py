@@ -20,6 +20,7 @@ from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..http import MEDIA_TYPES, outcomes_download
 from ..models import MAX_INT, StrictInput
 from .cases import CaseId
+from .report_models import BoardReportOut, ConsistencyReportOut
 
 router = APIRouter(tags=["records"], responses=ERROR_RESPONSES)
 
@@ -41,7 +42,7 @@ class AuditPage(BaseModel):
     limit: int
 
 
-@router.get("/consistency", response_model=dict[str, Any])
+@router.get("/consistency", response_model=ConsistencyReportOut)
 def consistency_report(
     actor: CurrentActor,
     db: DB,
@@ -52,7 +53,7 @@ def consistency_report(
     return consistency.check_consistency(db, actor, scope).to_json()
 
 
-@router.get("/reports/board", response_model=dict[str, Any])
+@router.get("/reports/board", response_model=BoardReportOut)
 def board_report(
     actor: CurrentActor,
     db: DB,
