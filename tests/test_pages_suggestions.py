@@ -372,3 +372,16 @@ def test_accepting_adds_no_sentence_to_the_evidence_unless_ticked(web: Web) -> N
     (decision,) = cases.get_case(web.db, web.people.lead, case.case.id).decisions
     assert (decision.levels, decision.evidence) == (str(level), "")
     assert audit_events(web.db)[-1].after["evidence_used"] == []  # type: ignore[index]
+
+
+def test_the_page_says_why_the_profiles_are_in_their_order_and_what_band_the_jd_states(
+    web: Web,
+) -> None:
+    case = draft(web.db, web.people, levels=None)
+    page = web.client(web.people.lead).post(
+        f"/cases/{case.case.id}/suggestions", {"text": "Band 8c\n" + JD}
+    )
+    assert page.status_code == 200
+    text = words(page.text)
+    assert "Why the profiles are in this order" in text and " is above " in text
+    assert "The job description states Band 8c" in text
