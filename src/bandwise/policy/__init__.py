@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import BandwiseError
+from ..errors import PolicyDataError as PolicyDataError  # re-exported
 from ..scheme import strict_yaml
 
 POLICY_FILE = Path(__file__).parent / "data" / "policy.yaml"
@@ -25,14 +25,6 @@ HANDBOOK = frozenset({"V", "C", "U"})
 RELIABILITY = HANDBOOK | {"local"}
 PAGE_SIZES = ("jobs", "cases", "audit", "list_limit")
 SETTING_KEYS = frozenset({"value", "reliability", "provenance", "reference", "url"})
-
-
-class PolicyDataError(BandwiseError):
-    """The policy file is wrong; names the file and the key."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file, self.key, self.message = file, key, message
-        super().__init__(f"{file}: {key}: {message}" if key else f"{file}: {message}")
 
 
 @dataclass(frozen=True, slots=True)

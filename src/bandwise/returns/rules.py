@@ -16,13 +16,11 @@ from typing import Any
 
 import yaml
 
+from ..errors import QuarterError as QuarterError  # re-exported
+
 #: The N&M tables' band columns, in order.
 NM_BANDS = ("5", "6", "7", "8a+")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
-class QuarterError(ValueError):
-    """A quarter that is not ``YYYY-QN`` or has not ended yet."""
 
 
 @dataclass(frozen=True)
