@@ -30,7 +30,7 @@ from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from . import accounts, cases, jobs
 from .base import Actor, Database
-from .case_records import CaseDetail, CaseView, DecisionView, OutcomeView, PanelView
+from .case_records import CaseDetail, CaseView, DecisionView, OutcomeView, PanelView, in_force
 from .jobs import JobView
 from .suites import organisation_library
 
@@ -160,19 +160,6 @@ class MatchingReport:
 @cache
 def _json_adapter() -> TypeAdapter[MatchingReport]:
     return TypeAdapter(MatchingReport)
-
-
-def in_force(detail: CaseDetail) -> tuple[OutcomeView | None, OutcomeView | None]:
-    """(The outcome in force, the returned outcome): the latest outcome is in force
-    unless a consistency check returned it (the case is then back with the panel, whose
-    decisions may since have changed); at most one of the two is given."""
-    outcome = detail.outcome
-    if outcome is None:
-        return None, None
-    returned = any(c.outcome_id == outcome.id and c.decision == "returned" for c in detail.checks)
-    if returned or detail.case.status in ("draft", "returned"):
-        return None, outcome
-    return outcome, None
 
 
 def _changed(decision: DecisionView | None, outcome: OutcomeView | None) -> bool:
