@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
+from ..policy import policy
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput, get_owned
 from .case_records import utc
@@ -41,8 +42,9 @@ def case_trail(
 ) -> Page[AuditEventView]:
     """The case's audit events, oldest first, ``limit`` at a time from ``offset``."""
     actor.require("read")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise InvalidInput("limit is 1 to 500 and offset at least 0", "limit")
+    most = policy().page_size("list_limit")
+    if not 1 <= limit <= most or offset < 0:
+        raise InvalidInput(f"limit is 1 to {most} and offset at least 0", "limit")
     with db.reading() as session:
         case = get_owned(session, t.Case, case_id, actor, "case")
         requests = select(t.ReviewRequest.id).where(

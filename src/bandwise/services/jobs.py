@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select
 
+from ..policy import policy
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput, audit, check_version, get_owned, now, snapshot
 from .fields import LIKE_ESCAPE, check_line, like_pattern
@@ -103,8 +104,9 @@ def list_jobs(
     limit: int = 50,
 ) -> Page[JobView]:
     actor.require("read")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise InvalidInput("limit is 1 to 500 and offset at least 0", "limit")
+    most = policy().page_size("list_limit")
+    if not 1 <= limit <= most or offset < 0:
+        raise InvalidInput(f"limit is 1 to {most} and offset at least 0", "limit")
     query = select(t.Job).where(t.Job.organisation_id == actor.organisation_id)
     if search:
         like = like_pattern(search.lower())  # "%" and "_" are matched as typed

@@ -13,11 +13,15 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, BeforeValidator, Field
 
+from ...policy import policy
 from ...services import cases as service
 from ...services.cases import MAX_EVIDENCE, CaseDetail, CaseView, DecisionInput
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT, Id, Storable, StrictInput, Version, text
+
+#: The most rows one list asks for (policy data).
+LIST_LIMIT = policy().page_size("list_limit")
 
 router = APIRouter(tags=["cases"], responses=ERROR_RESPONSES)
 
@@ -113,7 +117,7 @@ def list_cases(
     actor: CurrentActor,
     db: DB,
     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 50,
     status: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z-]+$")] = None,
     kind: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z-]+$")] = None,
     job_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,

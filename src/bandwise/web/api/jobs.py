@@ -8,11 +8,15 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
+from ...policy import policy
 from ...services import jobs as service
 from ...services.jobs import JobView
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT, Storable, StrictInput, Version, optional, text
+
+#: The most rows one list asks for (policy data).
+LIST_LIMIT = policy().page_size("list_limit")
 
 router = APIRouter(tags=["jobs"], responses=ERROR_RESPONSES)
 
@@ -69,7 +73,7 @@ def list_jobs(
     actor: CurrentActor,
     db: DB,
     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 50,
     search: Annotated[
         str, Query(max_length=200, pattern=r"^[^\x00]*$", description="In title or reference")
     ] = "",

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
+from ...policy import policy
 from ...scheme.loader import load_scheme
 from ...services import cases, consistency, jobs, rematch, suites
 from ...services.base import Actor, Database, Forbidden, ServiceError
@@ -30,6 +31,9 @@ from ..charts import RangeRow, band_histogram, range_chart
 from .deps import PageUser, error_list, field_int, field_text, redirect
 from .reports import pdf_response, report_html
 from .templating import render
+
+#: The most rows one list asks for (policy data).
+LIST_LIMIT = policy().page_size("list_limit")
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,8 +96,8 @@ def consistency_context(db: Database, actor: Actor, scope: str) -> dict[str, Any
 def consistency_page(user: PageUser, request: Request, db: DB) -> Response:
     actor = user.actor
     context = consistency_context(db, actor, _scope(request))
-    awaiting = cases.list_cases(db, actor, status="outcome-recorded", limit=500).items
-    titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=500).items}
+    awaiting = cases.list_cases(db, actor, status="outcome-recorded", limit=LIST_LIMIT).items
+    titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=LIST_LIMIT).items}
     return render(
         request,
         "consistency/index.html",

@@ -9,11 +9,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ...policy import policy
 from ...services import cases, jobs, reporting, reviews
 from ...services.base import Database
 from ..auth import DB
 from .deps import PageUser
 from .templating import render
+
+#: The most rows one list asks for (policy data).
+LIST_LIMIT = policy().page_size("list_limit")
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,11 +30,11 @@ def financial_year_start(today: dt.date) -> dt.date:
 def _my_work(db: Database, user: PageUser) -> dict[str, Any]:
     actor = user.actor
     drafts = [
-        *cases.list_cases(db, actor, status="draft", limit=500).items,
-        *cases.list_cases(db, actor, status="returned", limit=500).items,
+        *cases.list_cases(db, actor, status="draft", limit=LIST_LIMIT).items,
+        *cases.list_cases(db, actor, status="returned", limit=LIST_LIMIT).items,
     ]
     open_reviews = reviews.list_reviews(db, actor, status="open")
-    job_titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=500).items}
+    job_titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=LIST_LIMIT).items}
     return {
         "drafts": sorted(drafts, key=lambda c: c.id),
         "awaiting_check": cases.awaiting_check_by(db, actor),

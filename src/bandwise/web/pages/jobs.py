@@ -225,7 +225,9 @@ def _job_page(
     job = jobs.get_job(db, user.actor, job_id)
     docs = documents.list_documents(db, user.actor, job_id)
     names = accounts.user_names(db, user.actor)
-    job_cases = cases.list_cases(db, user.actor, job_id=job_id, limit=500).items
+    job_cases = cases.list_cases(
+        db, user.actor, job_id=job_id, limit=policy().page_size("list_limit")
+    ).items
     return render(
         request,
         "jobs/detail.html",
