@@ -282,3 +282,39 @@ def test_level_and_score_cut_by_a_page_break_are_joined_to_their_row() -> None:
     assert factor.example.endswith("and more example")
     assert result.unplaced == ()
     assert [f.code for f in result.findings if f.factor == 16] == ["continued-cell"]
+
+
+# -- 2025-style suites ---------------------------------------------------------------------
+
+_SCORES = [45, 196, 27, 15, 27, 30, 5, 12, 5, 4, 5, 21, 7, 7, 25, 7]
+
+
+def _profile(title: str, band: str) -> list[str]:
+    header = "Factor\tLevel descriptor and example job information\tJE Level\tJE Score"
+    rows = [f"Profile Suite and Label\t{title}", "Job Statement\t1. Cares for patients", header]
+    rows += [f"{n}.\tFactor {n}\tText {n}\t3\t{s}" for n, s in enumerate(_SCORES, 1)]
+    return [*rows, f"\t\tJE Score {sum(_SCORES)}\tBand {band}", ""]
+
+
+def test_roman_and_lettered_variants_of_a_band_are_separate_profiles_with_stable_ids() -> None:
+    head = ["National Profiles for Nursing and Midwifery", ""]
+    ii, i, a = _profile("Midwife", "6ii"), _profile("Midwife", "6i"), _profile("Associate", "4a")
+    one = read_profile_text("\n".join([*head, *ii, *i, *a]))
+    other = read_profile_text("\n".join([*head, *a, *i, *ii]))
+    got = [(p.id, p.band_label, p.bands) for p in one.suite.profiles]
+    assert got == [
+        ("midwife-6ii", "6ii", ("6",)),
+        ("midwife-6i", "6i", ("6",)),
+        ("associate", "4a", ("4",)),
+    ]
+    # the same ids whatever order the profiles come in
+    assert {p.id for p in other.suite.profiles} == {p.id for p in one.suite.profiles}
+    assert not [f for f in one.findings if f.severity != "info"]
+
+
+def test_band_range_labels_read_as_before() -> None:
+    result = read_profile_text("\n".join(_profile("Consultant", "8a-b") + _profile("Lead", "8ab")))
+    assert [(p.band_label, p.bands) for p in result.suite.profiles] == [
+        ("8a-b", ("8a", "8b")),
+        ("8a-b", ("8a", "8b")),
+    ]

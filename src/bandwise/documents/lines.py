@@ -20,11 +20,14 @@ FACTOR_NO = re.compile(r"^\s*([0-9]{1,2})\s*\.?\s*$")
 TOTAL = re.compile(
     r"JE\s*Score\s*:?\s*([0-9]{1,6})(?![0-9])(?:\s*[-–—]\s*([0-9]{1,6})(?![0-9]))?", re.I
 )
+# a roman-numeral variant of one band ("6i", "6ii", 2025-style suites) before the usual forms
+_ROMAN = r"[0-9]{1,2}(?:\s*\((?:iii|ii|iv|i|v)\)|(?:iii|ii|iv|i|v)(?![A-Za-z]))"
 BAND = re.compile(
-    r"Ban+d+\s*:?\s*([0-9]{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:[0-9]{1,2})?[a-dA-D]?)?)"
+    rf"Ban+d+\s*:?\s*({_ROMAN}|[0-9]{{1,2}}[a-dA-D]{{0,2}}"
+    r"(?:\s*[-–—]\s*(?:[0-9]{1,2})?[a-dA-D]?)?)"
 )
 BAND_ALONE = re.compile(
-    r"^\s*([0-9]{1,2}[a-dA-D]{0,2}(?:\s*[-–—]\s*(?:[0-9]{1,2})?[a-dA-D]?)?)\s*$"
+    rf"^\s*({_ROMAN}|[0-9]{{1,2}}[a-dA-D]{{0,2}}(?:\s*[-–—]\s*(?:[0-9]{{1,2}})?[a-dA-D]?)?)\s*$"
 )
 NUMBERED = re.compile(r"^\s*([0-9]{1,2})\s*[.)]\s+")
 WS = re.compile(r"\s+")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -108,11 +109,17 @@ def _cell_text(chars: list[dict[str, Any]]) -> tuple[str, list[str], str | None]
 
 def _table_rows(table: Any, chars: list[dict[str, Any]]) -> list[TableRow]:
     box = table.bbox
-    mine = [c for c in chars if _inside(c, box)]
+    # the table's characters by the height of their middle, so each row's are found by
+    # bisection rather than by testing every character of the table against every row
+    mine = sorted(
+        ((c["top"] + c["bottom"]) / 2, i, c) for i, c in enumerate(chars) if _inside(c, box)
+    )
+    heights = [y for y, _, _ in mine]
     out: list[TableRow] = []
     for row in table.rows:
         rbox = row.bbox
-        row_chars = [c for c in mine if _inside(c, rbox)]
+        band = mine[bisect_left(heights, rbox[1]) : bisect_right(heights, rbox[3])]
+        row_chars = [c for _, _, c in sorted(band, key=lambda t: t[1]) if _inside(c, rbox)]
         cells: list[str] = []
         lines: list[list[str]] = []
         bold = None
@@ -191,7 +198,16 @@ def _page_rows(page: Any) -> tuple[list[TableRow], bool]:
     tables = [t for t in tables if not any(_contains(t.bbox, u.bbox) for u in tables)]
     atoms = [_Atom(*_box(t.bbox), rows=_table_rows(t, chars)) for t in tables]
     boxes = [t.bbox for t in tables]
-    for word in page.extract_words(extra_attrs=["size"]):
+    # words are made only of the characters outside the tables (the tables' own are read
+    # cell by cell above); a word whose middle falls in a table is still left out
+    outside = page.filter(
+        lambda obj: obj.get("object_type") != "char" or not any(_inside(obj, b) for b in boxes)
+    )
+    for word in (
+        outside.extract_words(extra_attrs=["size"])
+        if boxes
+        else page.extract_words(extra_attrs=["size"])
+    ):
         if any(_inside(word, box) for box in boxes):
             continue
         atoms.append(

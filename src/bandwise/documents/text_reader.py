@@ -427,7 +427,7 @@ class _Reader:
         splits = split_cells([Cell(f.number, tuple(f.parts), f.bold) for f in drafts])
         split_of = {id(f): s for f, s in zip(drafts, splits, strict=True)}
         used: set[str] = set()
-        ids = [unique_id(slugify(d.title), used) for d in self.profiles]
+        ids = [unique_id(slugify(name), used) for name in self._id_names()]
         self._attach_profiles(ids)
         profiles = []
         # the mark may be printed only on the contents entry, not on the profile's own title
@@ -481,6 +481,18 @@ class _Reader:
             tuple(self.history),
             mark,
         )
+
+    def _id_names(self) -> list[str]:
+        """What each profile's id is made from: its title, and its band label too when
+        another profile has the same title ("Midwife" 6i and 6ii of a 2025-style suite),
+        so the ids do not depend on the order the profiles come in."""
+        titles = [_key(d.title) for d in self.profiles]
+        return [
+            f"{d.title} {normalise_band_text(d.band_text)}"
+            if titles.count(_key(d.title)) > 1 and d.band_text
+            else d.title
+            for d in self.profiles
+        ]
 
     def _attach_profiles(self, ids: list[str]) -> None:
         """Name each finding's profile by id, by the line it was made at."""

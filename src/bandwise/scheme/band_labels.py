@@ -1,4 +1,5 @@
-"""Band labels as printed on profiles: ``6``, ``8a-b``, ``8A – 8B``, ``8c-9``, ``8ab``."""
+"""Band labels as printed on profiles: ``6``, ``8a-b``, ``8A – 8B``, ``8c-9``, ``8ab``, and
+the 2025 suites' variants of one band, ``6i``, ``6ii``, ``4a`` (label kept, band 6 or 4)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from .model import BandTable
 _LABEL = re.compile(
     r"^(?P<n1>[1-9])(?P<l1>[a-d]{0,2})(?:-(?P<n2>[1-9])?(?P<l2>[a-d])?)?$",
 )
+
+
+# 2025-style labels: one band's profiles told apart by a roman numeral ("6i", "6ii") or,
+# on a band with no sub-bands, a letter ("4a"); the band is the number
+_VARIANT = re.compile(r"^(?P<n>[1-9])(?:\(?(?P<roman>iii|ii|iv|i|v)\)?|(?P<letter>[a-d]))$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,12 @@ def normalise_band_text(text: str) -> str:
 def parse_band_label(table: BandTable, text: str) -> BandLabel:
     """Read a band label; a span covers every band between its ends in the band table."""
     s = normalise_band_text(text)
+    variant = _VARIANT.match(s)
+    if variant and (variant.group("roman") or s not in table.labels):
+        band, suffix = variant.group("n"), variant.group("roman") or variant.group("letter")
+        if band not in table.labels:
+            raise LevelExpressionError(text, 0, f"band {band} is not in the band table")
+        return BandLabel(text, f"{band}{suffix}", (band,))
     m = _LABEL.match(s)
     if not m:
         raise LevelExpressionError(text, 0, "not a band label (expected e.g. 6, 8a, 8a-b, 8c-9)")
