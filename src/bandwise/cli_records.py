@@ -17,13 +17,13 @@ import typer
 
 from .cli_common import (
     JsonOpt,
-    UsageError,
     console,
     database_error,
     plain,
     print_json,
     printable,
 )
+from .errors import UsageError
 
 if TYPE_CHECKING:
     from .scheme.rules import RuleSet

@@ -19,8 +19,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from ...errors import InvalidInput, ServiceError
 from ...services import export, matching_report, reporting
-from ...services.base import Actor, Database, InvalidInput, ServiceError
+from ...services.base import Actor, Database
 from ...services.suites import organisation_library
 from ..auth import DB
 from ..charts import grouped_bar_chart
