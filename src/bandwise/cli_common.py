@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .errors import UsageError
+from .errors import UsageError as UsageError  # re-exported
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -34,7 +34,9 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
-from ..errors import DocumentError, DocumentTooComplex, ParseInterrupted, ParseTimedOut
+from ..errors import DocumentError, DocumentTooComplex
+from ..errors import ParseInterrupted as ParseInterrupted  # re-exported
+from ..errors import ParseTimedOut as ParseTimedOut  # re-exported
 from .limits import SETTINGS, ParseLimits, too_complex
 
 log = logging.getLogger("bandwise.documents")

@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import DuplicateKeyError, StrictYamlError
+from ..errors import DuplicateKeyError as DuplicateKeyError  # re-exported
+from ..errors import StrictYamlError as StrictYamlError  # re-exported
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x
 

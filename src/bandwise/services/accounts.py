@@ -27,7 +27,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..clock import as_utc as _aware
-from ..errors import TooManyAttempts, Unauthenticated, shown
+from ..errors import TooManyAttempts as TooManyAttempts  # re-exported
+from ..errors import Unauthenticated as Unauthenticated  # re-exported
+from ..errors import shown
 from ..plaintext import unsafe_char
 from ..store import tables as t
 from .base import (

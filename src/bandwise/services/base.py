@@ -24,15 +24,14 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import (  # noqa: F401  (re-exported: the service errors live in errors.py)
-    BandwiseError,
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    RuleViolation,
-    ServiceError,
-)
+# re-exported: the service errors live in errors.py
+from ..errors import BandwiseError as BandwiseError
+from ..errors import Conflict as Conflict
+from ..errors import Forbidden as Forbidden
+from ..errors import InvalidInput as InvalidInput
+from ..errors import NotFound as NotFound
+from ..errors import RuleViolation as RuleViolation
+from ..errors import ServiceError as ServiceError
 from ..policy import policy
 from ..store import tables as t
 from ..store.db import make_engine, reader, session_factory

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import workflow
 from ..clock import UK
-from ..clock import as_utc as utc
+from ..clock import as_utc
 from ..errors import UnknownProfileError
 from ..profiles.library import Library
 from ..profiles.matching import match_profile
@@ -38,6 +38,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {a.name: a.source for a in workflow.TA
 
 
 # ---------------------------------------------------------------- views
+
+#: A stored timestamp as aware UTC (the old name of :func:`bandwise.clock.as_utc`).
+utc = as_utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ from ..documents import reader as profile_reader
 from ..documents.isolated import ParseInterrupted, ParseTimedOut, parse_in_child
 from ..documents.limits import ParseLimits, current
 from ..documents.reader import read_document_bytes
-from ..errors import DocumentError, TooLarge, Unavailable
+from ..errors import DocumentError
+from ..errors import TooLarge as TooLarge  # re-exported
+from ..errors import Unavailable as Unavailable  # re-exported
 from ..profiles.model import ReadResult
 from ..store import tables as t
 from ..suggest import reader as jd_reader

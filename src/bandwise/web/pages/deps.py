@@ -23,7 +23,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from ...errors import PageRedirect
+from ...errors import PageRedirect as PageRedirect  # re-exported
 from ...services import accounts
 from ...services.accounts import Principal
 from ...services.base import Conflict, InvalidInput
