@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import workflow
-from ..clock import UK
-from ..clock import as_utc
+from ..clock import UK, as_utc
 from ..errors import UnknownProfileError
 from ..profiles.library import Library
 from ..profiles.matching import match_profile
