@@ -318,3 +318,25 @@ def test_band_range_labels_read_as_before() -> None:
         ("8a-b", ("8a", "8b")),
         ("8a-b", ("8a", "8b")),
     ]
+
+
+def test_archived_profiles_are_flagged_kept_and_saved_with_their_flag() -> None:
+    from bandwise.profiles.serialize import dump_suite_yaml, load_suite_yaml
+    from bandwise.scheme import load_scheme
+
+    lines = [
+        "National Profiles for Nursing and Midwifery",
+        "",
+        *_profile("Midwife (Archived)", "6i"),
+        *_profile("Midwife", "6i"),
+        *_profile("Archive Manager", "4a"),
+    ]
+    suite = read_profile_text("\n".join(lines)).suite
+    got = [(p.id, p.title, p.archived) for p in suite.profiles]
+    assert got == [
+        ("midwife-6i-archived", "Midwife", True),
+        ("midwife-6i", "Midwife", False),
+        ("archive-manager", "Archive Manager", False),
+    ]
+    again = load_suite_yaml(load_scheme(), dump_suite_yaml(suite), "suite.yaml")
+    assert [p.archived for p in again.profiles] == [True, False, False]

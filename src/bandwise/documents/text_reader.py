@@ -67,6 +67,17 @@ class _ProfileDraft:
     order: list[int] = field(default_factory=list)
     total: Range | None = None
     band_text: str = ""
+    archived: bool = False
+
+
+_ARCHIVED = re.compile(r"\s*[(\[]?\s*\barchived\b\s*[)\]]?\s*[:–—-]?\s*", re.I)
+
+
+def _archived(title: str) -> tuple[str, bool]:
+    """The title without an "Archived" mark ("(Archived)", "Archived: ..."), and whether
+    it had one: 2025-style suites keep withdrawn profiles, marked so."""
+    cleaned = _ARCHIVED.sub(" ", title).strip()
+    return (cleaned, True) if cleaned != title.strip() and cleaned else (title, False)
 
 
 def _key(title: str) -> str:
@@ -205,8 +216,10 @@ class _Reader:
         flat_lower = line.flat.lower()
         title = _title_cell(line, "profile suite and label")
         if title is not None:
+            title, archived = _archived(title)
             marked = title.endswith("*")
-            self.profiles.append(_ProfileDraft(title.rstrip("*").strip(), line.no, marked))
+            draft = _ProfileDraft(title.rstrip("*").strip(), line.no, marked, archived=archived)
+            self.profiles.append(draft)
             self.state = "profile"
             return True
         if not self.profiles and flat_lower == "contents":
@@ -432,6 +445,7 @@ class _Reader:
         profiles = []
         # the mark may be printed only on the contents entry, not on the profile's own title
         starred = {_key(c.title.rstrip("* ")) for c in self.contents if c.title.endswith("*")}
+        withdrawn = {_key(t) for t, gone in (_archived(c.title) for c in self.contents) if gone}
         for pid, draft in zip(ids, self.profiles, strict=True):
             entries = [
                 self._entry(pid, draft.factors[n], split_of[id(draft.factors[n])])
@@ -450,6 +464,7 @@ class _Reader:
                     band_text=draft.band_text,
                     marked=draft.marked or _key(draft.title) in starred,
                     line=draft.line,
+                    archived=draft.archived or _key(draft.title) in withdrawn,
                 )
             )
             if draft.order != sorted(draft.order):
@@ -485,11 +500,13 @@ class _Reader:
     def _id_names(self) -> list[str]:
         """What each profile's id is made from: its title, and its band label too when
         another profile has the same title ("Midwife" 6i and 6ii of a 2025-style suite),
-        so the ids do not depend on the order the profiles come in."""
+        and "archived" for an archived one, so ids do not depend on the profiles' order."""
         titles = [_key(d.title) for d in self.profiles]
         return [
-            f"{d.title} {normalise_band_text(d.band_text)}"
-            if titles.count(_key(d.title)) > 1 and d.band_text
+            " ".join(
+                (d.title, normalise_band_text(d.band_text), "archived" if d.archived else "")
+            )
+            if titles.count(_key(d.title)) > 1
             else d.title
             for d in self.profiles
         ]

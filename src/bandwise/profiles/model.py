@@ -100,6 +100,9 @@ class Profile:
     band_text: str = ""  # as printed
     marked: bool = False  # title carried the suite's mark (e.g. "*" = new profile)
     line: int = 0
+    # withdrawn from the suite (2025-style suites keep them, marked "Archived"): kept for
+    # old cases; matching and suggestions leave them out unless asked for
+    archived: bool = False
 
     def factor(self, number: int) -> FactorEntry | None:
         for entry in self.factors:

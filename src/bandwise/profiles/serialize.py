@@ -68,6 +68,7 @@ def profile_to_json(scheme: Scheme, profile: Profile) -> dict[str, Any]:
         "marked": profile.marked,
         "line": profile.line,
         "factors": factors,
+        **({"archived": True} if profile.archived else {}),
     }
 
 
@@ -112,6 +113,7 @@ def suite_to_data(suite: Suite) -> dict[str, Any]:
                 "id": p.id,
                 "title": p.title,
                 "marked": p.marked,
+                **({"archived": True} if p.archived else {}),
                 "band": p.band_text,
                 "line": p.line,
                 "job_statement": list(p.job_statement),
@@ -178,6 +180,7 @@ class _Profile(_Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     title: Text
     marked: bool = False
+    archived: bool = False
     band: str
     line: int = 0
     job_statement: list[str] = []
@@ -274,6 +277,7 @@ def load_suite_yaml(scheme: Scheme, text: str, file: str) -> Suite:
                 p.band,
                 p.marked,
                 p.line,
+                p.archived,
             )
         )
     m = data.suite
