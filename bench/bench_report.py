@@ -1,5 +1,5 @@
-"""Benchmark: server time to render a case's matching report as HTML and as PDF (prints
-figures, asserts nothing).
+"""Benchmark: server time to build a case's matching report as JSON and render it as HTML
+and as PDF (prints figures, asserts nothing).
 
 A case with a full outcome (16 factor decisions with a paragraph of evidence each, a
 panel of two, an approved consistency check) is built through the services in a
@@ -99,21 +99,25 @@ def _p95(values: list[float]) -> float:
 
 
 def run(runs: int = 20, unbroken: int = 0) -> list[Figure]:
-    from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_report, report_html
+    from bandwise.services.matching_report import matching_report
+    from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_context, report_html
     from bandwise.web.report_pdf import html_to_pdf
 
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="bandwise-bench-report-") as folder:
         db, actor, case_id = build_case(Path(folder))
 
+        def json_() -> dict[str, object]:  # GET /api/cases/{id}/report
+            return matching_report(db, actor, case_id).to_json()  # type: ignore[arg-type]
+
         def html() -> str:
-            return report_html(MATCHING_TEMPLATE, matching_report(db, actor, case_id))  # type: ignore[arg-type]
+            return report_html(MATCHING_TEMPLATE, matching_context(db, actor, case_id))  # type: ignore[arg-type]
 
         def pdf() -> bytes:
             return html_to_pdf(html())
 
         size = len(pdf())
-        for name, work in (("HTML", html), ("PDF", pdf)):
+        for name, work in (("JSON", json_), ("HTML", html), ("PDF", pdf)):
             times = _times(work, runs)
             median, p95 = statistics.median(times), _p95(times)
             print(
@@ -133,13 +137,12 @@ def run(runs: int = 20, unbroken: int = 0) -> list[Figure]:
 
 def _unbroken(chars: int) -> Figure:
     """One PDF of 16 factors of ``chars`` characters without a space (slow to time twice)."""
-    from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_report, report_html
-    from bandwise.web.report_pdf import html_to_pdf
+    from bandwise.web.pages.reports import matching_report_pdf
 
     with tempfile.TemporaryDirectory(prefix="bandwise-bench-report-") as folder:
         db, actor, case_id = build_case(Path(folder), unbroken=chars)
         t0 = time.perf_counter()
-        pdf = html_to_pdf(report_html(MATCHING_TEMPLATE, matching_report(db, actor, case_id)))  # type: ignore[arg-type]
+        pdf = matching_report_pdf(db, actor, case_id)  # type: ignore[arg-type]
         seconds = time.perf_counter() - t0
         db.engine.dispose()  # type: ignore[attr-defined]
     print(
