@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import as_utc
 from ..errors import InvalidInput
 from ..returns.rules import practices_audit_statements, years_before
 from ..store import register_tables as rt
@@ -35,8 +36,7 @@ class Period:
     end: dt.date
 
     def holds(self, value: dt.datetime) -> bool:
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return self.start <= aware.astimezone(dt.UTC).date() <= self.end
+        return self.start <= as_utc(value).date() <= self.end
 
 
 def _outcomes(session: Session, period: Period) -> list[t.Outcome]:
@@ -116,8 +116,7 @@ def days_to_outcome(session: Session, period: Period) -> dict[str, Any]:
     return {"cases": len(days), "median": statistics.median(days), "p90": p90}
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+_aware = as_utc
 
 
 def reviews(session: Session, period: Period) -> dict[str, Any]:
