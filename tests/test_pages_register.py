@@ -87,3 +87,37 @@ def test_a_viewer_sees_the_return_without_the_forms(web: Web) -> None:
     got = web.client(web.people.viewer).get("/returns/je-kpi?quarter=2026-Q3")
     assert got.status_code == 200 and "Record the sign-off" not in got.text
     assert web.client(web.people.viewer).get("/register").status_code == 200
+
+
+def test_a_lead_records_a_jd_review_and_postholders_on_the_register_entry_page(web: Web) -> None:
+    from recordfixtures import add_job
+
+    job_id = add_job(web.db, web.people, "Staff nurse", "NM-001")
+    lead = web.client(web.people.lead)
+    assert lead.get(f"/register/{job_id}").status_code == 200
+    review = {
+        "reviewed_on_day": "1", "reviewed_on_month": "6", "reviewed_on_year": "2026",
+        "reviewer": "A. Reviewer", "result": "band-increased", "band_before": "5",
+        "band_after": "6", "staff_affected": "4",
+    }  # fmt: skip
+    assert lead.post(f"/register/{job_id}/review", review).status_code == 303
+    wrong = review | {"result": "band-decreased"}
+    refused = lead.post(f"/register/{job_id}/review", wrong)
+    assert refused.status_code == 422 and "band-increased" in refused.text
+    held = {"as_at_day": "30", "as_at_month": "9", "as_at_year": "2026", "headcount": "4",
+            "wte": "3.6"}  # fmt: skip
+    assert lead.post(f"/register/{job_id}/postholders", held).status_code == 303
+    fields = {"staff_group": "nursing-midwifery-registered", "band": "6"}
+    assert lead.post(f"/register/{job_id}/fields", fields).status_code == 303
+    text = text_of(lead.get(f"/register/{job_id}").text)
+    assert "1 June 2026, A. Reviewer: JD changed, band increased (band 5 to 6), 4 staff" in text
+    assert "30 September 2026 4 3.60" in text
+    entry = register.get_entry(web.db, web.people.viewer, job_id)
+    assert (entry.staff_group, entry.band, str(entry.jd_last_reviewed)) == (
+        "nursing-midwifery-registered", "6", "2026-06-01",
+    )  # fmt: skip
+
+
+def test_the_register_import_page_is_not_taken_for_a_job_number(web: Web) -> None:
+    assert web.client(web.people.lead).get("/register/import").status_code == 200
+    assert web.client(web.people.lead).get("/register/99999").status_code == 404

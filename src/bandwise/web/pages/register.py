@@ -22,13 +22,19 @@ from starlette.datastructures import FormData, UploadFile
 
 from ...errors import InvalidInput, ServiceError
 from ...returns.export import return_xlsx
-from ...returns.rules import Quarter, board_readiness_statements, find_staff_group
-from ...services import je_returns, register
+from ...returns.rules import (
+    BANDS,
+    Quarter,
+    board_readiness_statements,
+    find_staff_group,
+    staff_groups,
+)
+from ...services import jd_reviews, je_returns, register
 from ...services.base import Database, now
 from ...services.register_import import MAX_BYTES, import_register, read_bytes
 from ..auth import DB
 from ..limits import upload_limit
-from .deps import PageUser, error_list, field_text, parse_date, redirect
+from .deps import PageUser, RecordId, error_list, field_int, field_text, parse_date, redirect
 from .labels import jd_review_result_label
 from .templating import render
 
@@ -122,6 +128,86 @@ def _rows_field(text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+@router.get("/register/{job_id}")
+def entry_page(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
+    return _entry_page(job_id, user, request, db, [])
+
+
+def _entry_page(
+    job_id: int, user: PageUser, request: Request, db: Database, errors: list[dict[str, str]]
+) -> Response:
+    entry = register.get_entry(db, user.actor, job_id)
+    context = {
+        "errors": errors,
+        "e": entry,
+        "group": staff_group_name(entry.staff_group),
+        "groups": staff_groups(),
+        "bands": BANDS,
+        "history": register.postholder_history(db, user.actor, job_id),
+        "reviews": jd_reviews.list_jd_reviews(db, user.actor, job_id),
+        "results": jd_reviews.RESULTS,
+        "result_label": jd_review_result_label,
+    }
+    status = 422 if errors else 200
+    return render(request, "register/entry.html", context, principal=user, status_code=status)
+
+
+@router.post("/register/{job_id}/{action}")
+async def entry_post(
+    job_id: RecordId, action: str, user: PageUser, request: Request, db: DB
+) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_entry_post, job_id, action, user, request, db, form)
+
+
+def _entry_post(
+    job_id: int, action: str, user: PageUser, request: Request, db: Database, form: FormData
+) -> Response:
+    actor = user.actor
+    try:
+        if action == "fields":
+            register.update_register(
+                db, actor, job_id,
+                {
+                    "staff_group": field_text(form, "staff_group") or None,
+                    "band": field_text(form, "band") or None,
+                    "jd_written": _date(form, "jd_written", "The date the JD was written"),
+                    "jd_last_reviewed": _date(form, "jd_last_reviewed", "The JD's last review"),
+                },
+            )  # fmt: skip
+        elif action == "postholders":
+            as_at = _date(form, "as_at", "The postholders' date")
+            headcount = field_int(form, "headcount")
+            if as_at is None or headcount is None:
+                raise InvalidInput("enter the date, the headcount and the WTE", "as_at")
+            register.record_postholders(
+                db, actor, job_id, as_at, headcount, field_text(form, "wte")
+            )
+        elif action == "review":
+            day = _date(form, "reviewed_on", "The review date")
+            if day is None:
+                raise InvalidInput("enter the date the JD was reviewed", "reviewed_on")
+            jd_reviews.record_jd_review(
+                db, actor, job_id, day, field_text(form, "reviewer"), field_text(form, "result"),
+                staff_affected=field_int(form, "staff_affected") or 0,
+                band_before=field_text(form, "band_before") or None,
+                band_after=field_text(form, "band_after") or None,
+                case_id=field_int(form, "case_id"),
+                notes=field_text(form, "notes"),
+            )  # fmt: skip
+        else:
+            raise InvalidInput(f"no action {action!r} on a register entry", "action")
+    except ServiceError as exc:
+        return _entry_page(job_id, user, request, db, error_list(exc))
+    return redirect(f"/register/{job_id}")
+
+
+def _date(form: FormData, field: str, label: str) -> dt.date | None:
+    """A date typed in the NHS date input's three boxes (``field_day`` ...)."""
+    boxes = {f"{field}_{p}": field_text(form, f"{field}_{p}") for p in ("day", "month", "year")}
+    return parse_date(boxes, field, label)
+
+
 def _day(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
@@ -200,7 +286,7 @@ def _return_post(
                 field_text(form, "reason"),
             )  # fmt: skip
         elif action == "signoff":
-            day = parse_date(form, "confirmed_on", "The sign-off date")  # type: ignore[arg-type]
+            day = _date(form, "confirmed_on", "The sign-off date")
             if day is None:
                 raise InvalidInput("enter the date the SRO approved the data", "confirmed_on")
             je_returns.record_sro_signoff(db, actor, quarter, field_text(form, "sro_name"), day)
