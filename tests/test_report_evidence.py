@@ -80,7 +80,7 @@ def test_a_long_run_without_spaces_gets_an_invisible_break_every_few_characters(
 def test_the_pdf_report_breaks_long_runs_and_the_web_report_keeps_the_text(
     db: Database, people: People
 ) -> None:
-    from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_report, report_html
+    from bandwise.web.pages.reports import MATCHING_TEMPLATE, matching_context, report_html
     from bandwise.web.pages.templating import templates
 
     case = wk.draft(db, people, levels=None)
@@ -88,7 +88,7 @@ def test_the_pdf_report_breaks_long_runs_and_the_web_report_keeps_the_text(
     cases.set_factor_decisions(
         db, people.management, case.case.id, None, [DecisionInput(3, "2", run)]
     )
-    context = matching_report(db, people.lead, case.case.id)
+    context = matching_context(db, people.lead, case.case.id)
     pdf_html = report_html(MATCHING_TEMPLATE, context)
     assert run not in pdf_html and ("y" * BREAK_EVERY + ZERO_WIDTH_SPACE) in pdf_html
     web_html = templates.env.get_template(MATCHING_TEMPLATE).render({**context, "web": True})
