@@ -15,6 +15,8 @@ submitted, its frozen figures.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,7 +26,7 @@ branch_labels = None
 depends_on = None
 
 
-def _created(name: str) -> sa.Column[sa.DateTime]:
+def _created(name: str) -> sa.Column[dt.datetime]:
     return sa.Column(
         name,
         sa.DateTime(timezone=True),
