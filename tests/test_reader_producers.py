@@ -18,6 +18,7 @@ import pytest
 import docfixtures as fx
 from bandwise.documents.reader import read_document
 from bandwise.documents.text_reader import read_profile_text
+from bandwise.documents.words import Vocabulary, join_lines
 from bandwise.errors import DocumentError
 from bandwise.profiles.library import load_builtin_suite
 from bandwise.profiles.model import ReadResult, Suite
@@ -340,3 +341,57 @@ def test_archived_profiles_are_flagged_kept_and_saved_with_their_flag() -> None:
     ]
     again = load_suite_yaml(load_scheme(), dump_suite_yaml(suite), "suite.yaml")
     assert [p.archived for p in again.profiles] == [True, False, False]
+
+
+# -- broken words --------------------------------------------------------------------------
+
+
+def _vocabulary(*document: str) -> Vocabulary:
+    from bandwise.scheme import load_scheme
+
+    vocabulary = Vocabulary(load_scheme())
+    vocabulary.see(document)
+    return vocabulary
+
+
+def test_a_word_broken_in_a_cell_is_rejoined_only_where_the_whole_word_is_known() -> None:
+    vocabulary = _vocabulary("the new patients/clients and the reassurance of all")
+    assert join_lines(["Communic", "ation & Relationship"], vocabulary) == (
+        "Communication & Relationship",
+        ["Communic ation"],
+    )
+    assert join_lines(["Knowledge", ", Training"], vocabulary)[0] == "Knowledge, Training"
+    assert join_lines(["for all patients/", "clients"], vocabulary)[0] == (
+        "for all patients/clients"
+    )
+    # each half a word of its own, an unknown whole, a slash compound never seen whole
+    assert join_lines(["comes in", "to the room"], vocabulary)[0] == "comes in to the room"
+    assert join_lines(["the Zorb", "ulator"], vocabulary)[0] == "the Zorb ulator"
+    assert join_lines(["complex/", "sensitive"], vocabulary)[0] == "complex/ sensitive"
+    assert join_lines(["empathy &", "reassurance"], vocabulary)[0] == "empathy & reassurance"
+
+
+def test_space_aligned_text_rejoins_a_name_broken_in_its_column_and_says_so() -> None:
+    header = f"{'Factor':<32}{'Level descriptor and example job information':<48}JE Level  JE Score"
+    lines = [
+        "National Profiles for Nursing",
+        "",
+        "Profile Suite and Label          Nurse",
+        "",
+        header,
+        "",
+        f"{'1.      Communic':<32}{'Communicates sensitive information':<48}{'4':<10}32",
+        f"{'        ation & Relationship':<32}",
+        f"{'        Skills':<32}",
+    ]
+    for n in range(2, 17):
+        lines += ["", f"{f'{n}.      Factor {n}':<32}{f'Text {n}':<48}{'3':<10}21"]
+    lines += ["", "JE Score 347            Band 5"]
+    result = read_profile_text("\n".join(lines))
+    factor = result.suite.profiles[0].factors[0]
+    assert factor.name == "Communication & Relationship Skills"
+    assert (factor.level_text, factor.score_text) == ("4", "32")
+    assert [f.message for f in result.findings if f.code == "word-rejoined"] == [
+        "'Communic ation' read as 'Communication'."
+    ]
+    assert result.unplaced == ()

@@ -41,10 +41,15 @@ def _segments(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def space_aligned(lines: Iterable[Line], vocabulary: Vocabulary | None = None) -> Iterator[Line]:
+def space_aligned(
+    lines: Iterable[Line],
+    vocabulary: Vocabulary | None = None,
+    repairs: list[tuple[int, str]] | None = None,
+) -> Iterator[Line]:
     """``lines`` with space-aligned columns turned into tab-separated rows; unchanged when
     any of the first lines has a tab (the text is already in cells). ``vocabulary``
-    rejoins words a cell's wrapping broke (:mod:`.words`), learning as it reads."""
+    rejoins words a cell's wrapping broke (:mod:`.words`), learning as it reads; each
+    repair is added to ``repairs`` as (line, the two halves)."""
     it = iter(lines)
     head = list(itertools.islice(it, _PEEK))
     rest = itertools.chain(head, it)
@@ -54,12 +59,16 @@ def space_aligned(lines: Iterable[Line], vocabulary: Vocabulary | None = None) -
     if not aligned:
         yield from rest
         return
-    yield from _Aligner(vocabulary).run(rest)
+    aligner = _Aligner(vocabulary)
+    if repairs is not None:
+        aligner.repairs = repairs
+    yield from aligner.run(rest)
 
 
 class _Aligner:
     def __init__(self, vocabulary: Vocabulary | None) -> None:
         self.vocabulary = vocabulary
+        self.repairs: list[tuple[int, str]] = []  # (line, "Communic ation"): words rejoined
         self.columns: list[int] | None = None  # starts of number, name, descriptor, level, score
         self.row: list[list[str]] | None = None  # the factor row being gathered, cell lines
         self.row_no = 0
@@ -136,7 +145,9 @@ class _Aligner:
         if k not in (1, 2) or self.vocabulary is None:
             return " ".join(parts)
         self.vocabulary.see(parts)
-        return join_lines(parts, self.vocabulary)[0]
+        text, repaired = join_lines(parts, self.vocabulary)
+        self.repairs.extend((self.row_no, pair) for pair in repaired)
+        return text
 
     def _header(self, segs: list[tuple[int, str]]) -> None:
         starts = {s.lower(): x for x, s in segs}

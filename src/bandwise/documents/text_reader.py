@@ -503,9 +503,7 @@ class _Reader:
         and "archived" for an archived one, so ids do not depend on the profiles' order."""
         titles = [_key(d.title) for d in self.profiles]
         return [
-            " ".join(
-                (d.title, normalise_band_text(d.band_text), "archived" if d.archived else "")
-            )
+            " ".join((d.title, normalise_band_text(d.band_text), "archived" if d.archived else ""))
             if titles.count(_key(d.title)) > 1
             else d.title
             for d in self.profiles
@@ -608,9 +606,12 @@ def read_profile_lines(
         )
     order_findings: list[Finding] = []
     reader.vocabulary = Vocabulary(reader.scheme)
-    aligned = space_aligned(_counted(lines, budget), reader.vocabulary)
+    repairs: list[tuple[int, str]] = []
+    aligned = space_aligned(_counted(lines, budget), reader.vocabulary, repairs)
     for line in ordered_lines(aligned, source, order_findings):
         reader.feed(Line(line.no, line.text.replace("\f", "")) if "\f" in line.text else line)
+    for no, pair in repairs:
+        reader.find("info", "word-rejoined", f"'{pair}' read as '{pair.replace(' ', '')}'.", no)
     reader.findings[:0] = order_findings  # reading-order findings come first, as they apply
     suite = reader.finish(suite_id)
     return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), encoding)
