@@ -4,6 +4,7 @@ status and role by role are the YAML cases in ``tests/cases/workflow.yaml``."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,30 @@ def test_a_duplicate_key_in_the_policy_file_is_refused_with_its_line(tmp_path: P
     path.write_text(text + "review_window_months:\n  value: 6\n", encoding="utf-8")
     with pytest.raises(PolicyDataError, match=r"policy.yaml: line \d+: duplicate key"):
         load_policy(path)
+
+
+def _from_the_table(value: ast.expr, file: str) -> bool:
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+        return value.value.id == "workflow"
+    return file == "case_changes.py" and isinstance(value, ast.Name) and value.id == "target"
+
+
+def test_no_service_sets_a_case_status_but_the_one_change_helper() -> None:
+    """A case's status is set only by ``case_changes.change_case`` (to the table's next
+    status), or from the table's own constants (a new case, a withdrawn review's case)."""
+    found = []
+    for path in sorted((ROOT / "src" / "bandwise" / "services").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            values: list[ast.expr] = []
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "t.Case":
+                values = [k.value for k in node.keywords if k.arg == "status"]
+            elif isinstance(node, ast.Assign):
+                targets = [ast.unparse(x) for x in node.targets]
+                if any(x in ("row.status", "case.status", "review_case.status") for x in targets):
+                    values = [node.value]
+            found += [
+                f"{path.name}:{v.lineno}: {ast.unparse(v)}"
+                for v in values
+                if not _from_the_table(v, path.name)
+            ]
+    assert found == []

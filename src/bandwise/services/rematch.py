@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import workflow
 from ..errors import BandwiseError
 from ..profiles.matching import target_of
 from ..profiles.model import Profile
@@ -363,7 +364,7 @@ def _open_case(
         organisation_id=actor.organisation_id,
         job_id=item.job_id,
         kind="match",
-        status="draft",
+        status=workflow.INITIAL,
         profile_id=item.profile_id,
         suite_id=suite_id,
         suite_version=item.new_suite_version,
