@@ -169,7 +169,11 @@ def test_total_and_bands_follow_from_the_suggested_levels(case: dict[str, Any]) 
     low, high = score_range(SCHEME, level_sets)
     assert (result.total_min, result.total_max) == (low, high)
     assert result.bands == tuple(b.label for b in bands_for(SCHEME, low, high))
-    if assumed:
+    if assumed and result.profiles[0].fit == "weak":  # no profile fits: none lends levels
+        assert result.assumed_from is None
+        for number, levels in assumed.items():
+            assert levels == SCHEME.factor(number).level_numbers
+    elif assumed:
         assert result.assumed_from == result.profiles[0].id
         closest = LIBRARY.get(result.profiles[0].id)
         for number, levels in assumed.items():

@@ -194,3 +194,16 @@ def test_may_after_the_statement_does_not_weaken_it() -> None:
     sure = factor_levels(find_hits(["Lead the service's audit programme."]))[11]
     later = factor_levels(find_hits(["Lead the audit programme for patients who may refuse."]))
     assert later[11].weight == sure.weight
+
+
+def test_when_no_profile_fits_the_total_borrows_no_profiles_levels(run) -> None:  # type: ignore[no-untyped-def]
+    result = run(
+        """Team Administrator, Arts Therapies Service
+- Provide administrative support to the arts therapies team, typing letters.
+- Book rooms and appointments for the therapists.
+"""
+    )
+    assert result.profiles[0].fit == "weak"
+    assert result.assumed_from is None
+    assert any("No profile in the library fits" in note for note in result.notes)
+    assert any("the whole scale" in note for note in result.notes)

@@ -484,9 +484,11 @@ def _with_total(
     n_sentences: int,
     notes: tuple[str, ...],
 ) -> Suggestions:
+    # a weak top profile may be another profession's: its levels would invent a band
+    fitting = profiles[0] if profiles and profiles[0].fit != WEAK else None
     closest = None
-    if profiles:
-        closest = prep.passages.profile_ids.index(profiles[0].id)
+    if fitting is not None:
+        closest = prep.passages.profile_ids.index(fitting.id)
     level_sets: list[tuple[int, ...]] = []
     assumed: list[tuple[int, tuple[int, ...]]] = []
     for f, suggestion in zip(scheme.factors, factors, strict=True):
@@ -505,8 +507,13 @@ def _with_total(
     extra = list(notes)
     if n_sentences == 0:
         extra.append("No sentences were found in the job description.")
+    if profiles and fitting is None:
+        extra.append(
+            "No profile in the library fits this job description well (the closest is a "
+            "weak fit): it may be another profession's job, or need local evaluation."
+        )
     if assumed:
-        source = f"the closest profile ({profiles[0].id})" if profiles else "the whole scale"
+        source = f"the closest profile ({fitting.id})" if fitting else "the whole scale"
         extra.append(
             "Not enough evidence for factor(s) "
             + ", ".join(str(n) for n, _ in assumed)
@@ -519,7 +526,7 @@ def _with_total(
         high,
         bands,
         tuple(assumed),
-        profiles[0].id if assumed and profiles else None,
+        fitting.id if assumed and fitting else None,
         backend,
         n_sentences,
         tuple(extra),
