@@ -11,12 +11,13 @@ costs tens of milliseconds; hundreds of tests paid it):
 * SQLite: :func:`sqlite_template` migrates one file; each test gets a byte copy of it in
   its own ``tmp_path`` (a fraction of a millisecond).
 * PostgreSQL: :func:`postgres_template` runs the migrations once on the test database and
-  records every statement they sent (:class:`RecordedMigrations`); each test drops the
-  ``public`` schema and replays them. Each test still has a real database of its own
-  (several connections, the audit trail's triggers, real commits), so the concurrency
-  tests and the tests that the triggers refuse rewrites stay real. A template database
-  (``CREATE DATABASE … TEMPLATE``) would need the CREATEDB right and costs more than
-  the replay; a rolled-back transaction per test would hide concurrency.
+  records the statements they sent; before each test it empties every table (or, when a
+  test changed the schema, rebuilds it from the recording): see ``tests/pgtemplate.py``.
+  Each test still has a real database of its own (several connections, the audit
+  trail's triggers, real commits), so the concurrency tests and the tests that the
+  triggers refuse rewrites stay real. A template database (``CREATE DATABASE …
+  TEMPLATE``) would need the CREATEDB right; a rolled-back transaction per test would
+  hide concurrency.
 
 ``tests/test_test_databases.py`` checks that both give the schema a real upgrade gives.
 """
@@ -28,71 +29,19 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy import Connection, Engine, event, text
 
 from bandwise.services.base import Actor, Database
 from bandwise.store import tables as t
 from bandwise.store.db import make_engine
-from bandwise.store.migrate import alembic_config, upgrade
+from bandwise.store.migrate import upgrade
+from pgtemplate import PostgresTemplate
 
 PG_URL = os.environ.get("BANDWISE_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
-
-
-def drop_public_schema(conn: Connection) -> None:
-    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-    conn.execute(text("CREATE SCHEMA public"))
-
-
-@dataclass
-class RecordedMigrations:
-    """The statements a full Alembic upgrade sent to PostgreSQL, in order, to replay on
-    an emptied schema: the same tables, indexes, functions, triggers and version row."""
-
-    statements: list[tuple[str, Any, bool]] = field(default_factory=list)
-
-    @classmethod
-    def record(cls, engine: Engine) -> RecordedMigrations:
-        recorded = cls()
-        with engine.connect() as conn:
-            drop_public_schema(conn)
-            conn.commit()
-
-            def keep(
-                _conn: Connection,
-                _cursor: Any,
-                statement: str,
-                parameters: Any,
-                _context: Any,
-                executemany: bool,
-            ) -> None:
-                recorded.statements.append((statement, parameters, executemany))
-
-            event.listen(conn, "before_cursor_execute", keep)
-            cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-            event.remove(conn, "before_cursor_execute", keep)
-            conn.commit()
-        return recorded
-
-    def replay(self, engine: Engine) -> None:
-        """Empty the ``public`` schema and build it again, in one transaction."""
-        with engine.begin() as conn:
-            drop_public_schema(conn)
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            for statement, parameters, many in self.statements:
-                if many:
-                    cursor.executemany(statement, parameters)
-                else:
-                    cursor.execute(statement, parameters)  # as SQLAlchemy sent it
-            cursor.close()
 
 
 @pytest.fixture(scope="session")
@@ -112,18 +61,17 @@ def copy_of(template: Path, path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> Iterator[tuple[RecordedMigrations, Engine]]:
-    """The migrations recorded once on the test database, and an engine to replay them."""
-    engine = make_engine(PG_URL)
-    yield RecordedMigrations.record(engine), engine
-    engine.dispose()
+def postgres_template() -> Iterator[PostgresTemplate]:
+    """The migrations recorded once on the test database, to give each test a fresh one."""
+    template = PostgresTemplate(make_engine(PG_URL))
+    yield template
+    template.engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
-        recorded, engine = request.getfixturevalue("postgres_template")
-        recorded.replay(engine)
+        request.getfixturevalue("postgres_template").fresh()
         return PG_URL
     return copy_of(request.getfixturevalue("sqlite_template"), tmp_path / "bandwise.db")
 

@@ -1,7 +1,8 @@
 """The test databases (``tests/dbfixtures.py``) are what a real ``bandwise db upgrade``
-makes: the migrations run once per session and each test gets a copy (SQLite) or a replay
-of the recorded statements (PostgreSQL), so these tests compare that against an upgrade
-run the ordinary way, and check that what one test writes never reaches the next."""
+makes: the migrations run once per session and each test gets a copy (SQLite) or emptied
+tables, or a replay of the recorded statements (PostgreSQL, ``tests/pgtemplate.py``), so
+these tests compare that against an upgrade run the ordinary way, and check that what one
+test writes, or a change it makes to the schema, never reaches the next."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from bandwise.services.base import Database
 from bandwise.store import tables as t
 from bandwise.store.db import make_engine
 from bandwise.store.migrate import upgrade
-from dbfixtures import PG_URL, drop_public_schema, make_people
+from dbfixtures import PG_URL, make_people
+from pgtemplate import drop_public_schema
 
 PG_SCHEMA_QUERIES = {
     "columns": """SELECT table_name, column_name, data_type, is_nullable, column_default
@@ -76,7 +78,7 @@ def test_a_test_database_has_the_schema_a_real_upgrade_makes(db_url: str, tmp_pa
     assert given == upgraded_the_ordinary_way(db_url, tmp_path)
 
 
-def test_what_a_test_writes_never_reaches_the_next_tests_database(
+def test_what_a_test_writes_never_reaches_the_next_tests_database_and_ids_restart(
     db: Database, db_url: str, tmp_path: Path, request: Any
 ) -> None:
     make_people(db)
@@ -89,7 +91,27 @@ def test_what_a_test_writes_never_reaches_the_next_tests_database(
             request.getfixturevalue("sqlite_template").read_bytes()
         )
     else:
-        recorded, engine = request.getfixturevalue("postgres_template")
-        recorded.replay(engine)
+        request.getfixturevalue("postgres_template").fresh()
         fresh = db_url
     assert not any(schema_of(fresh)["rows"].values())
+    assert schema_of(fresh)["version"], "the next test's database has no migration version"
+    after = Database.connect(fresh)
+    assert make_people(after).organisation_id == 1, "ids do not begin at 1 as in a new database"
+    after.engine.dispose()
+
+
+def test_after_a_test_changes_the_schema_the_next_gets_it_rebuilt(
+    db: Database, db_url: str, tmp_path: Path, request: Any
+) -> None:
+    if db_url.startswith("sqlite"):
+        return  # every SQLite test copies the template file: nothing carries over
+    template = request.getfixturevalue("postgres_template")
+    make_people(db)
+    with db.engine.begin() as conn:  # what a migration test might leave behind
+        conn.execute(text("ALTER TABLE users ADD COLUMN leftover integer"))
+        conn.execute(text("DROP TRIGGER audit_events_no_delete ON audit_events"))
+    db.engine.dispose()
+    rebuilds = template.rebuilds
+    template.fresh()
+    assert template.rebuilds == rebuilds + 1
+    assert schema_of(db_url) == upgraded_the_ordinary_way(db_url, tmp_path)
