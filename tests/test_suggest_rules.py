@@ -207,3 +207,17 @@ def test_when_no_profile_fits_the_total_borrows_no_profiles_levels(run) -> None:
     assert result.assumed_from is None
     assert any("No profile in the library fits" in note for note in result.notes)
     assert any("the whole scale" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Deputise for the Head of Arts Therapies when required.",
+        "Work closely with the head of service and the clinical director.",
+        "You will receive line management from the Principal Art Psychotherapist.",
+        "Participate in research led by the consultant art psychotherapist.",
+    ],
+)
+def test_someone_elses_seniority_named_in_a_duty_is_not_the_post_holders(sentence: str) -> None:
+    levels = _levels([sentence])
+    assert levels.get(12, 0) < 4 and levels.get(2, 0) < 8 and levels.get(9, 0) < 3
