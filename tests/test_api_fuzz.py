@@ -38,6 +38,11 @@ OPERATIONS = [
     ("POST", "/api/suggest"),
     ("GET", "/api/consistency"),
     ("GET", "/api/reports/board"),
+    ("GET", "/api/returns/je-kpi"),
+    ("PUT", "/api/returns/je-kpi/{quarter}/board-readiness"),
+    ("PATCH", "/api/register/{job_id}"),
+    ("POST", "/api/jd-reviews"),
+    ("GET", "/api/returns/je-audit"),
 ]
 
 
