@@ -229,3 +229,27 @@ def test_another_organisations_return_does_not_see_these_jobs(
     got = je_returns.je_kpi_return(db, other_people.viewer, "2026-Q3", today=TODAY)
     assert got["gaps"] == [] and got["organisation"] == "Trust B"
     assert all(c["in_use"] == 0 for c in got["nm_job_descriptions"].values())
+
+
+def test_quarters_are_calendar_quarters_and_q1_follows_the_previous_years_q4() -> None:
+    from bandwise.returns.rules import Quarter, years_before
+
+    q = Quarter.parse("2026-Q3")
+    assert (q.start, q.end, str(q.previous())) == (D("2026-07-01"), D("2026-09-30"), "2026-Q2")
+    assert str(Quarter.parse("2027-Q1").previous()) == "2026-Q4"
+    assert Quarter.parse("2026-Q1").end == D("2026-03-31")
+    assert years_before(D("2028-02-29"), 1) == D("2027-02-28")
+
+
+def test_a_job_title_that_looks_like_a_formula_stays_text_in_the_workbook(
+    db: Database, people: People, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    from bandwise.returns.export import return_xlsx
+
+    nm_job(db, people, '=HYPERLINK("http://x.example","open")', "", None, None)
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(return_xlsx(_return(db, people, detail=True)))
+    cell = load_workbook(path)["Gaps"]["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
