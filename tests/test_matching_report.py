@@ -306,6 +306,26 @@ def test_report_case_refuses_a_case_it_cannot_see_and_a_bad_pdf_name(
     assert isinstance(before.exception, UsageError) and "after its name" in str(before.exception)
 
 
+def test_consistency_pdf_writes_the_pages_pdf_beside_its_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, people = _cli_db(tmp_path, monkeypatch)
+    wk.confirmed(db, people)
+    out = tmp_path / "consistency.pdf"
+    result = CliRunner().invoke(cli, ["consistency", "--pdf", str(out), "--json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert json.loads(result.output)["outcomes_checked"] == 1
+    assert out.read_bytes().startswith(b"%PDF-")
+    tool = shutil.which("pdftotext")
+    if tool is not None:
+        text = subprocess.run(
+            [tool, "-raw", "-enc", "UTF-8", str(out), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        assert "Consistency report" in text
+    bad = CliRunner().invoke(cli, ["consistency", "--pdf", str(tmp_path / "no" / "x.pdf")])
+    assert isinstance(bad.exception, UsageError) and "no folder" in str(bad.exception)
+
+
 def test_the_board_report_command_still_needs_its_period(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -88,6 +88,19 @@ def _open(slug: str | None) -> tuple[Database, Actor]:
         raise
 
 
+PdfOpt = typer.Option(
+    None, "--pdf", help="Also write the report as PDF to this file (the web page's PDF)."
+)
+
+
+def _check_pdf(path: Path | None) -> None:
+    """A --pdf file is refused before any work when it cannot be a PDF written there."""
+    if path is not None and path.suffix.lower() != ".pdf":
+        raise UsageError(f"--pdf needs a file ending in .pdf, not {path.name!r}")
+    if path is not None and not path.parent.is_dir():
+        raise UsageError(f"--pdf: there is no folder {str(path.parent)!r}")
+
+
 def _rules(path: Path | None) -> RuleSet:
     from .scheme.rules import default_rule_set, load_rule_set_from
 
@@ -147,6 +160,7 @@ def consistency_cmd(
         "(default: the latest confirmed outcome).",
     ),
     rules_file: Path | None = RulesOpt,
+    pdf: Path | None = PdfOpt,
     organisation: str | None = OrganisationOpt,
     json_: bool = JsonOpt,
 ) -> None:
@@ -155,16 +169,26 @@ def consistency_cmd(
     their profile."""
     from .services.consistency import check_consistency
 
+    _check_pdf(pdf)
     rules = _rules(rules_file)
+    scope = "recorded" if recorded else "confirmed"
     db, actor = _open(organisation)
     try:
-        report = check_consistency(
-            db, actor, scope="recorded" if recorded else "confirmed", rules=rules
-        )
+        report = check_consistency(db, actor, scope=scope, rules=rules)
+        content = None
+        if pdf is not None:
+            from .web.pages.consistency import consistency_pdf
+
+            content = consistency_pdf(db, actor, scope, rules)
     finally:
         db.engine.dispose()
+    if content is not None and pdf is not None:
+        pdf.write_bytes(content)
     if json_:
         print_json(report.to_json())
+        return
+    if pdf is not None:
+        _say(f"Wrote the consistency report to {pdf}.")
         return
     which = "latest recorded" if recorded else "latest confirmed"
     _say(
@@ -263,9 +287,7 @@ def report_cmd(
 @report_app.command("case")
 def report_case_cmd(
     case_id: int = typer.Argument(..., min=1, help="The case's number."),
-    pdf: Path | None = typer.Option(
-        None, "--pdf", help="Write the report as PDF to this file (the web page's PDF)."
-    ),
+    pdf: Path | None = PdfOpt,
     organisation: str | None = OrganisationOpt,
     json_: bool = JsonOpt,
 ) -> None:
@@ -274,10 +296,7 @@ def report_case_cmd(
     GET /api/cases/{id}/report) or PDF."""
     from .services.matching_report import matching_report
 
-    if pdf is not None and pdf.suffix.lower() != ".pdf":
-        raise UsageError(f"--pdf needs a file ending in .pdf, not {pdf.name!r}")
-    if pdf is not None and not pdf.parent.is_dir():
-        raise UsageError(f"--pdf: there is no folder {str(pdf.parent)!r}")
+    _check_pdf(pdf)
     db, actor = _open(organisation)
     try:
         report = matching_report(db, actor, case_id)

@@ -23,13 +23,15 @@ from starlette.concurrency import run_in_threadpool
 
 from ...policy import policy
 from ...scheme.loader import load_scheme
+from ...scheme.rules import RuleSet
 from ...services import cases, consistency, jobs, rematch, suites
 from ...services.base import Actor, Database, Forbidden, ServiceError
 from ...services.fields import digits
 from ..auth import DB
 from ..charts import RangeRow, band_histogram, range_chart
+from ..report_pdf import html_to_pdf
 from .deps import PageUser, error_list, field_int, field_text, redirect
-from .reports import pdf_response, report_html
+from .reports import pdf_download, report_html
 from .templating import render
 
 #: The most rows one list asks for (policy data).
@@ -81,8 +83,10 @@ def _scope(request: Request) -> str:
     return request.query_params.get("scope") or "confirmed"
 
 
-def consistency_context(db: Database, actor: Actor, scope: str) -> dict[str, Any]:
-    report = consistency.check_consistency(db, actor, scope)
+def consistency_context(
+    db: Database, actor: Actor, scope: str, rules: RuleSet | None = None
+) -> dict[str, Any]:
+    report = consistency.check_consistency(db, actor, scope, rules)
     return {
         "report": report,
         "scope": scope,
@@ -118,11 +122,16 @@ def consistency_report(user: PageUser, request: Request, db: DB) -> Response:
     return render(request, REPORT_TEMPLATE, {**context, "web": True}, principal=user)
 
 
+def consistency_pdf(db: Database, actor: Actor, scope: str, rules: RuleSet | None = None) -> bytes:
+    """The consistency report as PDF: the page's template laid out by WeasyPrint (the
+    page's download and ``bandwise consistency --pdf FILE``)."""
+    return html_to_pdf(report_html(REPORT_TEMPLATE, consistency_context(db, actor, scope, rules)))
+
+
 @router.get("/consistency/report.pdf")
 def consistency_report_pdf(user: PageUser, request: Request, db: DB) -> Response:
-    context = consistency_context(db, user.actor, _scope(request))
-    return pdf_response(
-        report_html(REPORT_TEMPLATE, context),
+    return pdf_download(
+        consistency_pdf(db, user.actor, _scope(request)),
         f"consistency-report-{dt.date.today().isoformat()}.pdf",
     )
 

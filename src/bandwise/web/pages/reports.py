@@ -56,11 +56,8 @@ def report_html(name: str, context: dict[str, Any]) -> str:
     return templates.env.get_template(name).render({**context, "web": False})
 
 
-def pdf_response(html: str, filename: str) -> Response:
-    return pdf_download(html_to_pdf(html), filename)
-
-
 def pdf_download(pdf: bytes, filename: str) -> Response:
+    """A PDF report as a download (the matching and consistency reports)."""
     return Response(
         pdf,
         media_type=PDF_MEDIA_TYPE,
