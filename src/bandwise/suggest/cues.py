@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -62,6 +62,7 @@ class CueSettings:
     medium_weight: float
     ranking: dict[str, float]
     professions: tuple[Profession, ...] = ()
+    backends: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def of_profession(self, title: str, texts: list[str]) -> bool:
         """False when a profile titled ``title`` has a profession check the JD fails."""
@@ -124,6 +125,10 @@ def settings_from(data: dict[str, Any]) -> CueSettings:
             Profession(_compile(p["applies_to"]), _compile(p["modality"]), _compile(p["practice"]))
             for p in data.get("profession", ())
         ),
+        {
+            str(name): {str(k): float(v) for k, v in values.items()}
+            for name, values in data.get("backends", {}).items()
+        },
     )
 
 

@@ -81,35 +81,23 @@ class Tuning:
     profile_floor: float  # sentence-profile similarity below this counts as nothing
     text_weight: float  # profile score: share of text coverage (the rest: level agreement)
     text_scale: float  # mean sentence similarity that counts as full text coverage
-    close: float = 0.75  # a profile score from here up reads as a close fit
-    partial: float = 0.55  # ... from here up as a partial fit; below, as a weak fit
     evidence_words: int = 4  # shorter sentences (headings) are never evidence for a factor
 
 
-#: Set on the evaluation set (tests/suggest_eval, bench/suggest_eval.py) in coarse steps;
-#: there is no held-out set, so keep changes coarse and re-measure both backends.
-TUNING = {
-    BM25: Tuning(
-        min_relevance=0.15,
-        relative=0.5,
-        top_passages=3,
-        vote_power=2.0,
-        range_share=0.6,
-        profile_floor=0.2,
-        text_weight=0.7,
-        text_scale=0.5,
-    ),
-    SEMANTIC: Tuning(
-        min_relevance=0.2,
-        relative=0.8,
-        top_passages=3,
-        vote_power=2.0,
-        range_share=0.6,
-        profile_floor=0.3,
-        text_weight=0.7,
-        text_scale=0.5,
-    ),
-}
+def tuning_for(backend: str) -> Tuning:
+    """A backend's settings, from ``data/cues.yaml`` (``backends``, with their provenance)."""
+    values = load_settings().backends[backend]
+    return Tuning(
+        min_relevance=values["min_relevance"],
+        relative=values["relative"],
+        top_passages=int(values["top_passages"]),
+        vote_power=values["vote_power"],
+        range_share=values["range_share"],
+        profile_floor=values["profile_floor"],
+        text_weight=values["text_weight"],
+        text_scale=values["text_scale"],
+        evidence_words=int(values.get("evidence_words", 4)),
+    )
 
 
 # -- the index, once per library -------------------------------------------------------
@@ -347,7 +335,7 @@ def suggest(
     note, when the extra is not installed). Nothing is fetched from the network.
     """
     name, notes = resolve_backend(backend)
-    tuning = TUNING[name]
+    tuning = tuning_for(name)
     prep = prepared(library, scheme, name)
     # a stated band, grade or salary is what the panel decides: never evidence (a line
     # that says nothing else is not a sentence at all)
