@@ -227,18 +227,26 @@ def check_wte(value: Any, field_name: str = "wte") -> Decimal:
     return wte.quantize(Decimal("0.01"))
 
 
-def upsert_register(session: Session, actor: Actor, job_id: int, changes: dict[str, Any]) -> None:
+def upsert_register(
+    session: Session,
+    actor: Actor,
+    job_id: int,
+    changes: dict[str, Any],
+    preloaded: dict[int, rt.JobRegister] | None = None,
+) -> None:
     """Apply register ``changes`` to a job inside the caller's transaction, with its
-    audit event (``job.register-updated``)."""
-    row = session.get(rt.JobRegister, job_id)
+    audit event (``job.register-updated``). An import passes the organisation's entries
+    ``preloaded`` (by job id), so a row costs no query."""
+    row = session.get(rt.JobRegister, job_id) if preloaded is None else preloaded.get(job_id)
     before = snapshot(row, REGISTER_FIELDS) if row else None
     if row is None:
         row = rt.JobRegister(job_id=job_id, organisation_id=actor.organisation_id, notes={})
         session.add(row)
+        if preloaded is not None:
+            preloaded[job_id] = row
     for key, value in changes.items():
         setattr(row, key, value)
     row.updated_at = now()
-    session.flush()
     after = snapshot(row, REGISTER_FIELDS)
     if after != before:
         audit(session, actor, "job.register-updated", "job", job_id, before, after)
@@ -267,14 +275,25 @@ def update_register(
 
 
 def add_postholders(
-    session: Session, actor: Actor, job_id: int, as_at: dt.date, headcount: int, wte: Decimal
+    session: Session,
+    actor: Actor,
+    job_id: int,
+    as_at: dt.date,
+    headcount: int,
+    wte: Decimal,
+    preloaded: dict[int, rt.Postholders] | None = None,
 ) -> None:
     """Record the postholders as at a date (replacing that date's figure, keeping the
-    others as history), audited as ``job.postholders-recorded``."""
-    row = session.scalar(
-        select(rt.Postholders)
-        .where(rt.Postholders.job_id == job_id)
-        .where(rt.Postholders.as_at == as_at)
+    others as history), audited as ``job.postholders-recorded``. An import passes that
+    date's figures ``preloaded`` (by job id)."""
+    row = (
+        session.scalar(
+            select(rt.Postholders)
+            .where(rt.Postholders.job_id == job_id)
+            .where(rt.Postholders.as_at == as_at)
+        )
+        if preloaded is None
+        else preloaded.get(job_id)
     )
     before = {"headcount": row.headcount, "wte": str(row.wte)} if row else None
     if row is None:
@@ -283,9 +302,10 @@ def add_postholders(
             headcount=headcount, wte=wte, recorded_by=actor.user_id,
         )  # fmt: skip
         session.add(row)
+        if preloaded is not None:
+            preloaded[job_id] = row
     else:
         row.headcount, row.wte, row.recorded_by = headcount, wte, actor.user_id
-    session.flush()
     audit(
         session, actor, "job.postholders-recorded", "job", job_id, before,
         {"as_at": as_at.isoformat(), "headcount": headcount, "wte": str(wte)},

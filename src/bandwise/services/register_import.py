@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..batch.io import _csv_rows, _xlsx_rows, input_kind  # the batch reader's decoding rules
 from ..errors import DocumentError, InvalidInput
+from ..store import register_tables as rt
 from ..store import tables as t
 from .base import Actor, Database, audit, now, snapshot
 from .fields import DATE_MAX, DATE_MIN, check_line, digits
@@ -218,6 +220,17 @@ def _parse(number: int, cells: dict[str, str], errors: list[RowError]) -> Parsed
     return ParsedRow(number, reference.strip(), job, register, headcount, wte, notes)
 
 
+def _update_job(session: Session, actor: Actor, job: t.Job, changes: dict[str, Any]) -> None:
+    before = snapshot(job, _JOB_FIELDS)
+    changed = {k: v for k, v in changes.items() if getattr(job, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(job, key, value)
+        job.version += 1
+        job.updated_at = now()
+        audit(session, actor, "job.updated", "job", job.id, before, snapshot(job, _JOB_FIELDS))
+
+
 def import_register(
     db: Database, actor: Actor, rows: list[tuple[int, dict[str, str]]], *,
     dry_run: bool = False, skip_bad: bool = False,
@@ -278,39 +291,44 @@ def import_register(
                 result.flagged.append(row.reference)
         if dry_run or (result.errors and not skip_bad):
             return result
-        for row in good:
+        jobs: dict[str, t.Job] = {}
+        for row in good:  # new jobs first, inserted together to learn their ids
             job = existing.get(row.reference)
             if job is None:
                 job = t.Job(organisation_id=actor.organisation_id, version=1, **row.job)
                 job.status = row.job.get("status", "active")
                 session.add(job)
-                session.flush()
-                audit(
-                    session, actor, "job.created", "job", job.id, None, snapshot(job, _JOB_FIELDS)
-                )
             else:
-                before = snapshot(job, _JOB_FIELDS)
-                changed = {k: v for k, v in row.job.items() if getattr(job, k) != v}
-                if changed:
-                    for key, value in changed.items():
-                        setattr(job, key, value)
-                    job.version += 1
-                    job.updated_at = now()
-                    audit(
-                        session,
-                        actor,
-                        "job.updated",
-                        "job",
-                        job.id,
-                        before,
-                        snapshot(job, _JOB_FIELDS),
-                    )
-            register = dict(row.register)
-            if row.notes:
-                register["notes"] = row.notes
-            upsert_register(session, actor, job.id, register)
-            if row.headcount is not None and row.wte is not None:
-                add_postholders(session, actor, job.id, today, row.headcount, row.wte)
+                _update_job(session, actor, job, row.job)
+            jobs[row.reference] = job
+        session.flush()
+        org = actor.organisation_id
+        registers = {
+            r.job_id: r
+            for r in session.scalars(
+                select(rt.JobRegister).where(rt.JobRegister.organisation_id == org)
+            )
+        }
+        holders = {
+            r.job_id: r
+            for r in session.scalars(
+                select(rt.Postholders)
+                .where(rt.Postholders.organisation_id == org)
+                .where(rt.Postholders.as_at == today)
+            )
+        }
+        with session.no_autoflush:
+            for row in good:
+                job = jobs[row.reference]
+                if row.reference not in existing:
+                    after = snapshot(job, _JOB_FIELDS)
+                    audit(session, actor, "job.created", "job", job.id, None, after)
+                register = dict(row.register)
+                if row.notes:
+                    register["notes"] = row.notes
+                upsert_register(session, actor, job.id, register, registers)
+                if row.headcount is not None and row.wte is not None:
+                    add_postholders(session, actor, job.id, today, row.headcount, row.wte, holders)
         audit(
             session, actor, "register.imported", "organisation", actor.organisation_id, None,
             {"created": len(result.created), "updated": len(result.updated),
