@@ -119,3 +119,14 @@ def test_the_data_folder_follows_bandwise_data_dir_then_xdg_data_home() -> None:
 
 def test_the_parse_limits_defaults_are_the_settings_defaults() -> None:
     assert ParseLimits.from_env({}) == ParseLimits()
+
+
+def test_a_bad_setting_stops_a_command_with_one_line_naming_it(tmp_path: Path) -> None:
+    from clikit import run_main
+
+    env = {"PATH": "/usr/bin:/bin", "BANDWISE_DATA_DIR": str(tmp_path), "BANDWISE_HTTPS": "maybe"}
+    ran = run_main("db", "upgrade", env=env)
+    assert ran.returncode == 2
+    assert ran.stderr.strip().splitlines() == [
+        "bandwise: BANDWISE_HTTPS is 1 or 0 (true/false, yes/no, on/off), not 'maybe'"
+    ]
