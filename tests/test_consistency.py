@@ -15,8 +15,7 @@ from bandwise.cli_common import UsageError
 from bandwise.scheme.rules import default_rule_set
 from bandwise.services.base import Database, Forbidden, InvalidInput
 from bandwise.services.consistency import check_consistency
-from bandwise.store.migrate import upgrade
-from dbfixtures import People, make_people
+from dbfixtures import People, copy_of, make_people
 from recordfixtures import (
     ARTS_THERAPIST,
     ARTS_THERAPIST_LOWEST,
@@ -245,18 +244,19 @@ def test_the_report_as_json_has_every_finding_kind(db: Database, people: People)
 # -- the command line ------------------------------------------------------------------
 
 
-def _cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Database, People]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
+def _cli_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: Path
+) -> tuple[Database, People]:
+    url = copy_of(template, tmp_path / "cli.db")
     monkeypatch.setenv("BANDWISE_DATABASE_URL", url)
     db = Database.connect(url)
     return db, make_people(db)
 
 
 def test_the_consistency_command_prints_the_findings_as_json(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
 ) -> None:
-    db, people = _cli_db(tmp_path, monkeypatch)
+    db, people = _cli_db(tmp_path, monkeypatch, sqlite_template)
     add_outcome(db, people, add_job(db, people, "Therapist"), ARTS_THERAPIST_LOWEST)
     result = CliRunner().invoke(app, ["consistency", "--json"])
     assert result.exit_code == 0, (result.output, result.exception)
@@ -268,9 +268,9 @@ def test_the_consistency_command_prints_the_findings_as_json(
 
 
 def test_the_consistency_command_needs_an_organisation_when_there_are_several(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
 ) -> None:
-    db, _ = _cli_db(tmp_path, monkeypatch)
+    db, _ = _cli_db(tmp_path, monkeypatch, sqlite_template)
     make_people(db, "trust-b")
     result = CliRunner().invoke(app, ["consistency"])
     assert isinstance(result.exception, UsageError)

@@ -16,8 +16,7 @@ from bandwise.cli import app
 from bandwise.services.base import Database, Forbidden, InvalidInput, NotFound
 from bandwise.services.rematch import rematch
 from bandwise.store import tables as t
-from bandwise.store.migrate import upgrade
-from dbfixtures import People, make_people
+from dbfixtures import People, copy_of, make_people
 from recordfixtures import (
     ARTS_THERAPIST,
     SUITE,
@@ -294,10 +293,9 @@ def test_a_viewer_cannot_be_stretched_into_applying(db: Database, people: People
 
 
 def test_the_rematch_command_is_a_dry_run_unless_told_to_apply(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
+    url = copy_of(sqlite_template, tmp_path / "cli.db")
     monkeypatch.setenv("BANDWISE_DATABASE_URL", url)
     db = Database.connect(url)
     people = make_people(db)
