@@ -221,3 +221,18 @@ def test_when_no_profile_fits_the_total_borrows_no_profiles_levels(run) -> None:
 def test_someone_elses_seniority_named_in_a_duty_is_not_the_post_holders(sentence: str) -> None:
     levels = _levels([sentence])
     assert levels.get(12, 0) < 4 and levels.get(2, 0) < 8 and levels.get(9, 0) < 3
+
+
+def test_a_support_posts_job_description_is_a_weak_fit(run) -> None:  # type: ignore[no-untyped-def]
+    result = run(
+        """Arts Therapies Assistant (Music)
+- Help the music therapists to run groups on the wards and set up the instruments.
+- Provide music sessions under the direction of the music therapist.
+"""
+    )
+    assert all(p.fit == "weak" for p in result.profiles)
+
+
+def test_a_therapist_who_supervises_an_assistant_is_not_read_as_a_support_post(run) -> None:  # type: ignore[no-untyped-def]
+    result = run(PRINCIPAL_DUTIES + "- Supervise the arts therapies assistant.\n")
+    assert result.profiles[0].fit != "weak"

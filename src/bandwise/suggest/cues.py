@@ -42,9 +42,16 @@ class Profession:
     applies_to: re.Pattern[str]  # matched against a profile's title
     modality: re.Pattern[str]
     practice: re.Pattern[str]
+    support: re.Pattern[str] | None = None  # a support post's title (first sentence)
+    unqualified: re.Pattern[str] | None = None  # "is not a qualified therapist", anywhere
 
     def shown_in(self, texts: list[str]) -> bool:
-        """Whether some sentence has the post holder practising or leading a modality."""
+        """Whether some sentence has the post holder practising or leading a modality (and
+        the JD is not titled as a support post, nor says the post holder is unqualified)."""
+        if self.support is not None and texts and self.support.search(texts[0]):
+            return False
+        if self.unqualified is not None and any(self.unqualified.search(t) for t in texts):
+            return False
         return any(self.modality.search(t) and self.practice.search(t) for t in texts)
 
 
@@ -122,7 +129,13 @@ def settings_from(data: dict[str, Any]) -> CueSettings:
         float(levels["medium_weight"]),
         {str(k): float(v) for k, v in data["ranking"].items()},
         tuple(
-            Profession(_compile(p["applies_to"]), _compile(p["modality"]), _compile(p["practice"]))
+            Profession(
+                _compile(p["applies_to"]),
+                _compile(p["modality"]),
+                _compile(p["practice"]),
+                _compile(p["support"]) if p.get("support") else None,
+                _compile(p["unqualified"]) if p.get("unqualified") else None,
+            )
             for p in data.get("profession", ())
         ),
         {
