@@ -73,6 +73,7 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         ("BANDWISE_LOGIN_MAX_FAILURES", "0", "BANDWISE_LOGIN_MAX_FAILURES is at least 1"),
         ("BANDWISE_HTTPS", "maybe", "BANDWISE_HTTPS is 1 or 0"),
         ("BANDWISE_ENV", "staging", "BANDWISE_ENV is 'production' or 'development'"),
+        ("BANDWISE_TIMEZONE", "Mars/Olympus", "BANDWISE_TIMEZONE is a time zone name such as"),
         ("BANDWISE_PARSE_WORKERS", "1.5", "BANDWISE_PARSE_WORKERS: '1.5' is not a whole number"),
     ],
 )

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -104,6 +105,16 @@ class Settings(BaseSettings):
         "page content (drawing instructions) of a PDF", 16.0, "MiB of page content"
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            if value != "Europe/London":  # the default works even without zone data
+                raise ValueError("unknown time zone") from None
+        return value
+
     @field_validator("env", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
@@ -169,6 +180,8 @@ def _expected(error: Mapping[str, Any], whole: bool) -> str:
         return f"is at least {context.get('ge')}"
     if kind == "bool_parsing":
         return "is 1 or 0 (true/false, yes/no, on/off)"
+    if kind == "value_error" and "time zone" in str(error.get("msg")):
+        return "is a time zone name such as Europe/London"
     if kind == "literal_error":
         return f"is {context.get('expected', 'one of the allowed values')}"
     return str(error.get("msg", "is not valid"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..documents.limits import ParseLimits
 from ..errors import ConfigError as ConfigError  # re-exported
 from ..services.accounts import Throttle
+from ..settings import Settings as EnvironmentSettings
 from ..settings import load
 from ..store.db import database_url
 
@@ -45,11 +46,7 @@ MIN_SECRET_LENGTH = 32
 DEVELOPMENT_SECRET = "bandwise-development-only-secret-do-not-use-in-production"
 #: The largest request body (JSON or a form) of any route but an upload: a sign-in, a job
 #: or 16 factor decisions with their evidence are a few tens of KiB at most.
-MAX_BODY_BYTES = 1024 * 1024
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+MAX_BODY_BYTES: int = EnvironmentSettings.model_fields["max_body_bytes"].default
 
 
 def is_placeholder(secret: str) -> bool:
