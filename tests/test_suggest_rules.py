@@ -236,3 +236,10 @@ def test_a_support_posts_job_description_is_a_weak_fit(run) -> None:  # type: ig
 def test_a_therapist_who_supervises_an_assistant_is_not_read_as_a_support_post(run) -> None:  # type: ignore[no-untyped-def]
     result = run(PRINCIPAL_DUTIES + "- Supervise the arts therapies assistant.\n")
     assert result.profiles[0].fit != "weak"
+
+
+def test_a_first_duty_about_assistants_is_not_read_as_the_jobs_title(run) -> None:  # type: ignore[no-untyped-def]
+    duties = PRINCIPAL_DUTIES.replace("Music Therapist\n", "")
+    first = "Supervise the arts therapies assistant and the volunteers in the team.\n"
+    result = run(first + duties)
+    assert result.profiles[0].fit != "weak"

@@ -37,6 +37,9 @@ class Cue:
     leading: bool
 
 
+TITLE_WORDS = 10  # a first sentence this short is read as the job's title
+
+
 @dataclass(frozen=True, slots=True)
 class Profession:
     applies_to: re.Pattern[str]  # matched against a profile's title
@@ -48,7 +51,8 @@ class Profession:
     def shown_in(self, texts: list[str]) -> bool:
         """Whether some sentence has the post holder practising or leading a modality (and
         the JD is not titled as a support post, nor says the post holder is unqualified)."""
-        if self.support is not None and texts and self.support.search(texts[0]):
+        title = texts[0] if texts and len(texts[0].split()) <= TITLE_WORDS else ""
+        if self.support is not None and self.support.search(title):
             return False
         if self.unqualified is not None and any(self.unqualified.search(t) for t in texts):
             return False
