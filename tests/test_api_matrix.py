@@ -57,6 +57,18 @@ BODIES: dict[str, Any] = {
     "upload": {FILES: {"file": ("jd.txt", b"A job description for the matrix.", "text/plain")}},
     "suggest-file": {FILES: {"file": ("jd.txt", b"Provides arts therapy to patients.", "")}},
     "suite-doc": {FILES: {"file": ("seed.txt", SEED_DOCUMENT.read_bytes(), "text/plain")}},
+    "register": {"band": "5", "staff_group": "Nursing and midwifery registered"},
+    "holders": {"as_at": "2026-09-30", "headcount": 3, "wte": 2.5},
+    "training": {"trained_on": "2024-01-01"},
+    "jd-review": {
+        "job_id": "{case_job}",
+        "reviewed_on": "2026-06-01",
+        "reviewer": "R",
+        "result": "unchanged",
+    },
+    "readiness": {"answers": {"sro-appointed": "yes"}},
+    "estimated": {"table": "nm_job_descriptions", "band": "5", "reason": "matrix"},
+    "signoff": {"sro_name": "Dr A. Director", "confirmed_on": "2026-10-20"},
     "suite-import": {
         FILES: {"file": ("seed.txt", SEED_DOCUMENT.read_bytes(), "text/plain")},
         DATA: {"version": "1"},
@@ -123,6 +135,18 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("GET",    "/api/export?format=xlsx",           "-",            (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/suggest",                      "suggest",      (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/suggest/file",                 "suggest-file", (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/register",                     "-",            (401, 200, 200, 200, 200, 200)),
+    ("PATCH",  "/api/register/{case_job}",          "register",     (401, 403, 200, 200, 200, 200)),
+    ("POST",   "/api/register/{case_job}/postholders", "holders",   (401, 403, 200, 200, 200, 200)),
+    ("PUT",    "/api/users/{checker}/je-training",  "training",     (401, 403, 403, 403, 403, 204)),
+    ("GET",    "/api/jd-reviews",                   "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/jd-reviews",                   "jd-review",    (401, 403, 201, 201, 201, 201)),
+    ("GET",    "/api/returns/je-kpi?quarter=2026-Q3", "-",          (401, 200, 200, 200, 200, 200)),
+    ("PUT", "/api/returns/je-kpi/{q}/board-readiness", "readiness", (401, 403, 403, 403, 204, 204)),
+    ("PUT", "/api/returns/je-kpi/{q}/estimated", "estimated",   (401, 403, 403, 403, 204, 204)),
+    ("PUT", "/api/returns/je-kpi/{q}/sro-signoff", "signoff",   (401, 403, 403, 403, 204, 204)),
+    ("POST", "/api/returns/je-kpi/{q}/submit", "-",             (401, 403, 403, 403, 422, 422)),
+    ("GET",    "/api/returns/je-audit?{period}",    "-",            (401, 200, 200, 200, 200, 200)),
     ("DELETE", "/api/session",                      "-",            (401, 204, 204, 204, 204, 204)),
 ]
 #: Where an API token gets another answer than a session: a token is not signed out.
@@ -208,6 +232,7 @@ def test_every_role_gets_the_expected_status_from_every_endpoint(
         "document": lambda: document.id,
         "suite": lambda: "arts-therapies",
         "period": lambda: "from=2026-01-01&to=2026-12-31",
+        "q": lambda: "2026-Q3",
     }
     wrong: list[str] = []
     for method, path, body, statuses in MATRIX:
