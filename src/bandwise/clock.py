@@ -12,10 +12,13 @@ import datetime as dt
 from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+#: The name of the UK's zone (also the default of ``BANDWISE_TIMEZONE``).
+UK_ZONE_NAME = "Europe/London"
+
 
 def _uk_zone() -> dt.tzinfo:
     try:
-        return ZoneInfo("Europe/London")
+        return ZoneInfo(UK_ZONE_NAME)
     except ZoneInfoNotFoundError:  # no time-zone data on this system: UTC, never a crash
         return dt.UTC
 

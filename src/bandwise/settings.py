@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.sources.utils import parse_env_vars
 
+from .clock import UK_ZONE_NAME
 from .errors import ConfigError, LimitSettingError
 
 PREFIX = "BANDWISE_"
@@ -81,7 +82,7 @@ class Settings(BaseSettings):
     session_hours: float = _positive("How long a browser session lasts", 12, "hours")
     login_max_failures: int = Field(5, ge=1, description="Failed sign-ins before a lockout")
     login_window_minutes: float = _positive("The window, and the lockout", 15, "minutes")
-    timezone: str = Field("Europe/London", description="Zone for times shown to users")
+    timezone: str = Field(UK_ZONE_NAME, description="Zone for times shown to users")
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="The largest request body of JSON and forms"
     )
@@ -111,7 +112,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            if value != "Europe/London":  # the default works even without zone data
+            if value != UK_ZONE_NAME:  # the default works even without zone data
                 raise ValueError("unknown time zone") from None
         return value
 

@@ -26,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ..clock import UK_ZONE_NAME
 from ..clock import as_utc as _aware
 from ..errors import TooManyAttempts as TooManyAttempts  # re-exported
 from ..errors import Unauthenticated as Unauthenticated  # re-exported
@@ -505,7 +506,7 @@ class Throttle:
     max_failures: int = 5
     max_client_failures: int = 50
     window: dt.timedelta = dt.timedelta(minutes=15)
-    timezone: str = "Europe/London"
+    timezone: str = UK_ZONE_NAME
 
     def clock(self, at: dt.datetime) -> str:
         """``at`` as HH:MM in the organisation's time zone, with the zone's abbreviation."""

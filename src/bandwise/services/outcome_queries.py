@@ -34,8 +34,6 @@ from .suites import suite_at_version
 #: Case statuses that mean the case's latest outcome was confirmed (the workflow table's).
 CONFIRMED_CASE_STATUSES = workflow.CONFIRMED_STATUSES
 MATCH_KINDS = ("match", "hybrid")
-#: Dates in reports are days in the United Kingdom (:data:`bandwise.clock.UK`).
-REPORT_TIMEZONE = "Europe/London"
 
 
 @dataclass(frozen=True, slots=True)
