@@ -230,6 +230,7 @@ def report_cmd(
     ctx: typer.Context,
     start: str | None = typer.Option(None, "--from", help="First day of the period (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--to", help="Last day of the period (YYYY-MM-DD)."),
+    pdf: Path | None = PdfOpt,
     organisation: str | None = OrganisationOpt,
     json_: bool = JsonOpt,
 ) -> None:
@@ -237,7 +238,8 @@ def report_cmd(
     reviews, re-banding up/down/unchanged, ageing job descriptions. (``report case ID``:
     a case's matching report.)"""
     if ctx.invoked_subcommand is not None:
-        if start is not None or end is not None or organisation is not None or json_:
+        given = (start, end, pdf, organisation)
+        if any(v is not None for v in given) or json_:
             raise UsageError(
                 f"give the options of `report {ctx.invoked_subcommand}` after its name"
             )
@@ -251,13 +253,21 @@ def report_cmd(
     first, last = _date(start, "--from"), _date(end, "--to")
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")
+    _check_pdf(pdf)
     db, actor = _open(organisation)
     try:
         report = board_report(db, actor, first, last)
     finally:
         db.engine.dispose()
+    if pdf is not None:
+        from .web.pages.reports import board_pdf
+
+        pdf.write_bytes(board_pdf(report))
     if json_:
         print_json(report.to_json())
+        return
+    if pdf is not None:
+        _say(f"Wrote the board figures to {pdf}.")
         return
     periods = [report.period, *report.quarters] if len(report.quarters) > 1 else [report.period]
     for p in periods:

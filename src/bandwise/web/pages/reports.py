@@ -138,28 +138,23 @@ def _period_errors(start: dt.date, end: dt.date) -> list[dict[str, str]]:
     return []
 
 
-@router.get("/reports/board")
-def board_page(user: PageUser, request: Request, db: DB) -> Response:
-    today = dt.date.today()
-    query = request.query_params
-    start = _date(query.get("from"), financial_year_start(today))
-    end = _date(query.get("to"), today)
-    errors = []
-    if start is None:
-        errors.append({"text": "Enter the first day as a date, like 2026-04-01", "href": "#from"})
-    if end is None:
-        errors.append({"text": "Enter the last day as a date, like 2027-03-31", "href": "#to"})
-    report = None
-    if start is not None and end is not None:
-        errors += _period_errors(start, end)
-    if start is not None and end is not None and not errors:
-        try:
-            report = reporting.board_report(db, user.actor, start, end)
-        except ServiceError as exc:
-            errors.append({"text": exc.message, "href": "#from"})
-    chart = ""
-    if report is not None:
-        chart = grouped_bar_chart(
+#: The board figures' rows, in the page's and the PDF's order.
+BOARD_FIGURES = (
+    ("jobs_matched", "Jobs matched to a national profile"),
+    ("jobs_evaluated", "Jobs evaluated locally"),
+    ("review_requests", "Review requests"),
+    ("reviews_upheld", "Reviews upheld"),
+    ("reviews_not_upheld", "Reviews not upheld"),
+    ("rebanded_up", "Jobs re-banded up"),
+    ("rebanded_down", "Jobs re-banded down"),
+    ("rebanded_unchanged", "Jobs re-matched, band unchanged"),
+)
+
+
+def board_chart(report: reporting.BoardReport) -> Markup:
+    """The quarters' figures as a bar chart (built by charts.py, every text escaped)."""
+    return Markup(
+        grouped_bar_chart(
             [q.label for q in report.quarters],
             [
                 ("Jobs matched", [q.jobs_matched for q in report.quarters]),
@@ -170,6 +165,58 @@ def board_page(user: PageUser, request: Request, db: DB) -> Response:
             y_label="Number",
             chart_id="board-quarters",
         )
+    )
+
+
+def board_pdf(report: reporting.BoardReport) -> bytes:
+    """The board figures as PDF (the board page's download and ``bandwise report --from
+    … --to … --pdf FILE``)."""
+    context = {
+        "report": report,
+        "chart": board_chart(report),
+        "figure_labels": BOARD_FIGURES,
+        "generated": dt.datetime.now(dt.UTC),
+    }
+    return html_to_pdf(report_html("reports/board_report.html", context))
+
+
+Period = tuple[dt.date | None, dt.date | None]
+
+
+def _board(
+    db: Database, actor: Actor, request: Request
+) -> tuple[reporting.BoardReport | None, list[dict[str, str]], Period]:
+    """The board report for the page's period (default: this financial year to today),
+    or the errors of the period asked for; and the period's days as read."""
+    today = dt.date.today()
+    query = request.query_params
+    start = _date(query.get("from"), financial_year_start(today))
+    end = _date(query.get("to"), today)
+    errors = []
+    if start is None:
+        errors.append({"text": "Enter the first day as a date, like 2026-04-01", "href": "#from"})
+    if end is None:
+        errors.append({"text": "Enter the last day as a date, like 2027-03-31", "href": "#to"})
+    if start is None or end is None:
+        return None, errors, (start, end)
+    errors += _period_errors(start, end)
+    if errors:
+        return None, errors, (start, end)
+    try:
+        return reporting.board_report(db, actor, start, end), [], (start, end)
+    except ServiceError as exc:
+        return None, [{"text": exc.message, "href": "#from"}], (start, end)
+
+
+def _board_page(
+    request: Request,
+    user: PageUser,
+    report: reporting.BoardReport | None,
+    errors: list[dict[str, str]],
+    period: Period,
+) -> Response:
+    query = request.query_params
+    start, end = period
     return render(
         request,
         "reports/board.html",
@@ -178,9 +225,25 @@ def board_page(user: PageUser, request: Request, db: DB) -> Response:
             "errors": errors,
             "start_text": query.get("from") or (start.isoformat() if start else ""),
             "end_text": query.get("to") or (end.isoformat() if end else ""),
-            "chart": Markup(chart),  # built by charts.py, every text escaped
+            "chart": board_chart(report) if report is not None else Markup(""),
+            "figure_labels": BOARD_FIGURES,
             "breadcrumbs": [{"href": "/", "text": "Home"}],
         },
         principal=user,
         status_code=422 if errors else 200,
     )
+
+
+@router.get("/reports/board")
+def board_page(user: PageUser, request: Request, db: DB) -> Response:
+    return _board_page(request, user, *_board(db, user.actor, request))
+
+
+@router.get("/reports/board.pdf")
+def board_page_pdf(user: PageUser, request: Request, db: DB) -> Response:
+    """The board figures as PDF; a period in error gets the board page with its errors."""
+    report, errors, period = _board(db, user.actor, request)
+    if report is None:
+        return _board_page(request, user, report, errors, period)
+    p = report.period
+    return pdf_download(board_pdf(report), f"board-figures-{p.start}-to-{p.end}.pdf")
