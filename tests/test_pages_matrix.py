@@ -29,6 +29,7 @@ SAMPLE: dict[str, str] = {
     "suite_id": "suite",
     "profile_id": "profile",
     "token_id": "token",
+    "quarter": "quarter",
 }
 ANONYMOUS_ALLOWED = {"/sign-in"}
 
@@ -71,6 +72,7 @@ def records(web: Web) -> dict[str, Any]:
         "suite": "arts-therapies",
         "profile": "arts-therapist",
         "token": 1,
+        "quarter": "2026-Q3",
     }
 
 

@@ -152,12 +152,26 @@ def _entry_page(
     return render(request, "register/entry.html", context, principal=user, status_code=status)
 
 
-@router.post("/register/{job_id}/{action}")
-async def entry_post(
-    job_id: RecordId, action: str, user: PageUser, request: Request, db: DB
+async def _entry_action(
+    job_id: int, action: str, user: PageUser, request: Request, db: Database
 ) -> Response:
     form = await request.form()
     return await run_in_threadpool(_entry_post, job_id, action, user, request, db, form)
+
+
+@router.post("/register/{job_id}/fields")
+async def entry_fields(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
+    return await _entry_action(job_id, "fields", user, request, db)
+
+
+@router.post("/register/{job_id}/postholders")
+async def entry_postholders(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
+    return await _entry_action(job_id, "postholders", user, request, db)
+
+
+@router.post("/register/{job_id}/review")
+async def entry_review(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
+    return await _entry_action(job_id, "review", user, request, db)
 
 
 def _entry_post(
@@ -264,12 +278,31 @@ def return_download(user: PageUser, db: DB, quarter: str = "") -> Response:
     )
 
 
-@router.post("/returns/je-kpi/{quarter}/{action}")
-async def return_post(
-    quarter: str, action: str, user: PageUser, request: Request, db: DB
+async def _return_action(
+    quarter: str, action: str, user: PageUser, request: Request, db: Database
 ) -> Response:
     form = await request.form()
     return await run_in_threadpool(_return_post, quarter[:7], action, user, request, db, form)
+
+
+@router.post("/returns/je-kpi/{quarter}/readiness")
+async def return_readiness(quarter: str, user: PageUser, request: Request, db: DB) -> Response:
+    return await _return_action(quarter, "readiness", user, request, db)
+
+
+@router.post("/returns/je-kpi/{quarter}/estimated")
+async def return_estimated(quarter: str, user: PageUser, request: Request, db: DB) -> Response:
+    return await _return_action(quarter, "estimated", user, request, db)
+
+
+@router.post("/returns/je-kpi/{quarter}/signoff")
+async def return_signoff(quarter: str, user: PageUser, request: Request, db: DB) -> Response:
+    return await _return_action(quarter, "signoff", user, request, db)
+
+
+@router.post("/returns/je-kpi/{quarter}/submit")
+async def return_submit(quarter: str, user: PageUser, request: Request, db: DB) -> Response:
+    return await _return_action(quarter, "submit", user, request, db)
 
 
 def _return_post(
