@@ -121,3 +121,10 @@ def test_a_lead_records_a_jd_review_and_postholders_on_the_register_entry_page(w
 def test_the_register_import_page_is_not_taken_for_a_job_number(web: Web) -> None:
     assert web.client(web.people.lead).get("/register/import").status_code == 200
     assert web.client(web.people.lead).get("/register/99999").status_code == 404
+
+
+def test_a_download_of_a_quarter_not_ended_is_an_error_page_not_a_server_error(web: Web) -> None:
+    viewer = web.client(web.people.viewer)
+    got = viewer.get("/returns/je-kpi.xlsx?quarter=2099-Q1")
+    assert got.status_code == 422 and "not over yet" in got.text
+    assert viewer.get("/returns/je-kpi.xlsx?quarter=2026-Q3").content[:2] == b"PK"
