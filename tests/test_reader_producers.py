@@ -395,3 +395,22 @@ def test_space_aligned_text_rejoins_a_name_broken_in_its_column_and_says_so() ->
         "'Communic ation' read as 'Communication'."
     ]
     assert result.unplaced == ()
+
+
+# -- speed without loss ----------------------------------------------------------------------
+
+
+def test_fast_pages_make_the_same_objects_as_pdfplumber(
+    rendered: Path, weasyprint_pdf: Path
+) -> None:
+    """The faster character conversion (documents/pdf_fast.py) changes no value."""
+    import pdfplumber
+
+    from bandwise.documents.pdf_fast import FastPage, fast
+
+    for path in (rendered, weasyprint_pdf):
+        with pdfplumber.open(path) as theirs, pdfplumber.open(path) as ours:
+            for page, quick in zip(theirs.pages, ours.pages, strict=True):
+                assert isinstance(fast(quick), FastPage)
+                assert quick.objects == page.objects, f"{path.name} page {page.page_number}"
+                assert quick.chars, path.name

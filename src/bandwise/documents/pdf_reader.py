@@ -36,6 +36,7 @@ from ..scheme.levels import parse_score_expression
 from ..scheme.model import Scheme
 from .limits import Budget, ParseLimits
 from .lines import FACTOR_NO, TOTAL
+from .pdf_fast import fast
 from .pdf_layout import _Atom, _layout, _line_cells
 from .pdf_open import SCAN_MESSAGE, open_pdf, quiet
 from .rows import (
@@ -471,6 +472,7 @@ def _read_pages(data: Path | bytes, name: str, source: str, budget: Budget) -> l
     pages: list[_Page] = []
     with pdfplumber.open(_stream(data)) as pdf:
         for i, page in enumerate(pdf.pages):
+            fast(page)
             budget.add_chars(len(page.chars))
             turn = _direction(page)
             if turn:
@@ -478,7 +480,7 @@ def _read_pages(data: Path | bytes, name: str, source: str, budget: Budget) -> l
                 data = _upright_page(reader, i, turn)
                 with pdfplumber.open(io.BytesIO(data)) as single:
                     one = _read_page(
-                        single.pages[0], PdfReader(io.BytesIO(data)).pages[0], i + 1, source
+                        fast(single.pages[0]), PdfReader(io.BytesIO(data)).pages[0], i + 1, source
                     )
                 one.findings.insert(
                     0,
