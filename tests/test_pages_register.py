@@ -83,6 +83,13 @@ def test_a_future_quarter_on_the_return_page_is_an_error_message_not_a_crash(web
     assert got.status_code == 422 and "not over yet" in got.text
 
 
+def test_a_practitioner_may_not_answer_the_return_and_is_told_so(web: Web) -> None:
+    got = web.client(web.people.management).post(
+        "/returns/je-kpi/2026-Q3/readiness", {"sro-appointed": "yes"}
+    )
+    assert got.status_code == 403 and "may not answer or submit" in got.text
+
+
 def test_a_viewer_sees_the_return_without_the_forms(web: Web) -> None:
     got = web.client(web.people.viewer).get("/returns/je-kpi?quarter=2026-Q3")
     assert got.status_code == 200 and "Record the sign-off" not in got.text
@@ -128,3 +135,23 @@ def test_a_download_of_a_quarter_not_ended_is_an_error_page_not_a_server_error(w
     got = viewer.get("/returns/je-kpi.xlsx?quarter=2099-Q1")
     assert got.status_code == 422 and "not over yet" in got.text
     assert viewer.get("/returns/je-kpi.xlsx?quarter=2026-Q3").content[:2] == b"PK"
+
+
+def test_the_practices_audit_page_shows_each_statement_and_an_admin_records_training(
+    web: Web,
+) -> None:
+    admin = web.client(web.people.admin)
+    page = admin.get("/returns/je-audit?from=2025-04-01&to=2026-03-31")
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert "Partnership working" in text and "Our wording" in text
+    assert admin.get("/returns/je-audit.pdf?from=2025-04-01&to=2026-03-31").content[:4] == b"%PDF"
+    trained = {
+        "user_id": str(web.people.staff.user_id),
+        "trained_on_day": "1", "trained_on_month": "2", "trained_on_year": "2024",
+    }  # fmt: skip
+    assert admin.post("/returns/je-audit/training", trained).status_code == 303
+    refused = web.client(web.people.lead).post("/returns/je-audit/training", trained)
+    assert refused.status_code == 403 and "may not manage users" in refused.text
+    bad = web.client(web.people.viewer).get("/returns/je-audit?from=2026-13-01")
+    assert bad.status_code == 422 and "real date" in bad.text

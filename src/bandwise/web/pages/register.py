@@ -15,13 +15,13 @@ import datetime as dt
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from ...errors import InvalidInput, ServiceError
-from ...returns.export import return_xlsx
+from ...returns.export import audit_html, audit_xlsx, evidence_lines, return_xlsx
 from ...returns.rules import (
     BANDS,
     Quarter,
@@ -29,7 +29,7 @@ from ...returns.rules import (
     find_staff_group,
     staff_groups,
 )
-from ...services import jd_reviews, je_returns, register
+from ...services import jd_reviews, je_audit, je_returns, register
 from ...services.base import Database, now
 from ...services.register_import import MAX_BYTES, import_register, read_bytes
 from ..auth import DB
@@ -95,7 +95,9 @@ def _import(user: PageUser, request: Request, db: Database, form: FormData) -> R
         result = import_register(db, user.actor, rows, dry_run=not confirm, skip_bad=skip_bad)
     except ServiceError as exc:
         refused: dict[str, Any] = {"errors": error_list(exc, {"file": "file"}), "preview": None}
-        return render(request, "register/import.html", refused, principal=user, status_code=422)
+        return render(
+            request, "register/import.html", refused, principal=user, status_code=exc.status
+        )
     if confirm and result.imported:
         return redirect("/register?imported=1")
     context: dict[str, Any] = {
@@ -134,7 +136,12 @@ def entry_page(job_id: RecordId, user: PageUser, request: Request, db: DB) -> Re
 
 
 def _entry_page(
-    job_id: int, user: PageUser, request: Request, db: Database, errors: list[dict[str, str]]
+    job_id: int,
+    user: PageUser,
+    request: Request,
+    db: Database,
+    errors: list[dict[str, str]],
+    status: int = 200,
 ) -> Response:
     entry = register.get_entry(db, user.actor, job_id)
     context = {
@@ -148,7 +155,6 @@ def _entry_page(
         "results": jd_reviews.RESULTS,
         "result_label": jd_review_result_label,
     }
-    status = 422 if errors else 200
     return render(request, "register/entry.html", context, principal=user, status_code=status)
 
 
@@ -212,7 +218,7 @@ def _entry_post(
         else:
             raise InvalidInput(f"no action {action!r} on a register entry", "action")
     except ServiceError as exc:
-        return _entry_page(job_id, user, request, db, error_list(exc))
+        return _entry_page(job_id, user, request, db, error_list(exc), exc.status)
     return redirect(f"/register/{job_id}")
 
 
@@ -238,7 +244,12 @@ def return_page(user: PageUser, request: Request, db: DB, quarter: str = "") -> 
 
 
 def _return_page(
-    user: PageUser, request: Request, db: Database, quarter: str, errors: list[dict[str, str]]
+    user: PageUser,
+    request: Request,
+    db: Database,
+    quarter: str,
+    errors: list[dict[str, str]],
+    status: int = 200,
 ) -> Response:
     try:
         payload = je_returns.je_kpi_return(db, user.actor, quarter, detail=True)
@@ -249,7 +260,7 @@ def _return_page(
             "register/return.html",
             refused | {"payload": None},
             principal=user,
-            status_code=422,
+            status_code=exc.status,
         )
     statements = board_readiness_statements()
     context: dict[str, Any] = {
@@ -263,9 +274,7 @@ def _return_page(
         "as_at": dt.date.fromisoformat(payload["as_at"]),
         "signed_on": _day(payload["sro_signoff"]["on"]),
     }
-    return render(
-        request, "register/return.html", context, principal=user, status_code=422 if errors else 200
-    )
+    return render(request, "register/return.html", context, principal=user, status_code=status)
 
 
 @router.get("/returns/je-kpi.xlsx")
@@ -328,5 +337,97 @@ def _return_post(
         else:
             raise InvalidInput(f"no action {action!r} on a return", "action")
     except ServiceError as exc:
-        return _return_page(user, request, db, quarter, error_list(exc))
+        return _return_page(user, request, db, quarter, error_list(exc), exc.status)
     return redirect(f"/returns/je-kpi?quarter={quarter}")
+
+
+def _audit_period(start: str, end: str) -> tuple[dt.date, dt.date]:
+    """The period asked for, by default the last financial year that has ended."""
+    today = now().date()
+    year = today.year if today.month >= 4 else today.year - 1
+    first = _iso(start, "from") or dt.date(year - 1, 4, 1)
+    last = _iso(end, "to") or dt.date(year, 3, 31)
+    return first, last
+
+
+def _iso(text: str, field: str) -> dt.date | None:
+    return parse_date({field: text}, field, f"The {field} date", iso=True) if text else None
+
+
+@router.get("/returns/je-audit")
+def audit_page(
+    user: PageUser, request: Request, db: DB, start: str = Query("", alias="from"),
+    end: str = Query("", alias="to"),
+) -> Response:  # fmt: skip
+    try:
+        first, last = _audit_period(start, end)
+        audit = je_audit.practices_audit(db, user.actor, first, last)
+    except ServiceError as exc:
+        context: dict[str, Any] = {"errors": error_list(exc), "audit": None}
+        context |= {"start": start[:10], "end": end[:10]}
+        return render(
+            request, "register/audit.html", context, principal=user, status_code=exc.status
+        )
+    items = [(item, evidence_lines(item["evidence"])) for item in audit["statements"]]
+    context = {
+        "errors": [],
+        "audit": audit,
+        "items": items,
+        "start": audit["from"],
+        "end": audit["to"],
+    }
+    return render(request, "register/audit.html", context, principal=user)
+
+
+@router.get("/returns/je-audit.pdf")
+def audit_pdf(
+    user: PageUser, db: DB, start: str = Query("", alias="from"), end: str = Query("", alias="to")
+) -> Response:
+    return _audit_download("pdf", user, db, start, end)
+
+
+@router.get("/returns/je-audit.xlsx")
+def audit_xlsx_download(
+    user: PageUser, db: DB, start: str = Query("", alias="from"), end: str = Query("", alias="to")
+) -> Response:
+    return _audit_download("xlsx", user, db, start, end)
+
+
+def _audit_download(fmt: str, user: PageUser, db: Database, start: str, end: str) -> Response:
+    first, last = _audit_period(start, end)
+    audit = je_audit.practices_audit(db, user.actor, first, last)
+    name = f"je-practices-{audit['from']}-{audit['to']}"
+    if fmt == "pdf":
+        from ..report_pdf import html_to_pdf
+
+        content, media = html_to_pdf(audit_html(audit)), "application/pdf"
+    elif fmt == "xlsx":
+        content = audit_xlsx(audit)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise InvalidInput("the practices audit downloads as .pdf or .xlsx", "format")
+    return Response(
+        content, media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )  # fmt: skip
+
+
+@router.post("/returns/je-audit/training")
+async def record_training(user: PageUser, request: Request, db: DB) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_record_training, user, request, db, form)
+
+
+def _record_training(user: PageUser, request: Request, db: Database, form: FormData) -> Response:
+    person = field_int(form, "user_id")
+    try:
+        day = _date(form, "trained_on", "The training date")
+        if person is None:
+            raise InvalidInput("choose the person", "user_id")
+        register.set_je_training(db, user.actor, person, day)
+    except ServiceError as exc:
+        return render(
+            request, "register/audit.html", {"errors": error_list(exc), "audit": None},
+            principal=user, status_code=exc.status,
+        )  # fmt: skip
+    return redirect("/returns/je-audit")
