@@ -74,6 +74,7 @@ class _Aligner:
         self.row_no = 0
         self.row_page = ""  # the form feed opening the row's first line, kept
         self.held: Line | None = None  # a line outside tables that later lines may continue
+        self.held_more: list[str] = []  # its continuations, joined once (never quadratic)
 
     def run(self, lines: Iterable[Line]) -> Iterator[Line]:
         for line in lines:
@@ -86,8 +87,9 @@ class _Aligner:
             yield Line(self.row_no, self.row_page + "\t".join(cells))
             self.row = None
         if self.held is not None:
-            yield self.held
-            self.held = None
+            more = " ".join(self.held_more)
+            yield Line(self.held.no, f"{self.held.text} {more}") if more else self.held
+            self.held, self.held_more = None, []
 
     def _feed(self, line: Line) -> Iterator[Line]:
         page = "\f" if line.text.startswith("\f") else ""
@@ -130,7 +132,7 @@ class _Aligner:
             and not page
             and not _NUMBERED_ITEM.match(segs[0][1])
         ):
-            self.held = Line(self.held.no, f"{self.held.text} {segs[0][1]}")  # a wrapped cell
+            self.held_more.append(segs[0][1])  # a wrapped cell
             return
         yield from self._flush()
         cells = [s for _, s in segs]

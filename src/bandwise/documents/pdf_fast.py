@@ -18,7 +18,7 @@ from unicodedata import normalize as normalize_unicode
 
 from pdfminer.layout import LTChar, LTItem
 from pdfplumber.page import ALL_ATTRS, Page
-from pdfplumber.utils import resolve_all, resolve_and_decode
+from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
 
 _PLAIN = frozenset({int, float, str, bool, type(None)})
 
