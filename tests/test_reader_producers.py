@@ -414,3 +414,49 @@ def test_fast_pages_make_the_same_objects_as_pdfplumber(
                 assert isinstance(fast(quick), FastPage)
                 assert quick.objects == page.objects, f"{path.name} page {page.page_number}"
                 assert quick.chars, path.name
+
+
+def test_a_row_with_only_its_name_and_score_before_a_page_break_is_joined_whole() -> None:
+    """Head of Arts Therapies, factor 14, as a browser printed it: name and score at the
+    foot of a page; descriptor and the level "3(a)-" / "4(b)" after the repeated header."""
+    from bandwise.documents.text_reader import TableRow, read_profile_rows
+
+    header = (
+        "No.",
+        "Factor",
+        "Level descriptor and example job information",
+        "JE Level",
+        "JE Score",
+    )
+    rows: list[TableRow | None] = [
+        TableRow(("Profile Suite and Label", "Head of Service")),
+        TableRow(header),
+    ]
+    scores = [45, 196, 27, 15, 27, 30, 5, 12, 5, 4, 5, 21, 7]
+    rows += [
+        TableRow((f"{n}.", f"Factor {n}", f"Text {n}", "3", str(s)), bold=f"Text {n}")
+        for n, s in enumerate(scores, 1)
+    ]
+    rows += [
+        TableRow(("14.", "Mental Effort", "", "", "12-18")),
+        None,
+        TableRow(header),
+        TableRow(("", "", "Frequent concentration\nPlans sessions", "3(a)-\n4(b)", "")),
+        TableRow(("15.", "Emotional Effort", "Text 15", "3", "18"), bold="Text 15"),
+        TableRow(("16.", "Working Conditions", "Text 16", "3", "18"), bold="Text 16"),
+        TableRow(("", "", "JE Score 448-454 Band 6", "", "")),
+    ]
+    result = read_profile_rows(rows, "browser.pdf")
+    profile = result.suite.profiles[0]
+    factor = profile.factor(14)
+    assert factor is not None
+    assert (factor.name, factor.level_text, factor.score_text) == (
+        "Mental Effort",
+        "3(a)- 4(b)",
+        "12-18",
+    )
+    assert f"{factor.descriptor} {factor.example}" == "Frequent concentration Plans sessions"
+    assert factor.stated_scores == (12, 18)
+    assert len(profile.factors) == 16
+    assert result.unplaced == ()
+    assert [f.code for f in result.findings if f.severity != "info"] == []
