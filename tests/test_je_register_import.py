@@ -203,3 +203,12 @@ def test_returns_je_kpi_writes_an_xlsx_workbook(
     book = load_workbook(out)
     assert book.sheetnames[:2] == ["Return", "Gaps"]
     assert book["Return"]["B1"].value == "2026-Q3"
+
+
+def test_an_unreadable_upload_is_named_by_what_is_wrong_not_by_a_temporary_path() -> None:
+    from bandwise.services.register_import import read_bytes
+
+    with pytest.raises(InvalidInput) as caught:
+        read_bytes(b"PK\x03\x04 not really a workbook", "register.xlsx")
+    assert "not a readable XLSX workbook" in caught.value.message
+    assert "/tmp" not in caught.value.message and "upload" not in caught.value.message

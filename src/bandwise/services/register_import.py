@@ -124,10 +124,10 @@ def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
         if path.stat().st_size > MAX_BYTES:
             raise InvalidInput(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB", "file")
         numbers, rows = _csv_rows(path) if kind == "csv" else _xlsx_rows(path)
-    except DocumentError as exc:
-        raise InvalidInput(str(exc), "file") from None
+    except DocumentError as exc:  # its message without the path (an upload's is temporary)
+        raise InvalidInput(str(exc).removeprefix(f"{exc.file}: "), "file") from None
     except OSError as exc:
-        raise InvalidInput(f"{path.name}: {exc.strerror or exc}", "file") from None
+        raise InvalidInput(f"cannot read the file: {exc.strerror or exc}", "file") from None
     filled = [(n, r) for n, r in zip(numbers, rows, strict=True) if any(c.strip() for c in r)]
     if not filled:
         raise InvalidInput("the file has no header row", "file")
