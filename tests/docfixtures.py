@@ -605,7 +605,8 @@ def render_html(suite: Suite) -> str:
     @page { size: A5; margin: 12mm; }
     body { font-family: sans-serif; font-size: 8pt; }
     table { border-collapse: collapse; width: 100%; margin-bottom: 4mm; table-layout: fixed; }
-    th, td { border: 0.6pt solid black; padding: 1.5pt; vertical-align: top; text-align: left; }
+    th, td { border: 0.6pt solid black; padding: 1.5pt; vertical-align: top; text-align: left;
+             overflow-wrap: anywhere; }
     tr { break-inside: auto; }
     .n { width: 7mm; } .name { width: 22mm; } .lvl { width: 17mm; } .sc { width: 13mm; }
     .profile { break-before: page; }

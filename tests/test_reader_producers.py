@@ -460,3 +460,29 @@ def test_a_row_with_only_its_name_and_score_before_a_page_break_is_joined_whole(
     assert len(profile.factors) == 16
     assert result.unplaced == ()
     assert [f.code for f in result.findings if f.severity != "info"] == []
+
+
+def test_a_header_and_a_level_broken_inside_narrow_cells_are_read_whole() -> None:
+    """A browser breaks anywhere in a narrow cell: "N" / "o.", "JE Scor" / "e", "3(" / "a)"."""
+    from bandwise.documents.text_reader import TableRow, read_profile_rows
+
+    header = (
+        "N\no.",
+        "Factor",
+        "Level descriptor and\nexample job information",
+        "JE\nLevel",
+        "JE Scor\ne",
+    )
+    rows: list[TableRow | None] = [
+        TableRow(("Profile Suite and Label", "Head of Service")),
+        TableRow(header),
+    ]
+    rows += [
+        TableRow((f"{n}.", f"Factor {n}", f"Text {n}", "2(a)-3(\na)" if n == 16 else "3", "21"))
+        for n in range(1, 17)
+    ]
+    result = read_profile_rows(rows, "browser.pdf")
+    assert result.unplaced == ()
+    factor = result.suite.profiles[0].factor(16)
+    assert factor is not None and factor.level_text == "2(a)-3(a)"
+    assert factor.level_expression is not None

@@ -130,8 +130,8 @@ def _table_rows(table: Any, chars: list[dict[str, Any]]) -> list[TableRow]:
                 lines.append([])
                 continue
             text, cell_lines, cell_bold = _cell_text([c for c in row_chars if _inside(c, cell)])
-            # the name and descriptor keep their lines: the reader rejoins words they break
-            cells.append("\n".join(cell_lines) if k in (1, 2) and len(cell_lines) > 1 else text)
+            # a cell keeps its lines: the reader rejoins words they break
+            cells.append("\n".join(cell_lines) if len(cell_lines) > 1 else text)
             lines.append(cell_lines)
             if k == 2:
                 bold = cell_bold
@@ -176,14 +176,17 @@ def _overprinted(chars: list[dict[str, Any]]) -> set[int]:
 
 
 def _table_settings(page: Any) -> dict[str, Any]:
-    """The ruling lines, with the foot of a table cut by the page end closed: a row that
-    continues on the next page has its side rules but no bottom rule on this page."""
+    """The ruling lines, with a table cut by the page end closed: a row that continues on
+    the next page has its side rules but no bottom rule on this page."""
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["height"] > 2]
     if not verticals:
         return _TABLE_SETTINGS
-    foot = max(float(e["bottom"]) for e in verticals)
-    horizontals = [float(e["top"]) for e in page.edges if e["orientation"] == "h"]
-    if any(abs(y - foot) <= 1 for y in horizontals):
+    # a rule across a cell, not the end of a thin rectangle drawn as a side rule
+    horizontals = [
+        float(e["top"]) for e in page.edges if e["orientation"] == "h" and e["width"] > 3
+    ]
+    foot = max(float(e["bottom"]) for e in verticals)  # a row cut at the foot of the page
+    if any(abs(foot - h) <= 1 for h in horizontals):
         return _TABLE_SETTINGS
     return {**_TABLE_SETTINGS, "explicit_horizontal_lines": [foot]}
 

@@ -124,7 +124,13 @@ def _is_table_header(line: Line) -> bool:
     for word in _HEADER_WORDS:
         rest = rest.replace(word, " ")
     rest = re.sub(r"\b(and|example|job|information|number|fa\w*|\w*tor)\b|[^a-z]", " ", rest)
-    return not rest.strip()
+    if not rest.strip():
+        return True
+    # the same words with spaces inside them, as a narrow cell breaks them ("N o.", "Scor e")
+    rest = re.sub(r"[^a-z]", "", lower)
+    for word in ("leveldescriptor", "jelevel", "jescore", "factor", "no", "and", "example"):
+        rest = rest.replace(word, "")
+    return not re.sub(r"job|information|number", "", rest)
 
 
 def _title_cell(line: Line, label: str) -> str | None:
@@ -636,6 +642,10 @@ class TableRow:
     bold: str | None = None
 
 
+_OPEN_BRACKET = re.compile(r"\(\s+")
+_CLOSE_BRACKET = re.compile(r"\s+\)")
+
+
 def _clean(cell: str) -> str:
     return " ".join(cell.split())
 
@@ -680,11 +690,13 @@ def read_profile_rows(
             continue
         cells = []
         for k, cell in enumerate(row.cells):
-            if k in (1, 2) and "\n" in cell:
+            if "\n" in cell:
                 text, repaired = join_lines(cell.split("\n"), reader.vocabulary)
                 for pair in repaired:
                     word = pair.replace(" ", "")
                     reader.find("info", "word-rejoined", f"'{pair}' read as '{word}'.", no)
+                if k >= 3:  # a JE level or score wrapped inside its brackets: "3(" / "a)"
+                    text = _OPEN_BRACKET.sub("(", _CLOSE_BRACKET.sub(")", text))
                 cells.append(text)
             else:
                 cells.append(_clean(cell))
