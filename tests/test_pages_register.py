@@ -155,3 +155,20 @@ def test_the_practices_audit_page_shows_each_statement_and_an_admin_records_trai
     assert refused.status_code == 403 and "may not manage users" in refused.text
     bad = web.client(web.people.viewer).get("/returns/je-audit?from=2026-13-01")
     assert bad.status_code == 422 and "real date" in bad.text
+
+
+def test_the_register_page_filters_by_staff_group_and_pages_a_large_register(web: Web) -> None:
+    from bandwise.web.pages.register import PAGE_SIZE
+
+    sample_register(web.db, web.people)
+    viewer = web.client(web.people.viewer)
+    text = text_of(viewer.get("/register?group=allied-health-professionals").text)
+    assert "1 job" in text and "Physiotherapist" in text and "Staff nurse" not in text
+    assert "No jobs in this staff group" in viewer.get("/register?group=students").text
+    from recordfixtures import add_job
+
+    for n in range(PAGE_SIZE):
+        add_job(web.db, web.people, f"Post {n}", f"P-{n}")
+    first = text_of(viewer.get("/register").text)
+    assert f"{PAGE_SIZE + 8} jobs (page 1 of 2)" in first
+    assert "Post 99" in text_of(viewer.get("/register?page=2").text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -34,11 +35,23 @@ from ...services.base import Database, now
 from ...services.register_import import MAX_BYTES, import_register, read_bytes
 from ..auth import DB
 from ..limits import upload_limit
-from .deps import PageUser, RecordId, error_list, field_int, field_text, parse_date, redirect
+from .deps import (
+    PageNumber,
+    PageUser,
+    RecordId,
+    error_list,
+    field_int,
+    field_text,
+    parse_date,
+    redirect,
+)
 from .labels import jd_review_result_label
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
+
+#: Jobs a register page shows (a large trust has thousands).
+PAGE_SIZE = 100
 
 TABLE_TITLES = {
     "nm_job_descriptions": "Nursing and midwifery job descriptions in use",
@@ -61,13 +74,33 @@ def staff_group_name(group_id: str | None) -> str:
 
 
 @router.get("/register")
-def register_page(user: PageUser, request: Request, db: DB) -> Response:
+def register_page(
+    user: PageUser, request: Request, db: DB, group: str = "", page: PageNumber = 1
+) -> Response:
+    """The register, :data:`PAGE_SIZE` jobs a page, optionally one staff group's
+    (``group=none``: jobs with no staff group)."""
     entries = register.list_register(db, user.actor)
-    rows = [{"entry": e, "group": staff_group_name(e.staff_group)} for e in entries]
-    return render(
-        request, "register/list.html", {"rows": rows, "label": jd_review_result_label},
-        principal=user,
-    )  # fmt: skip
+    if group:
+        wanted = None if group == "none" else group
+        entries = [e for e in entries if e.staff_group == wanted]
+    pages = max(1, -(-len(entries) // PAGE_SIZE))
+    shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    rows = [{"entry": e, "group": staff_group_name(e.staff_group)} for e in shown]
+
+    def page_url(number: int) -> str:
+        return "/register?" + urlencode({"group": group, "page": number})
+
+    context = {
+        "rows": rows,
+        "total": len(entries),
+        "group": group,
+        "groups": staff_groups(),
+        "page": page,
+        "pages": pages,
+        "previous_url": page_url(page - 1) if page > 1 else None,
+        "next_url": page_url(page + 1) if page < pages else None,
+    }
+    return render(request, "register/list.html", context, principal=user)
 
 
 @router.get("/register/import")
