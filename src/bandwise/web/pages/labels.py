@@ -66,7 +66,6 @@ JD_REVIEW_RESULT_LABELS = {
     "band-decreased": "JD changed, band decreased",
     "band-unchanged": "JD changed, band unchanged",
 }
-JOB_STATUS_LABELS = {"active": "in use", "archived": "archived"}
 
 
 def words(code: str | None) -> str:
@@ -90,7 +89,6 @@ document_kind_label = _labeller(DOCUMENT_KIND_LABELS)
 role_label = _labeller(ROLE_LABELS)
 side_label = _labeller(SIDE_LABELS)
 jd_review_result_label = _labeller(JD_REVIEW_RESULT_LABELS)
-job_status_label = _labeller(JOB_STATUS_LABELS)
 
 
 def rule_set_title(rule_set_id: str | None, version: int | None = None) -> str:
