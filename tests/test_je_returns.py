@@ -253,3 +253,13 @@ def test_a_job_title_that_looks_like_a_formula_stays_text_in_the_workbook(
     path.write_bytes(return_xlsx(_return(db, people, detail=True)))
     cell = load_workbook(path)["Gaps"]["A2"]
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
+
+
+def test_staff_group_names_ids_and_aliases_each_name_one_group_and_carry_provenance() -> None:
+    from bandwise.returns.rules import find_staff_group, staff_groups, staff_groups_source
+
+    keys = [k for g in staff_groups() for k in (g.id, g.name.lower(), *g.aliases)]
+    assert len(keys) == len(set(keys))
+    assert [g.id for g in staff_groups() if g.nursing_midwifery] == ["nursing-midwifery-registered"]
+    assert find_staff_group("  NURSING and Midwifery  Registered ") is not None
+    assert "not verified" in staff_groups_source()
