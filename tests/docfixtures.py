@@ -652,6 +652,33 @@ def render_html(suite: Suite) -> str:
     return "\n".join(out)
 
 
+def render_chromium(suite: Suite, path: Path) -> Path:
+    """The suite's web page (:func:`render_html`) printed to PDF by headless Chromium
+    (Debian's, installed by scripts/browser-test-deps), as "Save as PDF" in a browser."""
+    import shutil
+    import subprocess
+
+    html = path.with_suffix(".html")
+    html.write_text(render_html(suite), encoding="utf-8")
+    command = shutil.which("chromium") or "/usr/bin/chromium"
+    subprocess.run(
+        [
+            command,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={path.parent / 'chromium-profile'}",
+            f"--print-to-pdf={path}",
+            html.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return path
+
+
 def render_weasyprint(suite: Suite, path: Path) -> Path:
     """The suite's web page (:func:`render_html`) printed to PDF by WeasyPrint."""
     from weasyprint import HTML

@@ -177,7 +177,8 @@ def _overprinted(chars: list[dict[str, Any]]) -> set[int]:
 
 def _table_settings(page: Any) -> dict[str, Any]:
     """The ruling lines, with a table cut by the page end closed: a row that continues on
-    the next page has its side rules but no bottom rule on this page."""
+    the next page has its side rules but no bottom rule on this page, and from some
+    producers (Chromium) no top rule above its rest, which opens the next page."""
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["height"] > 2]
     if not verticals:
         return _TABLE_SETTINGS
@@ -186,9 +187,12 @@ def _table_settings(page: Any) -> dict[str, Any]:
         float(e["top"]) for e in page.edges if e["orientation"] == "h" and e["width"] > 3
     ]
     foot = max(float(e["bottom"]) for e in verticals)  # a row cut at the foot of the page
-    if any(abs(foot - h) <= 1 for h in horizontals):
-        return _TABLE_SETTINGS
-    return {**_TABLE_SETTINGS, "explicit_horizontal_lines": [foot]}
+    head = min(float(e["top"]) for e in verticals)  # its rest, at the head of the next
+    missing = [foot] if not any(abs(foot - h) <= 1 for h in horizontals) else []
+    first_text = min((float(c["top"]) for c in page.chars), default=head)
+    if head <= first_text and not any(abs(head - h) <= 1 for h in horizontals):
+        missing.append(head)  # some producers draw no top rule on the rest
+    return {**_TABLE_SETTINGS, "explicit_horizontal_lines": missing} if missing else _TABLE_SETTINGS
 
 
 def _page_rows(page: Any) -> tuple[list[TableRow], bool]:
@@ -315,7 +319,7 @@ class _Page:
             if (
                 in_head
                 and self.head_first is None
-                and len(cells) >= 3
+                and len(cells) >= 4  # a factor table's row, not a 3-column front table's
                 and not cells[0]
                 and not cells[1]
                 and cells[2]

@@ -282,6 +282,10 @@ class _Reader:
         if len(filled) == 3:
             self.history.append(HistoryEntry(filled[0], filled[1], filled[2], line.no))
             return True
+        if len(filled) == 1 and cells[-1] and len(cells) >= 3 and self.history:
+            last = self.history[-1]  # its notes continued after a page break
+            self.history[-1] = replace(last, notes=f"{last.notes} {cells[-1]}")
+            return True
         return False
 
     # -- profile parts ----------------------------------------------------

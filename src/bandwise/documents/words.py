@@ -77,11 +77,15 @@ class Vocabulary:
         if not (before[-1].isalpha() and after[0].isalpha()):
             return None
         whole = self._core(before + after)
+        if whole in self.compound:  # "Patient/Cl" "ient": broken inside a compound
+            return before + after
+        tail = re.split(r"[/-]", before)[-1]  # "therapists/psychotherapist" "s"
+        whole = self._core(tail + after)
         if not whole.isalpha() or whole not in self.known:
             return None
-        a, b = self._core(before), self._core(after)
-        if a in self.known and b in self.known:
-            return None  # two words that are each a word: "in" "to" stays
+        a, b = self._core(tail), self._core(after)
+        if a in self.known and b in self.known and min(len(a), len(b)) > 1:
+            return None  # two words that are each a word: "in" "to" stays ("s" is not one)
         return before + after
 
 
