@@ -92,14 +92,24 @@ def nearest_cmd(
     json_: bool = JsonOpt,
     organisation: str | None = OrganisationOpt,
     suite_files: list[Path] | None = SuiteFilesOpt,
+    include_archived: bool = typer.Option(
+        False, "--include-archived", help="Also rank profiles their suite has archived."
+    ),
 ) -> None:
-    """Rank the library's profiles for a job's levels."""
+    """Rank the library's profiles for a job's levels (archived ones only when asked)."""
     from .cli_library import cli_library
     from .profiles.matching import nearest
     from .scheme.explain import match_to_json
 
     scheme, job, rules = _setup(levels, rules_file)
-    ranked = nearest(scheme, cli_library(organisation, suite_files), job, rules, top=top)
+    ranked = nearest(
+        scheme,
+        cli_library(organisation, suite_files),
+        job,
+        rules,
+        top=top,
+        include_archived=include_archived,
+    )
     if json_:
         print_json(
             [

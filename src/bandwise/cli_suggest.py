@@ -109,6 +109,9 @@ def suggest_cmd(
     ),
     organisation: str | None = OrganisationOpt,
     suite_files: list[Path] | None = SuiteFilesOpt,
+    include_archived: bool = typer.Option(
+        False, "--include-archived", help="Also suggest profiles their suite has archived."
+    ),
 ) -> None:
     """Suggest profiles to try and likely factor levels for a job description, with the
     sentences behind each. Suggestions only: a panel decides."""
@@ -125,7 +128,15 @@ def suggest_cmd(
         text = read_job_description(Path(file))
         source = file
     library = cli_library(organisation, suite_files)
-    result = suggest(text, library, load_scheme(), top=top, backend=backend, evidence=evidence)
+    result = suggest(
+        text,
+        library,
+        load_scheme(),
+        top=top,
+        backend=backend,
+        evidence=evidence,
+        include_archived=include_archived,
+    )
     if json_:
         print_json(result.to_json())
         return

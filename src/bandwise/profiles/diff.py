@@ -81,6 +81,10 @@ class SuiteDiff:
         }
 
 
+def _status(profile: Profile) -> str:
+    return "archived" if profile.archived else "current"
+
+
 def _profile_change(old: Profile, new: Profile) -> ProfileChange | None:
     fields = []
     for name, was, now in (
@@ -88,6 +92,8 @@ def _profile_change(old: Profile, new: Profile) -> ProfileChange | None:
         ("band", old.band_label or old.band_text, new.band_label or new.band_text),
         ("stated total", str(old.stated_total or ""), str(new.stated_total or "")),
         ("job statement", " / ".join(old.job_statement), " / ".join(new.job_statement)),
+        # a suite withdrawing a profile is a change to store: new cases no longer use it
+        ("status", _status(old), _status(new)),
     ):
         if was != now:
             fields.append((name, was, now))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import UnknownProfileError
@@ -39,7 +39,22 @@ class Library:
 
     @property
     def profiles(self) -> tuple[Profile, ...]:
+        """Every profile, archived ones included (old cases still name them)."""
         return tuple(p for s in self.suites for p in s.profiles)
+
+    def offered(self, include_archived: bool = False) -> Library:
+        """The library to offer for a new job: matching, nearest profiles, suggestions and
+        pickers. An archived profile is withdrawn by its suite, so it is left out unless
+        asked for; ``get`` still finds it for the cases already opened on it."""
+        if include_archived or not any(p.archived for p in self.profiles):
+            return self
+        return Library(
+            tuple(
+                replace(s, profiles=tuple(p for p in s.profiles if not p.archived))
+                for s in self.suites
+            ),
+            self.versions,
+        )
 
     def get(self, profile_id: str) -> Profile:
         """Find a profile by id (``arts-therapist``) or suite-qualified (``arts-therapies/...``)."""

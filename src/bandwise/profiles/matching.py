@@ -66,11 +66,12 @@ def nearest(
     rules: RuleSet,
     top: int | None = None,
     exclude: tuple[str, ...] = (),
+    include_archived: bool = False,
 ) -> list[Ranked]:
     """Every usable profile ranked for ``job``: verdict, then variations, summed level
-    distance, then score distance."""
+    distance, then score distance. Archived profiles only when ``include_archived``."""
     ranked = []
-    for profile in library.profiles:
+    for profile in library.offered(include_archived).profiles:
         if profile.id in exclude:
             continue
         try:

@@ -327,15 +327,18 @@ def suggest(
     top: int = 5,
     backend: str | None = None,
     evidence: int = 3,
+    include_archived: bool = False,
 ) -> Suggestions:
     """Suggestions for a job description's text: profiles best first, a suggested level or
-    range for each factor with its evidence, and the total and bands they imply.
+    range for each factor with its evidence, and the total and bands they imply. Archived
+    profiles are left out unless ``include_archived`` (``Library.offered``).
 
     ``backend`` is ``"bm25"`` (the default) or ``"semantic"`` (falls back to BM25, with a
     note, when the extra is not installed). Nothing is fetched from the network.
     """
     name, notes = resolve_backend(backend)
     tuning = tuning_for(name)
+    library = library.offered(include_archived)
     prep = prepared(library, scheme, name)
     # a stated band, grade or salary is what the panel decides: never evidence (a line
     # that says nothing else is not a sentence at all)

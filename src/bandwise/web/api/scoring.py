@@ -91,6 +91,7 @@ class EvaluateIn(StrictInput):
 class NearestIn(StrictInput):
     levels: Levels
     top: Annotated[int, Field(ge=1, le=100)] = 5
+    include_archived: bool = False  # profiles their suite has archived are left out
 
 
 def _levels_error(exc: InvalidLevelsError) -> InvalidInput:
@@ -193,5 +194,8 @@ def nearest(body: NearestIn, actor: CurrentActor, lib: LibraryDep) -> list[dict[
             "differing": r.differing,
             **match_to_json(scheme, r.result),
         }
-        for i, r in enumerate(rank(scheme, lib, job, _rules(), top=body.top), start=1)
+        for i, r in enumerate(
+            rank(scheme, lib, job, _rules(), top=body.top, include_archived=body.include_archived),
+            start=1,
+        )
     ]

@@ -295,12 +295,15 @@ def download_document(document_id: RecordId, user: PageUser, db: DB) -> Response
 # ---------------------------------------------------------------- opening a case
 
 
-def matching_profiles(library: Library, query: str) -> list[dict[str, Any]]:
+def matching_profiles(
+    library: Library, query: str, include_archived: bool = False
+) -> list[dict[str, Any]]:
     """The library's profiles whose title or id, or whose suite's title or id, holds every
-    word of ``query`` (case-insensitive), as radio choices ``suite/profile``."""
+    word of ``query`` (case-insensitive), as radio choices ``suite/profile``. A profile its
+    suite has archived is not offered for a new case unless ``include_archived``."""
     words = query.lower().split()
     found = []
-    for suite in library.suites:
+    for suite in library.offered(include_archived).suites:
         version = library.version_of(suite.id)
         for profile in suite.profiles:
             haystack = f"{profile.title} {profile.id} {suite.title} {suite.id}".lower()

@@ -143,6 +143,7 @@ def suite_page(suite_id: str, user: PageUser, request: Request, db: DB) -> Respo
             {
                 "id": qualified(suite, profile.id),
                 "title": profile.title,
+                "archived": profile.archived,  # kept for old cases, not offered for new ones
                 "band_label": profile.band_label or profile.band_text,
                 "total": total_text(data, "computed_total"),
                 "stated_total": total_text(data, "stated_total"),
