@@ -11,7 +11,7 @@ from bandwise.services.base import Database
 from dbfixtures import People
 from jekit import sample_register
 
-GOLDEN = Path(__file__).parent / "golden" / "je_kpi_2026_q3.json"
+GOLDEN = Path(__file__).parent / "golden_returns" / "je_kpi_2026_q3.json"
 
 
 def test_the_api_answers_the_q3_return_with_the_golden_json(

@@ -16,7 +16,7 @@ from dbfixtures import People
 from jekit import D, nm_job, sample_register
 from recordfixtures import add_job, add_outcome, noon
 
-GOLDEN = Path(__file__).parent / "golden" / "je_kpi_2026_q3.json"
+GOLDEN = Path(__file__).parent / "golden_returns" / "je_kpi_2026_q3.json"
 TODAY = D("2026-12-02")
 
 
