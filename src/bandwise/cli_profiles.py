@@ -216,16 +216,23 @@ def _import_each(
     library = current()
     reports: list[dict[str, Any]] = []
     failed = 0
-    for file, outcome in _each_with_progress(inputs, single and not json_):
-        try:
-            result, findings = importing.read_and_validate(scheme, file, suite_id)
-        except BandwiseError as exc:
-            if single:
-                raise
+    read = [
+        (file, outcome, each)
+        for file, outcome, all_ in _read_each(inputs, single, json_, suite_id, scheme)
+        for each in all_
+    ]
+    if out is not None and len(read) > 1:
+        raise UsageError(
+            f"--out takes one suite; {inputs[0]} holds {len(read)}: use --save to store each"
+        )
+    single = single and len(read) == 1
+    for file, outcome, each in read:
+        if isinstance(each, BandwiseError):
             failed += 1
-            reports.append({"file": str(file), "error": str(exc)})
+            reports.append({"file": str(file), "error": str(each)})
             outcome(f"[red]failed[/red] {file.name}")
             continue
+        result, findings = each
         if suite_id is None:
             result = importing.align_suite_id(result, library)
         comparison = importing.compare(library, result)
@@ -264,6 +271,23 @@ def _import_each(
         _print_summary(reports)
     if failed:
         raise typer.Exit(2)
+
+
+def _read_each(
+    inputs: list[Path], single: bool, json_: bool, suite_id: str | None, scheme: Any
+) -> Any:
+    """Yield (file, report, the suites read or the error) for each input; a document may
+    hold several suites, each imported in turn. One input's error is raised."""
+    from .errors import BandwiseError
+    from .services import profile_import as importing
+
+    for file, outcome in _each_with_progress(inputs, single and not json_):
+        try:
+            yield file, outcome, importing.read_and_validate_all(scheme, file, suite_id)
+        except BandwiseError as exc:
+            if single:
+                raise
+            yield file, outcome, [exc]
 
 
 def _each_with_progress(inputs: list[Path], quiet: bool) -> Any:

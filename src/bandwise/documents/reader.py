@@ -17,11 +17,12 @@ from __future__ import annotations
 import codecs
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
 from ..errors import DocumentError
-from ..profiles.model import ReadResult
+from ..profiles.model import Finding, ReadResult
 from ..scheme.model import Scheme
 from .limits import Budget, ParseLimits
 from .text_reader import read_profile_lines
@@ -38,7 +39,46 @@ def read_document(
     limits: ParseLimits | None = None,
 ) -> ReadResult:
     """Read a profile document within ``limits`` (the environment's when None); a
-    :class:`DocumentError` when it cannot be read at all."""
+    :class:`DocumentError` when it cannot be read at all. A document holding several
+    suites gives the first, with a warning naming the others (:func:`read_suites`)."""
+    return _first_of(_read_path(path, suite_id, scheme, limits))
+
+
+def read_suites(
+    path: Path,
+    suite_id: str | None = None,
+    scheme: Scheme | None = None,
+    limits: ParseLimits | None = None,
+) -> tuple[ReadResult, ...]:
+    """Every suite a profile document holds, in order (a second "National Profiles for
+    ..." title starts a new suite). ``suite_id`` is refused for more than one suite."""
+    result = _read_path(path, suite_id, scheme, limits)
+    if suite_id and result.more:
+        raise DocumentError(
+            str(path),
+            f"holds {1 + len(result.more)} profile suites; --suite-id names one suite, so "
+            "leave it out (each suite takes the id of the library suite with its title)",
+        )
+    return (replace(result, more=()), *result.more)
+
+
+def _first_of(result: ReadResult) -> ReadResult:
+    if not result.more:
+        return result
+    titles = ", ".join(f"'{r.suite.title}'" for r in result.more)
+    note = Finding(
+        "warning",
+        "more-suites",
+        f"The document holds {1 + len(result.more)} profile suites; this reads the first, "
+        f"'{result.suite.title}', not {titles}. `bandwise profiles import` imports each.",
+        file=result.suite.source,
+    )
+    return replace(result, findings=(*result.findings, note))
+
+
+def _read_path(
+    path: Path, suite_id: str | None, scheme: Scheme | None, limits: ParseLimits | None
+) -> ReadResult:
     name = str(path)
     if not path.exists():
         raise DocumentError(name, "no such file")
@@ -79,7 +119,7 @@ def read_document_bytes(
         )
     if not data:
         raise DocumentError(name, "is empty")
-    return _read(data, name, data[:1024], suite_id, scheme, limits)
+    return _first_of(_read(data, name, data[:1024], suite_id, scheme, limits))
 
 
 def _read(
@@ -111,6 +151,13 @@ def _read(
         raise DocumentError(name, "is named .docx but is not a Word document (not a zip package)")
     else:
         result = _read_text(source, name, suite_id, scheme, Budget(name, limits))
+    for each in (result, *result.more):
+        _check(name, each)
+    return result
+
+
+def _check(name: str, result: ReadResult) -> None:
+    """Refuse a suite with no profile, or with a profile that has no factor rows."""
     if not result.suite.profiles:
         raise DocumentError(
             name, "no national profile found (expected a 'Profile Suite and Label' row)"
@@ -126,7 +173,6 @@ def _read(
             "(separated by tabs, or aligned with spaces). Text from pdftotext or a PDF viewer "
             "often loses the columns: import the PDF or Word file itself",
         )
-    return result
 
 
 def _read_text(

@@ -357,9 +357,9 @@ class _Reader:
             last.level_text = _glue(last.level_text, level.strip())
             last.score_text = _glue(last.score_text, score.strip())
         if name:
-            last.name = self._joined(last.name, name)
+            last.name = self._joined(last.name, name, line.no, last.number)
         if text:
-            self._continue_text(last, text, line.bold)
+            self._continue_text(last, text, line.bold, line.no)
         last.continuation_lines.append(line.no)
         self.find(
             "info",
@@ -371,24 +371,27 @@ class _Reader:
         )
         return True
 
-    def _continue_text(self, last: _FactorDraft, text: str, bold: int | None) -> None:
+    def _continue_text(self, last: _FactorDraft, text: str, bold: int | None, no: int) -> None:
         """A descriptor cell continued after a page break: the level descriptor itself when
         the part before the break was all bold and the part after opens bold, else the
         example (a part of its own, for the split)."""
         main = last.parts[0]
         if len(last.parts) == 1 and main and last.bold == len(main) and bold:
-            joined = self._joined(main, text)
+            joined = self._joined(main, text, no, last.number)
             last.parts[0] = joined
             last.bold = len(joined) - len(text) + bold
             return
-        joined = self._joined(last.parts[-1], text)
+        joined = self._joined(last.parts[-1], text, no, last.number)
         if joined != f"{last.parts[-1]} {text}":  # a word broken by the page break
             last.parts[-1] = joined
         else:
             last.parts.append(text)
 
-    def _joined(self, before: str, after: str) -> str:
-        """Two parts of a cell as one text, a word broken between them rejoined."""
+    def _joined(
+        self, before: str, after: str, no: int | None = None, factor: int | None = None
+    ) -> str:
+        """Two parts of a cell as one text, a word broken between them rejoined (said at
+        the continuation's line ``no``, on its ``factor``)."""
         if not before:
             return after
         head, _, tail = before.rpartition(" ")
@@ -396,7 +399,7 @@ class _Reader:
         word = self.vocabulary.joined(tail, first) if self.vocabulary else None
         if word is None:
             return f"{before} {after}"
-        self.find("info", "word-rejoined", f"'{tail} {first}' read as '{word}'.")
+        self.find("info", "word-rejoined", f"'{tail} {first}' read as '{word}'.", no, factor)
         return " ".join(p for p in (head, word, rest) if p)
 
     def _total_line(self, line: Line) -> None:
@@ -579,6 +582,55 @@ class _Reader:
         )
 
 
+_SUITE_TITLE = re.compile(r"(?i)^\s*national\s+profiles\s+for\s+\S")
+
+
+class _Suites:
+    """The readers of a document, one per suite: a suite title ("National Profiles for
+    ...") other than the current suite's, once that suite has profiles, starts the next."""
+
+    def __init__(self, first: _Reader) -> None:
+        self.readers = [first]
+        self.starts = [0]
+
+    @property
+    def current(self) -> _Reader:
+        return self.readers[-1]
+
+    def feed(self, line: Line) -> None:
+        reader = self.current
+        if (
+            reader.profiles
+            and _SUITE_TITLE.match(line.flat)
+            and _key(line.flat) != _key(reader.title)
+        ):
+            nxt = _Reader(reader.source, reader.scheme, reader.budget)
+            nxt.vocabulary = reader.vocabulary
+            nxt.title, nxt.state = line.flat, "between"
+            self.readers.append(nxt)
+            self.starts.append(line.no)
+            return
+        reader.feed(line)
+
+    def at(self, line: int) -> _Reader:
+        """The reader of the suite that holds ``line``."""
+        return self.readers[max(k for k, s in enumerate(self.starts) if s <= line)]
+
+    def finish(self, suite_id: str | None, encoding: str) -> ReadResult:
+        """The first suite's result, carrying the others (``more``). ``suite_id`` names
+        the first suite only; the others take theirs from their titles."""
+        results = [
+            ReadResult(
+                r.finish(suite_id if k == 0 else None),
+                tuple(r.findings),
+                tuple(r.unplaced),
+                encoding,
+            )
+            for k, r in enumerate(self.readers)
+        ]
+        return replace(results[0], more=tuple(results[1:]))
+
+
 def read_profile_text(
     data: bytes | str,
     source: str = "<text>",
@@ -618,13 +670,14 @@ def read_profile_lines(
     reader.vocabulary = Vocabulary(reader.scheme)
     repairs: list[tuple[int, str]] = []
     aligned = space_aligned(_counted(lines, budget), reader.vocabulary, repairs)
+    suites = _Suites(reader)
     for line in ordered_lines(aligned, source, order_findings):
-        reader.feed(Line(line.no, line.text.replace("\f", "")) if "\f" in line.text else line)
+        suites.feed(Line(line.no, line.text.replace("\f", "")) if "\f" in line.text else line)
     for no, pair in repairs:
-        reader.find("info", "word-rejoined", f"'{pair}' read as '{pair.replace(' ', '')}'.", no)
+        word = pair.replace(" ", "")
+        suites.at(no).find("info", "word-rejoined", f"'{pair}' read as '{word}'.", no)
     reader.findings[:0] = order_findings  # reading-order findings come first, as they apply
-    suite = reader.finish(suite_id)
-    return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), encoding)
+    return suites.finish(suite_id, encoding)
 
 
 def _counted(lines: Iterable[str], budget: Budget) -> Iterator[Line]:
@@ -688,9 +741,11 @@ def read_profile_rows(
     reader.vocabulary.see(
         line for row in rows if row is not None for cell in row.cells for line in cell.split("\n")
     )
+    suites = _Suites(reader)
     for no, row in enumerate(rows, start=1):
+        reader = suites.current
         if row is None:
-            reader.feed(Line(no, ""))
+            suites.feed(Line(no, ""))
             continue
         cells = []
         for k, cell in enumerate(row.cells):
@@ -705,6 +760,5 @@ def read_profile_rows(
             else:
                 cells.append(_clean(cell))
         bold = _bold_length(cells[2], row.bold) if row.bold and len(cells) > 2 else None
-        reader.feed(Line(no, "\t".join(cells), bold))
-    suite = reader.finish(suite_id)
-    return ReadResult(suite, tuple(reader.findings), tuple(reader.unplaced), "utf-8")
+        suites.feed(Line(no, "\t".join(cells), bold))
+    return suites.finish(suite_id, "utf-8")

@@ -31,6 +31,7 @@ FINDING_CODES = frozenset(
         "level-unreadable",
         "malformed-row",
         "missing-factor",
+        "more-suites",
         "no-table-on-page",
         "page-order",
         "page-reversed",
@@ -187,3 +188,6 @@ class ReadResult:
     findings: tuple[Finding, ...] = ()
     unplaced: tuple[UnplacedLine, ...] = field(default=())
     encoding: str = "utf-8"
+    # the other suites the same document holds, in order: a second "National Profiles
+    # for ..." title starts a new suite (``bandwise.documents.reader.read_suites``)
+    more: tuple[ReadResult, ...] = ()

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..documents.reader import MAX_BYTES, read_document
+from ..documents.reader import MAX_BYTES, read_document, read_suites
 from ..errors import DocumentError
 from ..profiles.diff import SuiteDiff, diff_suites
 from ..profiles.library import Library
@@ -54,9 +54,22 @@ def read_and_validate(
         result = ReadResult(replace(suite, id=suite_id) if suite_id else suite)
     else:
         result = read_document(file, suite_id, scheme)
+    return result, _validated(scheme, result)
+
+
+def read_and_validate_all(
+    scheme: Scheme, file: Path, suite_id: str | None = None
+) -> list[tuple[ReadResult, list[Finding]]]:
+    """Every suite a document holds, each read and validated (a suite YAML holds one)."""
+    if file.suffix.lower() in (".yaml", ".yml"):
+        return [read_and_validate(scheme, file, suite_id)]
+    return [(r, _validated(scheme, r)) for r in read_suites(file, suite_id, scheme)]
+
+
+def _validated(scheme: Scheme, result: ReadResult) -> list[Finding]:
     findings = list(result.findings) + validate_suite(scheme, result.suite)
     findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.line or 0, f.code))
-    return result, findings
+    return findings
 
 
 def _norm(title: str) -> str:
