@@ -101,6 +101,11 @@ def return_xlsx(payload: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def _words(key: str) -> str:
+    """A status or key code as words ("outcome-recorded" → "outcome recorded")."""
+    return key.replace("_", " ").replace("-", " ")
+
+
 def evidence_lines(evidence: dict[str, Any]) -> list[str]:
     """An evidence dict as short lines ("share: 0.75 (3 of 4)", "median: 12"), lists
     summarised by their length."""
@@ -117,14 +122,14 @@ def evidence_lines(evidence: dict[str, Any]) -> list[str]:
                 v if isinstance(v, str) else ", ".join(f"{k}: {x}" for k, x in v.items())
                 for v in value
             ]
-            lines.append(f"{key.replace('_', ' ')}: " + ("; ".join(shown) if shown else "none"))
+            lines.append(f"{_words(key)}: " + ("; ".join(shown) if shown else "none"))
         elif isinstance(value, dict):
             lines.append(
-                f"{key.replace('_', ' ')}: "
-                + (", ".join(f"{k} {v}" for k, v in value.items()) or "none")
+                f"{_words(key)}: "
+                + (", ".join(f"{_words(k)} {v}" for k, v in value.items()) or "none")
             )
         else:
-            lines.append(f"{key.replace('_', ' ')}: {value if value is not None else 'no records'}")
+            lines.append(f"{_words(key)}: {value if value is not None else 'no records'}")
     return lines
 
 

@@ -153,7 +153,7 @@ _BROKEN_RULE = re.compile(r"\bBroken rule [a-z0-9-]+: ")
 def in_words(text: str, titles: Titles | None = None) -> str:
     """A sentence the matching library wrote (the explanation's summary, a rule's
     message) with its codes as words: verdicts by their labels, profiles by their titles,
-    a broken rule without its id. The library's own text stays as it is for the command
+    a broken rule without its id, case statuses in words. The library's own text stays as it is for the command
     line and the API; only what a page shows is reworded."""
     text = _BROKEN_RULE.sub("Rule broken: ", text)
 
@@ -161,6 +161,8 @@ def in_words(text: str, titles: Titles | None = None) -> str:
         code = match.group(0)
         if code in VERDICT_LABELS:
             return VERDICT_LABELS[code]
+        if code in CASE_STATUS_LABELS:
+            return CASE_STATUS_LABELS[code]
         title = titles.known_profile(code) if titles is not None else None
         return title or code
 
