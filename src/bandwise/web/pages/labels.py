@@ -153,8 +153,8 @@ _BROKEN_RULE = re.compile(r"\bBroken rule [a-z0-9-]+: ")
 def in_words(text: str, titles: Titles | None = None) -> str:
     """A sentence the matching library wrote (the explanation's summary, a rule's
     message) with its codes as words: verdicts by their labels, profiles by their titles,
-    a broken rule without its id, case statuses in words. The library's own text stays as it is for the command
-    line and the API; only what a page shows is reworded."""
+    a broken rule without its id, case statuses in words. The library's own text stays as
+    it is for the command line and the API; only what a page shows is reworded."""
     text = _BROKEN_RULE.sub("Rule broken: ", text)
 
     def word(match: re.Match[str]) -> str:
