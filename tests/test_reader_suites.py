@@ -5,13 +5,16 @@ reader gives the first with a warning naming the others."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bandwise.documents.reader import read_document, read_suites
 from bandwise.documents.text_reader import TableRow, read_profile_rows
 from bandwise.profiles.library import SEED_DOCUMENT
+from bandwise.scheme.loader import load_scheme
 from bandwise.services.base import Database
+from bandwise.services.profile_import import read_and_validate, read_merged
 from dbfixtures import People
 from test_library_service import OURS, one_profile_document, run, run_json
 
@@ -123,3 +126,119 @@ def test_a_suite_id_or_out_file_for_a_document_with_several_suites_is_refused(
     )
     assert (code, out) == (2, "")
     assert "--out takes one suite" in err and "holds 2" in err
+
+
+# ---------------------------------------------------------------- one suite in parts
+
+
+def _parts(tmp_path: Path, overlap: int = 0) -> tuple[Path, Path]:
+    """The seed split after its second profile into two documents, each with the title;
+    ``overlap`` profiles before the cut are in both."""
+    lines = SEED.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Profile Suite and Label")]
+    a, b = tmp_path / "part-a.txt", tmp_path / "part-b.txt"
+    a.write_text("\n".join(lines[: starts[2]]) + "\n", encoding="utf-8")
+    b.write_text("\n".join([lines[0], "", *lines[starts[2 - overlap] :]]) + "\n", "utf-8")
+    return a, b
+
+
+def _shape(suite: Any) -> list[Any]:
+    return [
+        (
+            p.id,
+            p.title,
+            p.band_label,
+            p.stated_total,
+            p.job_statement,
+            [(f.number, f.level_text, f.score_text, f.descriptor) for f in p.factors],
+        )
+        for p in suite.profiles
+    ]
+
+
+def test_one_suite_split_over_two_documents_reads_as_the_whole_suite(tmp_path: Path) -> None:
+    merged, findings = read_merged(load_scheme(), list(_parts(tmp_path)))
+    whole = read_document(SEED_DOCUMENT).suite
+    assert merged.suite.title == whole.title and merged.suite.id == whole.id
+    assert _shape(merged.suite) == _shape(whole)
+    assert merged.suite.source == "part-a.txt + part-b.txt"
+    assert merged.suite.contents == whole.contents and merged.suite.history == whole.history
+    _, whole_findings = read_and_validate(load_scheme(), SEED_DOCUMENT)
+
+    def errors(found: list[Any]) -> list[Any]:  # the seed's own misprint, and no other
+        return [(f.code, f.profile, f.factor) for f in found if f.severity == "error"]
+
+    assert errors(findings) == errors(whole_findings)
+    assert not [f for f in findings if f.code in ("unplaced-text", "contents-mismatch")]
+
+
+def test_profiles_import_merge_saves_nothing_when_the_parts_make_the_library_suite(
+    db: Database,
+    db_url: str,
+    people: People,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BANDWISE_DATABASE_URL", db_url)
+    a, b = _parts(tmp_path)
+    report = run_json(
+        capsys, monkeypatch, "profiles", "import", str(a), str(b), "--merge", "--save", "--yes"
+    )
+    assert report["suite"]["id"] == "arts-therapies"
+    assert len(report["profiles"]) == 5
+    assert (report["saved"], report["library_version"]) == (None, 1)  # the same suite
+
+
+def test_merge_refuses_parts_of_different_suites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BANDWISE_DATA_DIR", str(tmp_path / "data"))
+    other = tmp_path / "other.txt"
+    other.write_text(one_profile_document(), encoding="utf-8")
+    code, out, err = run(
+        capsys, monkeypatch, "profiles", "import", str(SEED_DOCUMENT), str(other), "--merge"
+    )
+    assert (code, out) == (2, "")
+    assert "is suite 'National Profiles for Hyperbaric Medicine', not " in err
+    assert "'National Profiles for Art Therapy'" in err and "other.txt" in err
+
+
+def test_merge_refuses_a_profile_in_two_parts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BANDWISE_DATA_DIR", str(tmp_path / "data"))
+    a, b = _parts(tmp_path, overlap=1)
+    code, out, err = run(capsys, monkeypatch, "profiles", "import", str(a), str(b), "--merge")
+    assert (code, out) == (2, "")
+    assert "part-b.txt" in err
+    assert "profile 'Arts Therapist (Art, Music, Drama, Dance Movement)'" in err
+    assert "is also in" in err and "part-a.txt" in err
+
+
+def test_merge_needs_two_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BANDWISE_DATA_DIR", str(tmp_path / "data"))
+    code, out, err = run(capsys, monkeypatch, "profiles", "import", str(SEED_DOCUMENT), "--merge")
+    assert (code, out) == (2, "")
+    assert "--merge reads the parts of one suite: give two or more files" in err
+
+
+def test_merged_profiles_of_one_title_in_two_bands_take_ids_with_their_band(
+    tmp_path: Path,
+) -> None:
+    one = one_profile_document()
+    cut = "JE Score 438-448\tBan\td 6"
+    assert cut in one
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(one.replace(cut, "JE Score 438-448\tBand 6i"), encoding="utf-8")
+    b.write_text(one.replace(cut, "JE Score 438-448\tBand 6ii"), encoding="utf-8")
+    merged, _ = read_merged(load_scheme(), [a, b])
+    together = tmp_path / "together.txt"
+    body = b.read_text(encoding="utf-8").split("\n", 1)[1]
+    together.write_text(a.read_text(encoding="utf-8") + body, encoding="utf-8")
+    (whole,) = read_suites(together)
+    ids = [p.id for p in merged.suite.profiles]
+    assert ids == [p.id for p in whole.suite.profiles]
+    assert ids == [f"{OURS}-6i", f"{OURS}-6ii"]

@@ -169,6 +169,12 @@ def profiles_import(
     ),
     yes: bool = typer.Option(False, "--yes", help="With --save: do not ask for confirmation."),
     organisation: str | None = OrganisationOpt,
+    merge: bool = typer.Option(
+        False,
+        "--merge",
+        help="The files are parts of one suite (same title, each profile in one part): "
+        "read them as one suite.",
+    ),
 ) -> None:
     """Read and validate profile documents; show what changed; optionally save them."""
     from .cli_library import open_for_import
@@ -179,12 +185,14 @@ def profiles_import(
     single = len(files) == 1 and not files[0].is_dir()
     if not inputs:
         raise UsageError("no profile documents found in " + ", ".join(map(str, files)))
-    if out is not None and not single:
+    if merge and len(inputs) < 2:
+        raise UsageError("--merge reads the parts of one suite: give two or more files")
+    if out is not None and not single and not merge:
         raise UsageError("--out takes one input file; use --save to store several suites")
     scheme = load_scheme()
     target = open_for_import(organisation) if save else None
     try:
-        _import_each(inputs, single, json_, out, suite_id, yes, target, scheme, organisation)
+        _import_each(inputs, single, json_, out, suite_id, yes, target, scheme, organisation, merge)
     finally:
         if target is not None:
             target[0].engine.dispose()
@@ -200,6 +208,7 @@ def _import_each(
     target: tuple[Database, Actor, str] | None,
     scheme: Any,
     organisation: str | None,
+    merge: bool = False,
 ) -> None:
     """Read, compare and (with a ``target`` database) save each input, then report."""
     from .cli_library import database_library
@@ -216,11 +225,16 @@ def _import_each(
     library = current()
     reports: list[dict[str, Any]] = []
     failed = 0
-    read = [
-        (file, outcome, each)
-        for file, outcome, all_ in _read_each(inputs, single, json_, suite_id, scheme)
-        for each in all_
-    ]
+    if merge:  # one suite in parts: any error is the whole import's
+        merged = importing.read_merged(scheme, inputs, suite_id)
+        read: list[Any] = [(Path(merged[0].suite.source), lambda _msg: None, merged)]
+        single = True
+    else:
+        read = [
+            (file, outcome, each)
+            for file, outcome, all_ in _read_each(inputs, single, json_, suite_id, scheme)
+            for each in all_
+        ]
     if out is not None and len(read) > 1:
         raise UsageError(
             f"--out takes one suite; {inputs[0]} holds {len(read)}: use --save to store each"

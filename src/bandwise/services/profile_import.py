@@ -10,10 +10,12 @@ from pathlib import Path
 from ..documents.reader import MAX_BYTES, read_document, read_suites
 from ..errors import DocumentError
 from ..profiles.diff import SuiteDiff, diff_suites
+from ..profiles.ids import slugify
 from ..profiles.library import Library
 from ..profiles.model import Finding, ReadResult
 from ..profiles.serialize import load_suite_yaml
 from ..profiles.validate import validate_suite
+from ..scheme.band_labels import normalise_band_text
 from ..scheme.model import Scheme
 
 DOCUMENT_SUFFIXES = (".txt", ".text", ".tsv", ".pdf", ".docx", ".yaml", ".yml")
@@ -64,6 +66,66 @@ def read_and_validate_all(
     if file.suffix.lower() in (".yaml", ".yml"):
         return [read_and_validate(scheme, file, suite_id)]
     return [(r, _validated(scheme, r)) for r in read_suites(file, suite_id, scheme)]
+
+
+def read_merged(
+    scheme: Scheme, files: list[Path], suite_id: str | None = None
+) -> tuple[ReadResult, list[Finding]]:
+    """One suite split over several documents (``profiles import --merge``), read as one:
+    every part has the suite's title, and no profile is in two parts. Profiles keep their
+    parts' order; two of the same title in different bands take ids with their band, as
+    in one document."""
+    parts = [(f, r) for f in files for r, _ in read_and_validate_all(scheme, f)]
+    first_file, first = parts[0]
+    for file, part in parts[1:]:
+        if _norm(part.suite.title) != _norm(first.suite.title):
+            raise DocumentError(
+                str(file),
+                f"is suite '{part.suite.title}', not '{first.suite.title}' as {first_file} "
+                "is; --merge reads the parts of one suite (import different suites without it)",
+            )
+    seen: dict[tuple[str, str, bool], Path] = {}
+    for file, part in parts:
+        for p in part.suite.profiles:
+            key = (_norm(p.title), normalise_band_text(p.band_text), p.archived)
+            if key in seen:
+                band = f" (band {p.band_label or p.band_text})" if p.band_text else ""
+                raise DocumentError(
+                    str(file),
+                    f"profile '{p.title}'{band} is also in {seen[key]}; --merge takes each "
+                    "profile from one part only",
+                )
+            seen[key] = file
+    profiles = [p for _, part in parts for p in part.suite.profiles]
+    ids = [p.id for p in profiles]
+    renamed = [
+        replace(
+            p,
+            id=slugify(
+                " ".join((p.title, normalise_band_text(p.band_text), "archived" * p.archived))
+            ),
+        )
+        if ids.count(p.id) > 1
+        else p
+        for p in profiles
+    ]
+    history = list(dict.fromkeys(h for _, part in parts for h in part.suite.history))
+    suite = replace(
+        first.suite,
+        id=suite_id or first.suite.id,
+        source=" + ".join(part.suite.source for _, part in parts),
+        profiles=tuple(renamed),
+        contents=tuple(c for _, part in parts for c in part.suite.contents),
+        history=tuple(history),
+        mark_meaning=next((pt.suite.mark_meaning for _, pt in parts if pt.suite.mark_meaning), ""),
+    )
+    merged = ReadResult(
+        suite,
+        tuple(f for _, part in parts for f in part.findings),
+        tuple(u for _, part in parts for u in part.unplaced),
+        first.encoding,
+    )
+    return merged, _validated(scheme, merged)
 
 
 def _validated(scheme: Scheme, result: ReadResult) -> list[Finding]:
