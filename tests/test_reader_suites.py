@@ -233,12 +233,15 @@ def test_merged_profiles_of_one_title_in_two_bands_take_ids_with_their_band(
     assert cut in one
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(one.replace(cut, "JE Score 438-448\tBand 6i"), encoding="utf-8")
-    b.write_text(one.replace(cut, "JE Score 438-448\tBand 6ii"), encoding="utf-8")
-    merged, _ = read_merged(load_scheme(), [a, b])
+    stray = "\nA stray note of the second part.\n"  # a finding of that part's profile
+    b.write_text(one.replace(cut, "JE Score 438-448\tBand 6ii") + stray, encoding="utf-8")
+    merged, findings = read_merged(load_scheme(), [a, b])
     together = tmp_path / "together.txt"
-    body = b.read_text(encoding="utf-8").split("\n", 1)[1]
+    body = b.read_text(encoding="utf-8").split("\n", 1)[1].replace(stray, "")
     together.write_text(a.read_text(encoding="utf-8") + body, encoding="utf-8")
     (whole,) = read_suites(together)
     ids = [p.id for p in merged.suite.profiles]
     assert ids == [p.id for p in whole.suite.profiles]
     assert ids == [f"{OURS}-6i", f"{OURS}-6ii"]
+    stray_finding = next(f for f in findings if f.code == "unplaced-text")
+    assert stray_finding.profile == f"{OURS}-6ii"  # the part's finding names the new id

@@ -96,18 +96,22 @@ def read_merged(
                     "profile from one part only",
                 )
             seen[key] = file
-    profiles = [p for _, part in parts for p in part.suite.profiles]
-    ids = [p.id for p in profiles]
-    renamed = [
-        replace(
-            p,
-            id=slugify(
+    ids = [p.id for _, part in parts for p in part.suite.profiles]
+    # each part's renamed ids, so that its findings name the profile by its new id
+    renames = [
+        {
+            p.id: slugify(
                 " ".join((p.title, normalise_band_text(p.band_text), "archived" * p.archived))
-            ),
-        )
-        if ids.count(p.id) > 1
-        else p
-        for p in profiles
+            )
+            for p in part.suite.profiles
+            if ids.count(p.id) > 1
+        }
+        for _, part in parts
+    ]
+    renamed = [
+        replace(p, id=names.get(p.id, p.id))
+        for (_, part), names in zip(parts, renames, strict=True)
+        for p in part.suite.profiles
     ]
     history = list(dict.fromkeys(h for _, part in parts for h in part.suite.history))
     suite = replace(
@@ -121,7 +125,11 @@ def read_merged(
     )
     merged = ReadResult(
         suite,
-        tuple(f for _, part in parts for f in part.findings),
+        tuple(
+            replace(f, profile=names.get(f.profile, f.profile)) if f.profile else f
+            for (_, part), names in zip(parts, renames, strict=True)
+            for f in part.findings
+        ),
         tuple(u for _, part in parts for u in part.unplaced),
         first.encoding,
     )
