@@ -95,7 +95,7 @@ def test_a_stopping_server_kills_a_running_parse_and_exits(tmp_path: Path) -> No
         signed = client.post("/api/session", json={"email": email, "password": PASSWORD})
         assert signed.status_code == 200, signed.text
         headers = {CSRF_HEADER: signed.json()["csrf_token"]}
-        pdf = hostile.shared_stream_pdf(2_000, 20_000)  # hours of parsing, 60 KB
+        pdf = hostile.shared_stream_pdf(400, 100_000)  # within the page limit, hours of parsing
 
         def upload() -> None:
             try:
@@ -111,7 +111,9 @@ def test_a_stopping_server_kills_a_running_parse_and_exits(tmp_path: Path) -> No
         thread.start()
         deadline = time.monotonic() + WAIT
         while not _parse_running(server.pid):
-            assert thread.is_alive() and time.monotonic() < deadline, answers
+            assert thread.is_alive() and time.monotonic() < deadline, [
+                a.text if isinstance(a, httpx.Response) else a for a in answers
+            ]
             time.sleep(0.05)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=WAIT)  # raises TimeoutExpired if the parse held the shutdown
