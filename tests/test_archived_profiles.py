@@ -136,6 +136,9 @@ def test_the_suite_page_lists_an_archived_profile_marked_archived(web: Web) -> N
     assert ">archived</strong>" in row
     others = [r for r in page.text.split("<tr") if "/arts-therapist-principal" in r]
     assert others and ">archived</strong>" not in others[0]
+    search = web.client(web.people.viewer).get("/library", params={"q": "head of"})
+    (item,) = [li for li in search.text.split("<li") if f"/{HEAD}" in li]
+    assert ">archived</strong>" in item
 
 
 def test_a_new_version_that_archives_a_profile_is_stored_as_a_change(web: Web) -> None:

@@ -113,7 +113,12 @@ def library_index(user: PageUser, request: Request, db: DB) -> Response:
             }
         )
     found = [
-        {"href": f"/library/profiles/{qualified(s, p.id)}", "title": p.title, "suite": s.title}
+        {
+            "href": f"/library/profiles/{qualified(s, p.id)}",
+            "title": p.title,
+            "suite": s.title,
+            "archived": p.archived,
+        }
         for s in lib.suites
         for p in s.profiles
         if query and _matches(p.title, query)
