@@ -91,7 +91,17 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "checkin", _server_default_access)
+    return engine
+
+
+def _server_default_access(dbapi_connection: Any, _record: Any) -> None:
+    """After a read-only unit of work SQLAlchemy resets psycopg's ``read_only`` to False,
+    which makes every later ``BEGIN`` say ``READ WRITE`` and override a database or role
+    set to ``default_transaction_read_only``. Back to None: the server's default rules."""
+    if dbapi_connection is not None and dbapi_connection.read_only is not None:
+        dbapi_connection.read_only = None
 
 
 def reader(engine: Engine) -> Engine:
