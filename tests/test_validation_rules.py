@@ -103,15 +103,29 @@ def test_base_document_reads_and_validates_clean() -> None:
 PDF_PAGE_CODES = {"no-table-on-page", "page-order", "page-rotated"}
 
 
+# Codes about the whole document, which read_document gives (read_profile_text reads
+# one suite): each has its fixture and test below.
+DOCUMENT_CODES = {"more-suites"}
+DOCUMENT_FIXTURES = {"more-suites.txt"}
+
+
+def test_a_document_of_two_suites_warns_that_only_the_first_is_read() -> None:
+    result = read_document(FIXTURES / "more-suites.txt")
+    assert [(f.code, f.severity) for f in result.findings] == [("more-suites", "warning")]
+    message = result.findings[0].message
+    assert "'National Profiles for Other Therapy'" in message and "imports each" in message
+    assert [p.title for p in result.suite.profiles] == ["Test Practitioner"]
+
+
 def test_every_finding_code_has_a_fixture() -> None:
-    covered = {spec["code"] for spec in EXPECTATIONS.values()} | PDF_PAGE_CODES
+    covered = {spec["code"] for spec in EXPECTATIONS.values()} | PDF_PAGE_CODES | DOCUMENT_CODES
     assert REQUIRED_CODES <= FINDING_CODES
     assert sorted(FINDING_CODES - covered) == []
     assert sorted(covered - FINDING_CODES) == []
 
 
 def test_every_fixture_file_has_an_expectation() -> None:
-    files = {p.name for p in FIXTURES.glob("*.txt")} - {BASE.name}
+    files = {p.name for p in FIXTURES.glob("*.txt")} - {BASE.name} - DOCUMENT_FIXTURES
     named = {fixture_path(name).name for name in EXPECTATIONS}
     assert sorted(files ^ named) == []
 
