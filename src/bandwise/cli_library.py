@@ -173,7 +173,7 @@ def open_for_import(organisation: str | None) -> tuple[Database, Actor, str]:
     from sqlalchemy.exc import DBAPIError
 
     from .cli_server import migrate_once
-    from .services.base import Actor, Database
+    from .services.base import Database
     from .store import tables as t
     from .store.db import database_url
 
@@ -189,19 +189,7 @@ def open_for_import(organisation: str | None) -> tuple[Database, Actor, str]:
                     "`bandwise users create-admin`, then save the suite"
                 )
             slug = session.scalar(select(t.Organisation.slug).where(t.Organisation.id == org_id))
-            admin = session.scalar(
-                select(t.User)
-                .where(t.User.organisation_id == org_id, t.User.role == "admin")
-                .where(t.User.active.is_(True))
-                .order_by(t.User.id)
-                .limit(1)
-            )
-            if admin is None:
-                raise UsageError(
-                    f"organisation {slug!r} has no active admin user; a saved "
-                    "suite is imported as the organisation's first admin, so create one first"
-                )
-            actor = Actor(admin.id, org_id, admin.role, admin.side, admin.name)
+            actor = first_admin(session, org_id, slug or "", "a saved suite is imported")
             return db, actor, slug or ""
     except DBAPIError as exc:
         db.engine.dispose()
@@ -209,3 +197,26 @@ def open_for_import(organisation: str | None) -> tuple[Database, Actor, str]:
     except BaseException:
         db.engine.dispose()
         raise
+
+
+def first_admin(session: Session, org_id: int, slug: str, doing: str) -> Actor:
+    """The organisation's first active administrator, as whom the command line acts (the
+    audit trail then names a person); a one-line error when there is none."""
+    from sqlalchemy import select
+
+    from .services.base import Actor
+    from .store import tables as t
+
+    admin = session.scalar(
+        select(t.User)
+        .where(t.User.organisation_id == org_id, t.User.role == "admin")
+        .where(t.User.active.is_(True))
+        .order_by(t.User.id)
+        .limit(1)
+    )
+    if admin is None:
+        raise UsageError(
+            f"organisation {slug!r} has no active admin user; {doing} as the "
+            "organisation's first admin, so create one first"
+        )
+    return Actor(admin.id, org_id, admin.role, admin.side, admin.name)

@@ -23,6 +23,7 @@ from .cli_common import (
     print_json,
     printable,
 )
+from .cli_library import first_admin
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def _open(slug: str | None) -> tuple[Database, Actor]:
     from sqlalchemy import select
     from sqlalchemy.exc import DBAPIError
 
-    from .services.base import Actor, Database
+    from .services.base import Database
     from .store import tables as t
 
     db = Database.connect()
@@ -66,20 +67,7 @@ def _open(slug: str | None) -> tuple[Database, Actor]:
                 )
             else:
                 org = orgs[0]
-            admin = session.scalar(
-                select(t.User)
-                .where(t.User.organisation_id == org.id)
-                .where(t.User.role == "admin")
-                .where(t.User.active.is_(True))
-                .order_by(t.User.id)
-                .limit(1)
-            )
-            if admin is None:
-                raise UsageError(
-                    f"organisation {org.slug!r} has no active admin user; these commands act "
-                    "as the organisation's first admin, so create one first"
-                )
-            return db, Actor(admin.id, org.id, admin.role, admin.side, admin.name)
+            return db, first_admin(session, org.id, org.slug, "these commands act")
     except DBAPIError as exc:
         db.engine.dispose()
         raise database_error(exc) from exc
