@@ -8,6 +8,7 @@ proves nothing buffers the whole body first."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import json
 from collections.abc import Iterable
@@ -75,7 +76,10 @@ def drive(
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running
+    # in the main thread for the rest of the session, where asyncio.run() is refused.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     head = {k.decode().lower(): v.decode() for k, v in start.get("headers", [])}
     return Reply(int(start["status"]), head, bytes(body), received)
 
