@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         "127.0.0.1", description="Proxies whose X-Forwarded-* headers are trusted"
     )
     log_level: str = Field("info", description="uvicorn log level")
+    smtp_host: str | None = Field(
+        None, description="Mail server for letters (unset: letters are never emailed)"
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="Mail server port")
+    smtp_username: str | None = Field(None, description="Mail server user name")
+    smtp_password: SecretStr = Field(SecretStr(""), description="Mail server password")
+    smtp_from: str | None = Field(None, description="The From address of letters emailed")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS with the mail server")
     parse_cpu_seconds: int = _positive("CPU time of one parse", 30, "s of CPU time")
     parse_wall_seconds: float = _positive("wall-clock time of one parse", 60.0, "s")
     parse_memory_mb: int = _positive("memory of the parsing process", 1024, "MiB of memory")

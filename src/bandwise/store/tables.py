@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .types import UTCDateTime
@@ -54,6 +55,11 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
+    # Printed on reports and letters (migration 0005); edited by an administrator.
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_content_type: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class User(Base):
@@ -71,6 +77,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Granted by an administrator: may do consistency checks (migration 0005).
+    consistency_checker: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -196,15 +206,23 @@ class Panel(Base):
 
 
 class PanelMember(Base):
+    """One member of a sitting: an account, or a guest recorded by name, side and
+    organisation (a staff-side representative from outside the JE team, migration 0005)."""
+
     __tablename__ = "panel_members"
     __table_args__ = (
         UniqueConstraint("panel_id", "user_id", name="uq_panel_members"),
         CheckConstraint(_in("side", SIDES), name="ck_panel_members_side"),
+        CheckConstraint(
+            "(user_id IS NULL) <> (guest_name IS NULL)", name="ck_panel_members_user_or_guest"
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     side: Mapped[str] = mapped_column(String(20))  # the member's side when they sat
+    guest_name: Mapped[str | None] = mapped_column(String(200))
+    guest_organisation: Mapped[str | None] = mapped_column(String(200))
 
 
 class FactorDecision(Base):
@@ -242,6 +260,8 @@ class Outcome(Base):
     rule_set_id: Mapped[str] = mapped_column(String(100))
     rule_set_version: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Why the panel decided as it did, in its own words (migration 0005).
+    rationale: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=_now())
 
@@ -320,4 +340,5 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+from . import organisation_tables as _organisation_tables  # noqa: E402,F401  (rules, letters)
 from . import register_tables as _register_tables  # noqa: E402,F401  (the JE register's tables)
