@@ -47,9 +47,7 @@ class LocalRuleSet(Base):
 
     __tablename__ = "local_rule_sets"
     __table_args__ = (
-        UniqueConstraint(
-            "organisation_id", "rule_set_id", "version", name="uq_local_rule_sets"
-        ),
+        UniqueConstraint("organisation_id", "rule_set_id", "version", name="uq_local_rule_sets"),
         Index(
             "uq_local_rule_sets_in_force",
             "organisation_id",

@@ -72,9 +72,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["created_by"], ["users.id"]),
         sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "organisation_id", "rule_set_id", "version", name="uq_local_rule_sets"
-        ),
+        sa.UniqueConstraint("organisation_id", "rule_set_id", "version", name="uq_local_rule_sets"),
     )
     op.create_index("ix_local_rule_sets_organisation_id", "local_rule_sets", ["organisation_id"])
     op.create_index(
@@ -104,9 +102,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("organisation_id", "kind", name="uq_letter_templates"),
     )
-    op.create_index(
-        "ix_letter_templates_organisation_id", "letter_templates", ["organisation_id"]
-    )
+    op.create_index("ix_letter_templates_organisation_id", "letter_templates", ["organisation_id"])
     op.create_table(
         "letters",
         sa.Column("id", sa.Integer(), nullable=False),
