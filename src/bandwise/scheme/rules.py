@@ -107,11 +107,27 @@ def load_rule_set_from(path: Path, factor_count: int = 16) -> RuleSet:
     """Load and validate a rule set file; errors name the file and key."""
     name = path.name
     try:
-        raw = strict_yaml.load_file(path)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise SchemeDataError(str(path), "", "file not found") from exc
+    return load_rule_set_text(text, name, factor_count)
+
+
+def load_rule_set_text(text: str, source: str, factor_count: int = 16) -> RuleSet:
+    """Load and validate a rule set written as YAML (a file's content, or a local rule set
+    stored in the database); errors name ``source`` and the key."""
+    try:
+        raw = strict_yaml.loads(text)
     except strict_yaml.StrictYamlError as exc:
-        raise SchemeDataError(name, exc.key, exc.message) from exc
+        raise SchemeDataError(source, exc.key, exc.message) from exc
+    return load_rule_set_data(raw, source, factor_count)
+
+
+def load_rule_set_data(raw: Any, source: str, factor_count: int = 16) -> RuleSet:
+    """Validate a rule set given as a mapping (parsed YAML), by the same strict rules as a
+    file: unknown keys, wrong types and out-of-range values are errors naming ``source``
+    and the key path."""
+    name = source
     try:
         data = _RuleSetIn.model_validate(raw)
     except ValidationError as exc:
@@ -155,6 +171,44 @@ def load_rule_set_from(path: Path, factor_count: int = 16) -> RuleSet:
         settings=settings,
         source=name,
     )
+
+
+#: The six settings, in the order files and pages show them.
+SETTING_NAMES: tuple[str, ...] = tuple(_Settings.model_fields)
+
+
+def rule_set_data(rules: RuleSet) -> dict[str, Any]:
+    """``rules`` as the mapping a rule set file holds (``load_rule_set_data`` reads it
+    back to an equal rule set, apart from ``source``)."""
+    ref = rules.reference
+    reference: dict[str, Any] = {"source": ref.source}
+    if ref.section:
+        reference["section"] = ref.section
+    reference["reliability"] = ref.reliability
+    if ref.url:
+        reference["url"] = ref.url
+    return {
+        "id": rules.id,
+        "version": rules.version,
+        "title": rules.title,
+        "effective_from": rules.effective_from,
+        "reference": reference,
+        "settings": {
+            s.name: {
+                "value": sorted(s.value)
+                if isinstance(s.value, (frozenset, set, list))
+                else s.value,
+                "reliability": s.reliability,
+                "provenance": s.provenance,
+            }
+            for s in rules.settings
+        },
+    }
+
+
+def rule_set_yaml(rules: RuleSet) -> str:
+    """``rules`` written as a rule set file's YAML."""
+    return strict_yaml.dumps(rule_set_data(rules))
 
 
 @functools.cache
