@@ -22,6 +22,11 @@ from .model import Reference
 
 DEFAULT_RULES = DATA_DIR / "matching_rules.yaml"
 
+#: A local rule set (one an organisation keeps in the database) has an id that starts
+#: with this and this title; its versions count up from 1.
+LOCAL_PREFIX = "local-"
+LOCAL_TITLE = "Local matching rules"
+
 #: Rule ids a match can break; each is documented in docs/matching-rules.md.
 RULE_IDS = (
     "factor-within-variation",

@@ -24,9 +24,10 @@ from ..scheme.explain import evaluation_to_json, match_to_json
 from ..scheme.jobs import job_factor, parse_job
 from ..scheme.loader import load_scheme
 from ..scheme.matching import MatchResult
-from ..scheme.rules import RuleSet, default_rule_set
+from ..scheme.rules import RuleSet
 from ..store import tables as t
 from .base import LOCK, Actor, NotFound, RuleViolation, now, snapshot
+from .rule_sets import rule_set_in_force
 from .suites import library_in
 
 FACTORS = range(1, 17)
@@ -376,8 +377,10 @@ def case_state(row: t.Case, **extra: Any) -> dict[str, Any]:
 
 
 def rule_set_for(session: Session, organisation_id: int) -> RuleSet:
-    """The matching rule set the organisation's panels apply (the default, for now)."""
-    return default_rule_set()
+    """The matching rule set the organisation applies: its local rule set version in
+    force, or the built-in default (services/rule_sets.py). The one place every outcome,
+    match, consistency report and rematch takes its rules from."""
+    return rule_set_in_force(session, organisation_id)
 
 
 def case_mode(session: Session, row: t.Case) -> str:
