@@ -125,6 +125,9 @@ _register_matching(app)
 from .cli_server import register as _register_server  # noqa: E402
 
 _register_server(app)
+from .cli_db import register as _register_db  # noqa: E402
+
+_register_db(app)
 from .cli_records import register as _register_records  # noqa: E402
 
 _register_records(app)

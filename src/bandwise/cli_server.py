@@ -200,6 +200,9 @@ def serve_cmd(
     settings = Settings.from_env()
     settings.validate()  # refuse a missing or placeholder secret before touching anything
     migrate_once(settings.database_url)
+    from .cli_db import startup_checks
+
+    startup_checks()  # `bandwise doctor`'s checks: a failing one stops the server here
     if setup:
         _first_run(settings.database_url, host, port)
     import uvicorn
