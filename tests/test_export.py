@@ -29,6 +29,7 @@ EXPECTED_COLUMNS = [
     "job_id", "reference", "title", "department", "case_id", "kind", "verdict", "total_min",
     "total_max", "band", "profile_id", "suite_id", "suite_version", "rule_set",
     "scheme_edition", "recorded_at", "confirmed", *(f"f{n}" for n in range(1, 17)),
+    "outcome_on", "panel_members", "rationale", "checked_by", "checked_on", "notified_on",
 ]  # fmt: skip
 
 
@@ -47,7 +48,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def test_the_columns_are_the_job_the_case_the_outcome_and_the_16_levels() -> None:
+def test_the_columns_are_the_job_the_case_the_outcome_the_16_levels_then_who_and_when() -> None:
     assert list(COLUMNS) == EXPECTED_COLUMNS
 
 
@@ -140,7 +141,7 @@ def test_the_export_is_recorded_in_the_audit_trail(
             select(t.AuditEvent).where(t.AuditEvent.action == "outcomes.exported")
         )
         assert event.user_id == people.viewer.user_id
-        assert event.after == {"format": "xlsx", "rows": 2, "file": "x.xlsx"}
+        assert event.after == {"format": "xlsx", "rows": 2, "file": "x.xlsx", "headers": "codes"}
 
 
 def test_a_format_that_disagrees_with_the_file_name_is_refused(

@@ -116,19 +116,28 @@ def export_cmd(
     fmt: str | None = typer.Option(
         None, "--format", help="csv or xlsx (default: from the file name)."
     ),
+    headers: str = typer.Option(
+        "codes",
+        "--headers",
+        help="The header row: codes (job_id, ..., f1 to f16, ...: what scripts read; the "
+        "default) or names (the columns in words, each factor by its name).",
+    ),
     organisation: str | None = OrganisationOpt,
     json_: bool = JsonOpt,
 ) -> None:
-    """Every outcome with its 16 factor levels, as CSV or XLSX (written all or nothing)."""
-    from .services.export import FORMATS, export_outcomes
+    """Every outcome with its 16 factor levels, the panel, the checker and the dates, as
+    CSV or XLSX (written all or nothing)."""
+    from .services.export import FORMATS, HEADERS, export_outcomes
 
     if fmt is not None and fmt.lower() not in FORMATS:
         raise UsageError(f"--format is csv or xlsx, not {fmt!r}")
+    if headers not in HEADERS:
+        raise UsageError(f"--headers is codes or names, not {headers!r}")
     if fmt is not None and out.suffix.lower() != f".{fmt.lower()}":
         raise UsageError(f"--format {fmt.lower()} needs an --out file ending in .{fmt.lower()}")
     db, actor = _open(organisation)
     try:
-        result = export_outcomes(db, actor, out, fmt.lower() if fmt else None)
+        result = export_outcomes(db, actor, out, fmt.lower() if fmt else None, headers)
     finally:
         db.engine.dispose()
     if json_:
@@ -219,6 +228,12 @@ def report_cmd(
     start: str | None = typer.Option(None, "--from", help="First day of the period (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--to", help="Last day of the period (YYYY-MM-DD)."),
     pdf: Path | None = PdfOpt,
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Also write the figures' table (a row per figure, a column per quarter and "
+        "the whole period) to this file: .csv or .xlsx.",
+    ),
     organisation: str | None = OrganisationOpt,
     json_: bool = JsonOpt,
 ) -> None:
@@ -226,7 +241,7 @@ def report_cmd(
     reviews, re-banding up/down/unchanged, ageing job descriptions. (``report case ID``:
     a case's matching report.)"""
     if ctx.invoked_subcommand is not None:
-        given = (start, end, pdf, organisation)
+        given = (start, end, pdf, out, organisation)
         if any(v is not None for v in given) or json_:
             raise UsageError(
                 f"give the options of `report {ctx.invoked_subcommand}` after its name"
@@ -242,6 +257,10 @@ def report_cmd(
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")
     _check_pdf(pdf)
+    if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"--out needs a file ending in .csv or .xlsx, not {out.name!r}")
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"--out: there is no folder {str(out.parent)!r}")
     db, actor = _open(organisation)
     try:
         report = board_report(db, actor, first, last)
@@ -251,11 +270,16 @@ def report_cmd(
         from .web.pages.reports import board_pdf
 
         pdf.write_bytes(board_pdf(report))
+    if out is not None:
+        from .services.reporting import write_board_table
+
+        write_board_table(report, out)
     if json_:
         print_json(report.to_json())
         return
-    if pdf is not None:
-        _say(f"Wrote the board figures to {pdf}.")
+    written = [str(f) for f in (pdf, out) if f is not None]
+    if written:
+        _say(f"Wrote the board figures to {' and '.join(written)}.")
         return
     periods = [report.period, *report.quarters] if len(report.quarters) > 1 else [report.period]
     for p in periods:

@@ -28,7 +28,8 @@ _INPUT_SUFFIXES = {".csv": CSV, ".txt": CSV, ".xlsx": XLSX, ".xlsm": XLSX}
 _OUTPUT_SUFFIXES = {".csv": CSV, ".xlsx": XLSX}
 XLSX_MAX_ROWS = 1_048_576
 
-Cell = str | int
+#: A cell written out: text, a whole number, or a day (ISO text in CSV, a real date in XLSX).
+Cell = str | int | dt.date
 
 
 def required_columns(factors: int = 16) -> tuple[str, ...]:
@@ -257,6 +258,10 @@ def _safe(cell: Cell) -> Cell:
     return cell
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time()) if not isinstance(day, dt.datetime) else day
+
+
 def _write_csv(tmp: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -273,6 +278,7 @@ def _write_xlsx(
     try:
         sheet = book.add_worksheet("results")
         bold = book.add_format({"bold": True})
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
         for col, name in enumerate(header):
             sheet.write_string(0, col, name, bold)
         sheet.freeze_panes(1, 0)
@@ -287,6 +293,8 @@ def _write_xlsx(
             for col, value in enumerate(row):
                 if isinstance(value, int):
                     sheet.write_number(last, col, value)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(last, col, _midnight(value), day)
                 elif value:
                     sheet.write_string(last, col, value)
         sheet.autofilter(0, 0, last, len(header) - 1)

@@ -6,19 +6,47 @@ ordered by job and then by when it was recorded. The file is written all at once
 not at all, and text a spreadsheet would run as a formula is neutralised
 (:func:`bandwise.batch.io.write_rows`). The export is recorded in the audit trail
 (``outcomes.exported``) once the file is written.
+
+After the 16 levels come who and when: the outcome's day (the panel's sitting, else the
+day it was recorded), the panel members with their sides (guests marked as guests, with
+their organisation), the panel's rationale, who made the approving consistency check and
+on which day, and the day the outcome was notified (on the case's latest outcome only).
+Days are ISO text (``2026-10-01``) in CSV and real dates in XLSX.
+
+The header row comes in two kinds (:data:`HEADERS`): ``codes``, the column ids scripts
+depend on (``job_id`` ... ``f1`` ... ``f16`` ...; never renamed), and ``names``, the same
+columns in people's words with each factor's name from the scheme's factor plan
+("Communication and relationship skills", ...). The values are the same in both.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from ..batch.io import Cell, output_kind, write_rows
+from ..clock import uk_day
 from ..errors import BandwiseError
+from ..scheme.loader import load_scheme
+from ..store import tables as t
 from .base import Actor, Database, InvalidInput, audit
 from .outcome_queries import OutcomeRecord, outcome_records
 
 FACTORS = 16
+#: The columns after the 16 levels (added in issue 17; appended so that no column moves).
+WHO_AND_WHEN: tuple[str, ...] = (
+    "outcome_on",
+    "panel_members",
+    "rationale",
+    "checked_by",
+    "checked_on",
+    "notified_on",
+)
 COLUMNS: tuple[str, ...] = (
     "job_id",
     "reference",
@@ -38,8 +66,51 @@ COLUMNS: tuple[str, ...] = (
     "recorded_at",
     "confirmed",
     *(f"f{n}" for n in range(1, FACTORS + 1)),
+    *WHO_AND_WHEN,
 )
 FORMATS = ("csv", "xlsx")
+#: The kinds of header row: the column codes scripts read (the default) or people's words.
+HEADERS = ("codes", "names")
+
+#: Each column's name in people's words (the factor columns take the factor's name).
+COLUMN_NAMES: dict[str, str] = {
+    "job_id": "Job number",
+    "reference": "Job reference",
+    "title": "Job title",
+    "department": "Department",
+    "case_id": "Case number",
+    "kind": "Kind of case",
+    "verdict": "Verdict",
+    "total_min": "Total score (lowest)",
+    "total_max": "Total score (highest)",
+    "band": "Band",
+    "profile_id": "National profile",
+    "suite_id": "Profile suite",
+    "suite_version": "Profile suite version",
+    "rule_set": "Matching rule set",
+    "scheme_edition": "Job evaluation scheme edition",
+    "recorded_at": "Recorded at",
+    "confirmed": "Confirmed by a consistency check",
+    "outcome_on": "Outcome date",
+    "panel_members": "Panel members",
+    "rationale": "Panel's rationale",
+    "checked_by": "Consistency checked by",
+    "checked_on": "Consistency check date",
+    "notified_on": "Notified on",
+}
+#: A panel member's side in the export's words.
+SIDE_WORDS = {"management": "management side", "staff-side": "staff side"}
+
+
+def header(headers: str = "codes") -> tuple[str, ...]:
+    """The header row: the column codes (``codes``) or people's words (``names``), where
+    the factor columns take their names from the scheme's factor plan."""
+    if headers == "codes":
+        return COLUMNS
+    if headers != "names":
+        raise InvalidInput(f"the headers are codes or names, not {headers!r}", "headers")
+    factors = {f"f{f.number}": f.name for f in load_scheme().factors}
+    return tuple(COLUMN_NAMES.get(c) or factors[c] for c in COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +123,112 @@ class ExportResult:
         return {"path": str(self.path), "format": self.format, "rows": self.rows}
 
 
-def _row(r: OutcomeRecord) -> list[Cell]:
+@dataclass(frozen=True, slots=True)
+class WhoAndWhen:
+    """An outcome's panel, rationale, approving check and notification."""
+
+    outcome_on: dt.date
+    panel_members: str = ""
+    rationale: str = ""
+    checked_by: str = ""
+    checked_on: dt.date | None = None
+    notified_on: dt.date | None = None
+
+    def cells(self) -> list[Cell]:
+        return [
+            self.outcome_on,
+            self.panel_members,
+            self.rationale,
+            self.checked_by,
+            self.checked_on or "",
+            self.notified_on or "",
+        ]
+
+
+def member_text(name: str, side: str, guest_of: str | None = None) -> str:
+    """One panel member: "Ann Lee (management side)", or for a guest "Bob Ray (staff
+    side, guest, UNISON)" (``guest_of``: the guest's organisation, "" when not given)."""
+    words = [SIDE_WORDS.get(side, side)]
+    if guest_of is not None:
+        words.append("guest")
+        if guest_of.strip():
+            words.append(guest_of.strip())
+    return f"{name} ({', '.join(words)})"
+
+
+def _who_and_when(
+    session: Session, organisation_id: int, records: list[OutcomeRecord]
+) -> dict[int, WhoAndWhen]:
+    """Each outcome's panel, rationale, approving check and notification, by outcome id."""
+    outcomes = {
+        o.id: o
+        for o in session.scalars(
+            select(t.Outcome).where(t.Outcome.organisation_id == organisation_id)
+        )
+    }
+    panels = {
+        p.id: p
+        for p in session.scalars(select(t.Panel).where(t.Panel.organisation_id == organisation_id))
+    }
+    names = dict(
+        session.execute(
+            select(t.User.id, t.User.name).where(t.User.organisation_id == organisation_id)
+        ).all()
+    )
+    members: dict[int, list[str]] = defaultdict(list)
+    rows = session.scalars(
+        select(t.PanelMember)
+        .join(t.Panel, t.PanelMember.panel_id == t.Panel.id)
+        .where(t.Panel.organisation_id == organisation_id)
+        .order_by(t.PanelMember.id)
+    )
+    for m in rows:
+        if m.user_id is None:
+            members[m.panel_id].append(
+                member_text(m.guest_name or "", m.side, m.guest_organisation or "")
+            )
+        else:
+            members[m.panel_id].append(member_text(names.get(m.user_id, ""), m.side))
+    approved: dict[int, t.ConsistencyCheck] = {}
+    checks = session.scalars(
+        select(t.ConsistencyCheck)
+        .where(t.ConsistencyCheck.organisation_id == organisation_id)
+        .where(t.ConsistencyCheck.decision == "approved")
+        .order_by(t.ConsistencyCheck.id)
+    )
+    for check in checks:
+        approved[check.outcome_id] = check  # the last approval, should there be two
+    notified = {
+        case_id: uk_day(at)
+        for case_id, at in session.execute(
+            select(t.Case.id, t.Case.notified_at)
+            .where(t.Case.organisation_id == organisation_id)
+            .where(t.Case.notified_at.is_not(None))
+        ).all()
+    }
+    latest: dict[int, OutcomeRecord] = {}
+    for r in records:
+        if r.case_id not in latest or r.order > latest[r.case_id].order:
+            latest[r.case_id] = r
+    out = {}
+    for r in records:
+        outcome = outcomes[r.outcome_id]
+        panel = panels.get(outcome.panel_id) if outcome.panel_id is not None else None
+        check = approved.get(r.outcome_id)
+        out[r.outcome_id] = WhoAndWhen(
+            outcome_on=panel.sat_on if panel is not None else r.recorded_on,
+            panel_members="; ".join(members[panel.id]) if panel is not None else "",
+            rationale=outcome.rationale or "",
+            checked_by=names.get(check.checker_id, "") if check is not None else "",
+            checked_on=uk_day(check.checked_at) if check is not None else None,
+            notified_on=(
+                notified.get(r.case_id) if latest[r.case_id].outcome_id == r.outcome_id else None
+            ),
+        )
+    return out
+
+
+def _row(r: OutcomeRecord, more: WhoAndWhen) -> list[Cell]:
     levels = list(r.levels[:FACTORS]) + [""] * (FACTORS - len(r.levels))
     return [
         r.job_id,
@@ -73,19 +249,26 @@ def _row(r: OutcomeRecord) -> list[Cell]:
         r.recorded_at.isoformat(timespec="seconds"),
         "yes" if r.confirmed else "no",
         *(lv.strip() for lv in levels),
+        *more.cells(),
     ]
 
 
 def export_rows(db: Database, actor: Actor) -> list[list[Cell]]:
     """The export's rows (without the header), for the actor's organisation."""
     actor.require("read")
-    with db.transaction() as session:
-        return [_row(r) for r in outcome_records(session, actor.organisation_id)]
+    with db.reading() as session:
+        records = outcome_records(session, actor.organisation_id)
+        more = _who_and_when(session, actor.organisation_id, records)
+        return [_row(r, more[r.outcome_id]) for r in records]
 
 
-def export_outcomes(db: Database, actor: Actor, path: Path, fmt: str | None = None) -> ExportResult:
-    """Write the organisation's outcomes to ``path`` (``.csv`` or ``.xlsx``)."""
+def export_outcomes(
+    db: Database, actor: Actor, path: Path, fmt: str | None = None, headers: str = "codes"
+) -> ExportResult:
+    """Write the organisation's outcomes to ``path`` (``.csv`` or ``.xlsx``) under the
+    header row ``headers`` (``codes`` or ``names``)."""
     actor.require("read")
+    columns = header(headers)
     try:
         kind = output_kind(path)
     except BandwiseError as exc:
@@ -105,10 +288,10 @@ def export_outcomes(db: Database, actor: Actor, path: Path, fmt: str | None = No
             "organisation",
             actor.organisation_id,
             None,
-            {"format": kind, "rows": len(rows), "file": path.name},
+            {"format": kind, "rows": len(rows), "file": path.name, "headers": headers},
         )
         # the event is stored before the file is written: a database that cannot record
         # the export (read-only) refuses it, and a file that cannot be written rolls it back
         session.flush()
-        write_rows(path, COLUMNS, rows, count=len(rows))
+        write_rows(path, columns, rows, count=len(rows))
     return ExportResult(path, kind, len(rows))

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from fastapi import Response
 
-from ..services import export
+from ..services import export, reporting
 from ..services.base import Actor, Database
 from ..services.documents import DocumentView
 
@@ -46,12 +46,29 @@ def document_download(document: DocumentView, content: bytes) -> Response:
     )
 
 
-def outcomes_download(db: Database, actor: Actor, fmt: str) -> Response:
-    """The export as a dated attachment (the API and the exports page both send this)."""
+def outcomes_download(db: Database, actor: Actor, fmt: str, headers: str = "codes") -> Response:
+    """The export as a dated attachment (the API and the exports page both send this),
+    under the header row ``headers`` (``codes`` or ``names``)."""
     name = f"bandwise-outcomes-{dt.date.today().isoformat()}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="bandwise-export-") as folder:
         path = Path(folder) / name
-        export.export_outcomes(db, actor, path, fmt)
+        export.export_outcomes(db, actor, path, fmt, headers)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def board_download(report: reporting.BoardReport, fmt: str) -> Response:
+    """The board figures' table as a CSV or XLSX attachment named for its period (the
+    API and the board page both send this)."""
+    p = report.period
+    name = f"board-figures-{p.start.isoformat()}-to-{p.end.isoformat()}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="bandwise-board-") as folder:
+        path = Path(folder) / name
+        reporting.write_board_table(report, path)
         content = path.read_bytes()
     return Response(
         content,

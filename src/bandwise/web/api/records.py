@@ -17,7 +17,7 @@ from ...services.audit import AuditEventView
 from ...services.matching_report import MatchingReport
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
-from ..http import MEDIA_TYPES, outcomes_download
+from ..http import MEDIA_TYPES, board_download, outcomes_download
 from ..models import MAX_INT, StrictInput
 from .cases import CaseId
 from .report_models import BoardReportOut, ConsistencyReportOut
@@ -65,6 +65,24 @@ def board_report(
     return reporting.board_report(db, actor, start, end, as_at).to_json()
 
 
+@router.get(
+    "/reports/board/download",
+    response_class=Response,
+    responses={200: {"content": {v: {} for v in MEDIA_TYPES.values()}}},
+)
+def board_report_download(
+    actor: CurrentActor,
+    db: DB,
+    start: Annotated[dt.date, Query(alias="from", description="First day (YYYY-MM-DD)")],
+    end: Annotated[dt.date, Query(alias="to", description="Last day, included")],
+    format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+    as_at: Annotated[dt.date | None, Query(description="Job-description ages as at")] = None,
+) -> Response:
+    """The board figures as a CSV or Excel table: a row per figure, a column per quarter
+    and the whole period (``bandwise report --from … --to … --out FILE``)."""
+    return board_download(reporting.board_report(db, actor, start, end, as_at), format)
+
+
 @router.get("/suites/{suite_id}/rematch", response_model=dict[str, Any], responses=NOT_FOUND)
 def rematch_dry_run(
     suite_id: SuiteId,
@@ -96,9 +114,14 @@ def export_outcomes(
     actor: CurrentActor,
     db: DB,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+    headers: Annotated[
+        Literal["codes", "names"],
+        Query(description="The header row: column codes (f1 to f16) or people's words"),
+    ] = "codes",
 ) -> Response:
-    """Every outcome of the organisation as a CSV or Excel download (audited)."""
-    return outcomes_download(db, actor, format)
+    """Every outcome of the organisation as a CSV or Excel download (audited), with the
+    panel, the checker and the dates (``bandwise export``)."""
+    return outcomes_download(db, actor, format, headers)
 
 
 @router.get("/cases/{case_id}/report", response_model=MatchingReport, responses=NOT_FOUND)
