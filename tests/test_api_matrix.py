@@ -140,6 +140,7 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("POST",   "/api/register/{case_job}/postholders", "holders",   (401, 403, 200, 200, 200, 200)),
     ("PUT",    "/api/users/{checker}/je-training",  "training",     (401, 403, 403, 403, 403, 204)),
     ("GET",    "/api/jd-reviews",                   "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/reports/board/download?{period}&format=xlsx", "-", (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/jd-reviews",                   "jd-review",    (401, 403, 201, 201, 201, 201)),
     ("GET",    "/api/returns/je-kpi?quarter=2026-Q3", "-",          (401, 200, 200, 200, 200, 200)),
     ("PUT", "/api/returns/je-kpi/{q}/board-readiness", "readiness", (401, 403, 403, 403, 204, 204)),
