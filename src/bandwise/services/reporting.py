@@ -26,10 +26,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from ..batch.io import Cell, write_rows
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from ..store import tables as t
@@ -350,3 +352,44 @@ def board_report(
         jd_older_than_3_years=tuple(older_36),
         jobs_without_job_description=tuple(missing),
     )
+
+
+#: The board figures' rows in people's words, in the order of the page, the PDF and the
+#: CSV/XLSX download (one list for all of them).
+BOARD_FIGURES: tuple[tuple[str, str], ...] = (
+    ("jobs_matched", "Jobs matched to a national profile"),
+    ("jobs_evaluated", "Jobs evaluated locally"),
+    ("review_requests", "Review requests"),
+    ("reviews_upheld", "Reviews upheld"),
+    ("reviews_not_upheld", "Reviews not upheld"),
+    ("rebanded_up", "Jobs re-banded up"),
+    ("rebanded_down", "Jobs re-banded down"),
+    ("rebanded_unchanged", "Jobs re-matched, band unchanged"),
+)
+
+
+def board_table(report: BoardReport) -> tuple[list[str], list[list[Cell]]]:
+    """The board figures as a table: a row per figure, a column per quarter and one for
+    the whole period; then the job-description counts as at the report's day (whole
+    period only). The header and the rows, for :func:`write_board_table`."""
+    head = ["Figure", *(q.label for q in report.quarters), "Whole period"]
+    rows: list[list[Cell]] = [
+        [label, *(getattr(q, key) for q in report.quarters), getattr(report.period, key)]
+        for key, label in BOARD_FIGURES
+    ]
+    blank: list[Cell] = [""] * len(report.quarters)
+    as_at = report.as_at.isoformat()
+    for label, jobs in (
+        ("Job descriptions older than 12 months", report.jd_older_than_12_months),
+        ("Job descriptions older than 3 years", report.jd_older_than_3_years),
+        ("Active jobs without a job description", report.jobs_without_job_description),
+    ):
+        rows.append([f"{label} (as at {as_at})", *blank, len(jobs)])
+    return head, rows
+
+
+def write_board_table(report: BoardReport, path: Path) -> None:
+    """Write the board figures' table (:func:`board_table`) to ``path``, CSV or XLSX by
+    its suffix, all or nothing."""
+    head, rows = board_table(report)
+    write_rows(path, head, rows, count=len(rows))

@@ -13,9 +13,9 @@ this module only renders it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -25,7 +25,7 @@ from ...services.base import Actor, Database
 from ...services.suites import organisation_library
 from ..auth import DB
 from ..charts import grouped_bar_chart
-from ..http import outcomes_download
+from ..http import board_download, outcomes_download
 from ..report_pdf import PDF_MEDIA_TYPE, html_to_pdf
 from .dashboard import financial_year_start
 from .deps import PageUser, RecordId, parse_date
@@ -80,25 +80,83 @@ def case_report_pdf(case_id: RecordId, user: PageUser, db: DB) -> Response:
 # ---------------------------------------------------------------- exports
 
 
+#: The reports page: each report with what it tells and where it is (title, link, text).
+REPORTS = (
+    (
+        "Board figures",
+        "/reports/board",
+        "Jobs matched and evaluated, review requests and re-banding by quarter, and ageing "
+        "job descriptions; as a page, PDF, CSV or Excel.",
+    ),
+    (
+        "Consistency report",
+        "/consistency/report",
+        "Alike jobs with different outcomes, unusual factor levels and totals near a band "
+        "boundary; as a page or PDF.",
+    ),
+    (
+        "JE practices audit",
+        "/returns/je-audit",
+        "How the organisation's job evaluation practice measures against good practice, "
+        "for a period; as a page, PDF or Excel.",
+    ),
+    (
+        "JE returns",
+        "/returns/je-kpi",
+        "The quarterly job evaluation return: figures, board readiness and sign-off; "
+        "as a page or Excel.",
+    ),
+    (
+        "Export of every outcome",
+        "/exports",
+        "Every recorded outcome with its 16 factor levels, panel, checker and dates, as CSV "
+        "or Excel.",
+    ),
+)
+
+HOME = {"href": "/", "text": "Home"}
+REPORTS_CRUMB = {"href": "/reports", "text": "Reports"}
+
+
+@router.get("/reports")
+def reports_page(user: PageUser, request: Request) -> Response:
+    user.actor.require("read")
+    return render(
+        request,
+        "reports/index.html",
+        {"reports": REPORTS, "breadcrumbs": [HOME]},
+        principal=user,
+    )
+
+
 @router.get("/exports")
 def exports_page(user: PageUser, request: Request, db: DB) -> Response:
     user.actor.require("read")
     return render(
         request,
         "reports/exports.html",
-        {"columns": export.COLUMNS, "breadcrumbs": [{"href": "/", "text": "Home"}]},
+        {
+            "columns": export.COLUMNS,
+            "names": export.header("names"),
+            "breadcrumbs": [HOME, REPORTS_CRUMB],
+        },
         principal=user,
     )
 
 
+#: The exports page's downloads have people's words in the header row; ``?headers=codes``
+#: gives the column codes scripts read (f1 to f16).
+Headers = Annotated[Literal["names", "codes"], Query()]
+
+
 @router.get("/exports/outcomes.csv")
-def export_csv(user: PageUser, db: DB) -> Response:
-    return outcomes_download(db, user.actor, "csv")
+def export_csv(user: PageUser, db: DB, headers: Headers = "names") -> Response:
+    return outcomes_download(db, user.actor, "csv", headers)
 
 
 @router.get("/exports/outcomes.xlsx")
-def export_xlsx(user: PageUser, db: DB) -> Response:
-    return outcomes_download(db, user.actor, "xlsx")
+def export_xlsx(user: PageUser, db: DB, headers: Headers = "names") -> Response:
+    return outcomes_download(db, user.actor, "xlsx", headers)
 
 
 # ---------------------------------------------------------------- board figures
@@ -138,17 +196,8 @@ def _period_errors(start: dt.date, end: dt.date) -> list[dict[str, str]]:
     return []
 
 
-#: The board figures' rows, in the page's and the PDF's order.
-BOARD_FIGURES = (
-    ("jobs_matched", "Jobs matched to a national profile"),
-    ("jobs_evaluated", "Jobs evaluated locally"),
-    ("review_requests", "Review requests"),
-    ("reviews_upheld", "Reviews upheld"),
-    ("reviews_not_upheld", "Reviews not upheld"),
-    ("rebanded_up", "Jobs re-banded up"),
-    ("rebanded_down", "Jobs re-banded down"),
-    ("rebanded_unchanged", "Jobs re-matched, band unchanged"),
-)
+#: The board figures' rows, in the page's, the PDF's and the downloads' order.
+BOARD_FIGURES = reporting.BOARD_FIGURES
 
 
 def board_chart(report: reporting.BoardReport) -> Markup:
@@ -227,7 +276,7 @@ def _board_page(
             "end_text": query.get("to") or (end.isoformat() if end else ""),
             "chart": board_chart(report) if report is not None else Markup(""),
             "figure_labels": BOARD_FIGURES,
-            "breadcrumbs": [{"href": "/", "text": "Home"}],
+            "breadcrumbs": [HOME, REPORTS_CRUMB],
         },
         principal=user,
         status_code=422 if errors else 200,
@@ -237,6 +286,24 @@ def _board_page(
 @router.get("/reports/board")
 def board_page(user: PageUser, request: Request, db: DB) -> Response:
     return _board_page(request, user, *_board(db, user.actor, request))
+
+
+@router.get("/reports/board.csv")
+def board_page_csv(user: PageUser, request: Request, db: DB) -> Response:
+    return _board_download(request, user, db, "csv")
+
+
+@router.get("/reports/board.xlsx")
+def board_page_xlsx(user: PageUser, request: Request, db: DB) -> Response:
+    return _board_download(request, user, db, "xlsx")
+
+
+def _board_download(request: Request, user: PageUser, db: Database, fmt: str) -> Response:
+    """The board figures as CSV or XLSX; a period in error gets the page with its errors."""
+    report, errors, period = _board(db, user.actor, request)
+    if report is None:
+        return _board_page(request, user, report, errors, period)
+    return board_download(report, fmt)
 
 
 @router.get("/reports/board.pdf")

@@ -53,7 +53,7 @@ NAVIGATION: tuple[tuple[str, str, str | None], ...] = (
     ("Profiles", "/library", None),
     ("Consistency", "/consistency", None),
     ("Reviews", "/reviews", None),
-    ("Reports", "/exports", None),
+    ("Reports", "/reports", None),
     ("Admin", "/admin", "manage-users"),
 )
 
@@ -146,8 +146,8 @@ def navigation(request: Request, principal: Principal | None) -> list[dict[str, 
         if permission and not principal.actor.can(permission):
             continue
         current = path == href if href == "/" else path.startswith(href)
-        if href == "/exports" and path.startswith("/reports/"):
-            current = True
+        if href == "/reports" and path.startswith(("/exports", "/returns/")):
+            current = True  # the pages the reports page lists
         items.append({"text": label, "href": href, "current": current})
     return items
 
