@@ -14,12 +14,13 @@ import pytest
 
 from apikit import LEVELS, Signed, anonymous, make_app, session_client, token_client
 from bandwise.profiles.library import SEED_DOCUMENT
-from bandwise.services import accounts, cases, documents, reviews
+from bandwise.services import accounts, cases, documents, organisation, reviews
 from bandwise.services.base import Database
 from bandwise.services.jobs import create_job, get_job
 from dbfixtures import People
 from workflowkit import notified
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a logo is judged by its signature bytes
 FILES, DATA = "__files__", "__data__"  # a multipart body: its files and form fields
 COLUMNS = ("anonymous", "viewer", "practitioner", "staff-side", "je-lead", "admin")
 BODIES: dict[str, Any] = {
@@ -69,6 +70,12 @@ BODIES: dict[str, Any] = {
     "readiness": {"answers": {"sro-appointed": "yes"}},
     "estimated": {"table": "nm_job_descriptions", "band": "5", "reason": "matrix"},
     "signoff": {"sro_name": "Dr A. Director", "confirmed_on": "2026-10-20"},
+    "org-patch": {"version": "{org_version}", "name": "Trust A", "address": "1 High Street"},
+    "org-logo": {
+        FILES: {"file": ("logo.png", PNG, "image/png")},
+        DATA: {"version": "{org_version}"},
+    },
+    "rule-set": {"settings": {"max_varied_factors": {"value": 4, "reason": "matrix"}}},
     "suite-import": {
         FILES: {"file": ("seed.txt", SEED_DOCUMENT.read_bytes(), "text/plain")},
         DATA: {"version": "1"},
@@ -133,6 +140,7 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("GET",    "/api/consistency",                  "-",            (401, 200, 200, 200, 200, 200)),
     ("GET",    "/api/reports/board?{period}",       "-",            (401, 200, 200, 200, 200, 200)),
     ("GET",    "/api/export?format=xlsx",           "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/reports/board/download?{period}&format=xlsx", "-", (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/suggest",                      "suggest",      (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/suggest/file",                 "suggest-file", (401, 200, 200, 200, 200, 200)),
     ("GET",    "/api/register",                     "-",            (401, 200, 200, 200, 200, 200)),
@@ -140,7 +148,6 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("POST",   "/api/register/{case_job}/postholders", "holders",   (401, 403, 200, 200, 200, 200)),
     ("PUT",    "/api/users/{checker}/je-training",  "training",     (401, 403, 403, 403, 403, 204)),
     ("GET",    "/api/jd-reviews",                   "-",            (401, 200, 200, 200, 200, 200)),
-    ("GET",    "/api/reports/board/download?{period}&format=xlsx", "-", (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/jd-reviews",                   "jd-review",    (401, 403, 201, 201, 201, 201)),
     ("GET",    "/api/returns/je-kpi?quarter=2026-Q3", "-",          (401, 200, 200, 200, 200, 200)),
     ("PUT", "/api/returns/je-kpi/{q}/board-readiness", "readiness", (401, 403, 403, 403, 204, 204)),
@@ -148,6 +155,17 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("PUT", "/api/returns/je-kpi/{q}/sro-signoff", "signoff",   (401, 403, 403, 403, 204, 204)),
     ("POST", "/api/returns/je-kpi/{q}/submit", "-",             (401, 403, 403, 403, 422, 422)),
     ("GET",    "/api/returns/je-audit?{period}",    "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/organisation",                 "-",            (401, 200, 200, 200, 200, 200)),
+    ("PATCH",  "/api/organisation",                 "org-patch",    (401, 403, 403, 403, 403, 200)),
+    ("PUT",    "/api/organisation/logo",            "org-logo",     (401, 403, 403, 403, 403, 200)),
+    ("GET",    "/api/organisation/logo",            "-",            (401, 200, 200, 200, 200, 200)),
+    ("DELETE", "/api/organisation/logo?version={org_version}", "-", (401, 403, 403, 403, 403, 200)),
+    ("GET",    "/api/rule-sets",                    "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/rule-sets/current",            "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/rule-sets",                    "rule-set",     (401, 403, 403, 403, 403, 201)),
+    ("GET",    "/api/rule-sets/{local}/{one}",      "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/rule-sets/{local}/{one}/in-force", "-",        (401, 403, 403, 403, 403, 200)),
+    ("DELETE", "/api/rule-sets/in-force",           "-",            (401, 403, 403, 403, 403, 200)),
     ("DELETE", "/api/session",                      "-",            (401, 204, 204, 204, 204, 204)),
 ]
 #: Where an API token gets another answer than a session: a token is not signed out.
@@ -234,6 +252,9 @@ def test_every_role_gets_the_expected_status_from_every_endpoint(
         "suite": lambda: "arts-therapies",
         "period": lambda: "from=2026-01-01&to=2026-12-31",
         "q": lambda: "2026-Q3",
+        "org_version": lambda: organisation.details(db, people.admin).version,
+        "local": lambda: "local-trust-a",
+        "one": lambda: 1,
     }
     wrong: list[str] = []
     for method, path, body, statuses in MATRIX:

@@ -30,9 +30,11 @@ from .api import (
     documents,
     health,
     jobs,
+    organisation,
     records,
     returns,
     reviews,
+    rule_sets,
     scoring,
     suggest,
     suites,
@@ -59,6 +61,8 @@ ROUTERS: list[APIRouter] = [
     records.router,
     suggest.router,
     returns.router,
+    organisation.router,
+    rule_sets.router,
 ]
 
 API_PREFIX = "/api"
