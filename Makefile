@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 ASSETS := src/bandwise/web/static/vendor/VERSIONS
 
-.PHONY: run test lint typecheck unit bench setup assets clean
+.PHONY: run test lint typecheck unit bench setup assets clean dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ typecheck: $(STAMP)
 unit: $(STAMP) $(ASSETS)
 	scripts/browser-test-deps
 	$(BIN)/pytest
+
+## The release: an sdist and a wheel in dist/ carrying the NHS.UK frontend and htmx
+## (vendored from package-lock.json) and the built-in scheme and profile data, so the
+## server needs no Node. scripts/check-dist installs the wheel in a clean venv and serves it.
+dist: $(STAMP) $(ASSETS)
+	rm -rf dist build
+	$(BIN)/python -m build --outdir dist .
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
