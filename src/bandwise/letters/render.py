@@ -123,7 +123,7 @@ def _refusing_fetcher() -> Any:
 
 def letter_pdf(page: Page) -> bytes:
     """The letter as PDF."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     pdf = HTML(string=letter_html(page), base_url=None, url_fetcher=_refusing_fetcher()).write_pdf()
     assert isinstance(pdf, bytes)
@@ -138,8 +138,8 @@ def letter_docx(page: Page) -> bytes:
 
     document = Document()
     style = document.styles["Normal"]
-    style.font.name = "Arial"  # type: ignore[attr-defined]
-    style.font.size = Pt(11)  # type: ignore[attr-defined]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
     head = page.letterhead
     if head.logo is not None and head.logo_content_type in _WORD_IMAGES:
         # a logo Word cannot read: the letter goes without it

@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InvalidInput
 from .fields import FIELDS, KIND_LABELS, KINDS, sample_fields
