@@ -216,3 +216,23 @@ def test_the_api_writes_a_rule_set_version_and_refuses_a_change_without_a_reason
     assert again.status_code == 200 and again.json()["in_force"]
     missing = admin.client.post("/api/rule-sets/local-trust-a/9/in-force", headers=admin.headers)
     assert_error(missing, 404)
+
+
+def test_an_api_match_applies_the_organisations_rule_set_in_force(
+    db: Database, db_url: str, people: People
+) -> None:
+    from bandwise.services import rule_sets
+    from workflowkit import LEVELS
+
+    app = make_app(db_url)
+    viewer = token_client(app, db, people.viewer)
+    body = {"profile_id": "arts-therapist", "levels": LEVELS}
+    before = viewer.client.post("/api/match", json=body, headers=viewer.headers).json()
+    assert before["rule_set"] == {"id": "bandwise-default", "version": 1}
+    rule_sets.create_version(
+        db, people.admin, {"max_varied_factors": rule_sets.SettingInput(3, "Stricter")}
+    )
+    after = viewer.client.post("/api/match", json=body, headers=viewer.headers).json()
+    assert after["rule_set"] == {"id": "local-trust-a", "version": 1}
+    ranked = viewer.client.post("/api/nearest", json={"levels": LEVELS}, headers=viewer.headers)
+    assert ranked.json()[0]["rule_set"] == {"id": "local-trust-a", "version": 1}

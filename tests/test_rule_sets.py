@@ -221,3 +221,21 @@ def test_each_change_to_the_rule_set_writes_its_audit_event(db: Database, people
     assert events[0].after["changes"] == {"max_varied_factors": {"from": 5, "to": 4}}
     assert events[1].before == {"rule_set_id": "bandwise-default", "version": 1, "default": True}
     assert events[2].after == {"rule_set_id": "bandwise-default", "version": 1, "default": True}
+
+
+def test_the_consistency_report_and_a_rematch_use_the_organisations_rule_set(
+    db: Database, people: People
+) -> None:
+    from bandwise.services import consistency, rematch
+
+    rule_sets.create_version(
+        db, people.admin, {"boundary_margin": SettingInput(30, "Wider second look")}
+    )
+    report = consistency.check_consistency(db, people.viewer)
+    assert (report.rule_set_id, report.rule_set_version, report.boundary_margin) == (
+        "local-trust-a",
+        1,
+        30,
+    )
+    result = rematch.rematch(db, people.viewer, "arts-therapies")
+    assert (result.rule_set_id, result.rule_set_version) == ("local-trust-a", 1)

@@ -35,8 +35,9 @@ from ..scheme.evaluation import boundary
 from ..scheme.levels import parse_level_expression
 from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
-from ..scheme.rules import RuleSet, default_rule_set
+from ..scheme.rules import RuleSet
 from .base import Actor, Database, InvalidInput
+from .case_records import rule_set_for
 from .outcome_queries import (
     OutcomeRecord,
     SuiteCache,
@@ -564,8 +565,8 @@ def check_consistency(
     if scope not in SCOPES:
         raise InvalidInput(f"scope is one of {', '.join(SCOPES)}", "scope")
     scheme = scheme or load_scheme()
-    rules = rules or default_rule_set()
     with db.transaction() as session:
+        rules = rules or rule_set_for(session, actor.organisation_id)
         records = outcome_records(session, actor.organisation_id)
         latest = list(latest_per_job(records, confirmed_only=scope == "confirmed").values())
         suites = SuiteCache(session, scheme, actor.organisation_id)

@@ -36,10 +36,11 @@ from ..scheme.jobs import parse_job
 from ..scheme.loader import load_scheme
 from ..scheme.matching import match
 from ..scheme.model import Scheme
-from ..scheme.rules import RuleSet, default_rule_set
+from ..scheme.rules import RuleSet
 from ..scheme.scoring import ABOVE_TABLE
 from ..store import tables as t
 from .base import Actor, Database, InvalidInput, NotFound, audit, lock_organisation, now
+from .case_records import rule_set_for
 from .outcome_queries import (
     OutcomeRecord,
     SuiteCache,
@@ -267,8 +268,8 @@ def rematch(
     """The jobs a suite change affects, with old and new verdicts; opens cases on apply."""
     actor.require("write" if apply else "read")
     scheme = scheme or load_scheme()
-    rules = rules or default_rule_set()
     with db.transaction() as session:
+        rules = rules or rule_set_for(session, actor.organisation_id)
         org = actor.organisation_id
         target = to_version if to_version is not None else current_version(session, org, suite_id)
         suites = SuiteCache(session, scheme, org)

@@ -131,6 +131,13 @@ def rule_set_in_force(session: Session, organisation_id: int) -> RuleSet:
     return default_rule_set() if row is None else _rules_of(row)
 
 
+def rules_in_force(db: Database, actor: Actor) -> RuleSet:
+    """The rule set the actor's organisation applies (for a match or an evaluation)."""
+    actor.require("read")
+    with db.reading() as session:
+        return rule_set_in_force(session, actor.organisation_id)
+
+
 def changes_of(rules: RuleSet, reasons: Mapping[str, str]) -> tuple[SettingChange, ...]:
     """The settings of ``rules`` that differ from the built-in default, with the reasons."""
     default = default_rule_set()
@@ -492,6 +499,7 @@ __all__ = [
     "put_in_force",
     "return_to_default",
     "rule_set_in_force",
+    "rules_in_force",
     "shown_value",
     "versions",
 ]

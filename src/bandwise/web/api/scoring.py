@@ -19,6 +19,7 @@ from pydantic import Field
 from ...errors import InvalidLevelsError, ProfileDataError, UnknownProfileError
 from ...profiles.library import Library
 from ...scheme.model import Scheme
+from ...scheme.rules import RuleSet
 from ...services.base import Actor, InvalidInput
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody
@@ -68,10 +69,15 @@ def _job(scheme: Scheme, levels: list[str]) -> Any:
     return parse_job(scheme, levels)
 
 
-def _rules() -> Any:
-    from ...scheme.rules import default_rule_set
+def get_rules(actor: CurrentActor, db: DB) -> RuleSet:
+    """The matching rule set of the signed-in user's organisation: its local rule set in
+    force, or the built-in default."""
+    from ...services.rule_sets import rules_in_force
 
-    return default_rule_set()
+    return rules_in_force(db, actor)
+
+
+RulesDep = Annotated[RuleSet, Depends(get_rules)]
 
 
 class ScoreIn(StrictInput):
@@ -144,7 +150,7 @@ def score(body: ScoreIn, actor: CurrentActor) -> dict[str, Any]:
 
 
 @router.post("/match")
-def match(body: MatchIn, actor: CurrentActor, lib: LibraryDep) -> dict[str, Any]:
+def match(body: MatchIn, actor: CurrentActor, lib: LibraryDep, rules: RulesDep) -> dict[str, Any]:
     """Match a job to a national profile, factor by factor, with a verdict and reasons
     (``bandwise.scheme.explain.match_to_json``)."""
     from ...profiles.matching import match_profile
@@ -156,14 +162,14 @@ def match(body: MatchIn, actor: CurrentActor, lib: LibraryDep) -> dict[str, Any]
     except InvalidLevelsError as exc:
         raise _levels_error(exc) from exc
     try:
-        result = match_profile(scheme, lib, body.profile_id, job, _rules(), hybrid=body.hybrid)
+        result = match_profile(scheme, lib, body.profile_id, job, rules, hybrid=body.hybrid)
     except (UnknownProfileError, ProfileDataError) as exc:
         raise InvalidInput(str(exc), "profile_id") from exc
     return match_to_json(scheme, result)
 
 
 @router.post("/evaluate")
-def evaluate(body: EvaluateIn, actor: CurrentActor) -> dict[str, Any]:
+def evaluate(body: EvaluateIn, actor: CurrentActor, rules: RulesDep) -> dict[str, Any]:
     """Evaluate a job locally: total, band, distance to the boundary, sensitivity."""
     from ...scheme.evaluation import evaluate as run_evaluation
     from ...scheme.explain import evaluation_to_json
@@ -173,11 +179,13 @@ def evaluate(body: EvaluateIn, actor: CurrentActor) -> dict[str, Any]:
         job = _job(scheme, body.levels)
     except InvalidLevelsError as exc:
         raise _levels_error(exc) from exc
-    return evaluation_to_json(scheme, run_evaluation(scheme, job, _rules()))
+    return evaluation_to_json(scheme, run_evaluation(scheme, job, rules))
 
 
 @router.post("/nearest")
-def nearest(body: NearestIn, actor: CurrentActor, lib: LibraryDep) -> list[dict[str, Any]]:
+def nearest(
+    body: NearestIn, actor: CurrentActor, lib: LibraryDep, rules: RulesDep
+) -> list[dict[str, Any]]:
     """The library's profiles ranked for a job's levels, best first."""
     from ...profiles.matching import nearest as rank
     from ...scheme.explain import match_to_json
@@ -195,7 +203,7 @@ def nearest(body: NearestIn, actor: CurrentActor, lib: LibraryDep) -> list[dict[
             **match_to_json(scheme, r.result),
         }
         for i, r in enumerate(
-            rank(scheme, lib, job, _rules(), top=body.top, include_archived=body.include_archived),
+            rank(scheme, lib, job, rules, top=body.top, include_archived=body.include_archived),
             start=1,
         )
     ]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from ...errors import UnknownProfileError
 from ...profiles.library import Library
 from ...scheme.loader import load_scheme
-from ...scheme.rules import default_rule_set
+from ...scheme.rules import LOCAL_PREFIX, LOCAL_TITLE, default_rule_set
 
 VERDICT_LABELS = {
     "profile-match": "profile match",
@@ -68,6 +68,22 @@ JD_REVIEW_RESULT_LABELS = {
 }
 
 
+#: A case's kind as the noun that names it after its job ("Arts Therapist: matching").
+CASE_NAME_KINDS = {
+    "match": "matching",
+    "hybrid": "hybrid matching",
+    "evaluation": "local evaluation",
+    "review": "review",
+}
+
+
+def case_name(kind: str | None, job_title: str | None) -> str:
+    """A case in people's words, for titles, headings, breadcrumbs and links: its job's
+    title and what the case does (``Arts Therapist: matching``); never its number."""
+    what = CASE_NAME_KINDS.get(kind or "", words(kind)) or "case"
+    return f"{job_title}: {what}" if job_title else what.capitalize()
+
+
 def words(code: str | None) -> str:
     """A code not in any map, as words: ``some-new_code`` → ``some new code``."""
     return (code or "").replace("-", " ").replace("_", " ").strip()
@@ -94,7 +110,12 @@ jd_review_result_label = _labeller(JD_REVIEW_RESULT_LABELS)
 def rule_set_title(rule_set_id: str | None, version: int | None = None) -> str:
     """The rule set's title (with its version); one the server no longer has, in words."""
     rules = default_rule_set()
-    title = rules.title if rule_set_id == rules.id else f"rule set {words(rule_set_id)}"
+    if rule_set_id == rules.id:
+        title = rules.title
+    elif rule_set_id and rule_set_id.startswith(LOCAL_PREFIX):
+        title = LOCAL_TITLE  # the organisation's own (services/rule_sets.py)
+    else:
+        title = f"rule set {words(rule_set_id)}"
     return f"{title}, version {version}" if version is not None else title
 
 
