@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from .profiles.library import Library
     from .profiles.model import Suite
+    from .scheme.rules import RuleSet
     from .services.base import Actor, Database
 
 OrganisationOpt = typer.Option(
@@ -111,6 +112,47 @@ def database_library(organisation: str | None = None) -> Library:
         raise database_error(exc) from exc
     finally:
         db.engine.dispose()
+
+
+def database_rule_set(organisation: str | None = None) -> RuleSet:
+    """The organisation's matching rule set in force (its local rule set, set by an
+    administrator in the web app), from the database as :func:`database_library` finds
+    it; the built-in default when there is no database or organisation yet."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DBAPIError
+
+    from .scheme.rules import default_rule_set
+    from .services.base import Database
+    from .services.case_records import rule_set_for
+
+    url = _existing_url()
+    if url is None:
+        if organisation is not None:
+            raise UsageError(
+                f"--organisation {organisation}: there is no database yet "
+                "(`bandwise users create-admin` creates one with its organisation)"
+            )
+        return default_rule_set()
+    db = Database.connect(url)
+    try:
+        with db.reading() as session:
+            if not inspect(session.connection()).has_table("local_rule_sets"):
+                _empty(organisation)
+                return default_rule_set()
+            org_id = _organisation_id(session, organisation)
+            return default_rule_set() if org_id is None else rule_set_for(session, org_id)
+    except DBAPIError as exc:
+        raise database_error(exc) from exc
+    finally:
+        db.engine.dispose()
+
+
+def cli_rule_set(rules_file: Path | None, organisation: str | None = None) -> RuleSet:
+    """The rule set a command applies: ``--rules FILE`` when given, else the
+    organisation's rule set in force (:func:`database_rule_set`)."""
+    from .scheme.rules import load_rule_set_from
+
+    return load_rule_set_from(rules_file) if rules_file else database_rule_set(organisation)
 
 
 def _empty(organisation: str | None) -> Library:

@@ -21,13 +21,19 @@ LevelsOpt = typer.Option(
     help="16 levels in factor order, comma-separated: a "
     "level (5), with options (5c, 3(a)), or a range when undecided (2-3).",
 )
-RulesOpt = typer.Option(None, "--rules", help="A matching rule set YAML (local conventions).")
+RulesOpt = typer.Option(
+    None,
+    "--rules",
+    help="A matching rule set YAML to use instead of the organisation's rule set in force.",
+)
 
 
-def _setup(levels: str, rules_file: Path | None) -> tuple[Scheme, Job, RuleSet]:
+def _setup(
+    levels: str, rules_file: Path | None, organisation: str | None = None
+) -> tuple[Scheme, Job, RuleSet]:
+    from .cli_library import cli_rule_set
     from .scheme.jobs import parse_job
     from .scheme.loader import load_scheme
-    from .scheme.rules import default_rule_set, load_rule_set_from
 
     scheme = load_scheme()
     parts = [p.strip() for p in levels.split(",")]
@@ -36,7 +42,7 @@ def _setup(levels: str, rules_file: Path | None) -> tuple[Scheme, Job, RuleSet]:
             f"--levels needs {len(scheme.factors)} levels, one per factor in order; "
             f"got {len(parts)}"
         )
-    rules = load_rule_set_from(rules_file) if rules_file else default_rule_set()
+    rules = cli_rule_set(rules_file, organisation)
     return scheme, parse_job(scheme, parts), rules
 
 
@@ -61,7 +67,7 @@ def match_cmd(
     from .profiles.matching import match_profile
     from .scheme.explain import explain_match, match_to_json
 
-    scheme, job, rules = _setup(levels, rules_file)
+    scheme, job, rules = _setup(levels, rules_file, organisation)
     library = cli_library(organisation, suite_files)
     result = match_profile(scheme, library, profile, job, rules, hybrid=hybrid)
     if json_:
@@ -71,13 +77,16 @@ def match_cmd(
 
 
 def evaluate_cmd(
-    levels: str = LevelsOpt, rules_file: Path | None = RulesOpt, json_: bool = JsonOpt
+    levels: str = LevelsOpt,
+    rules_file: Path | None = RulesOpt,
+    json_: bool = JsonOpt,
+    organisation: str | None = OrganisationOpt,
 ) -> None:
     """Evaluate a job locally: total, band, distance to the boundary, sensitivity."""
     from .scheme.evaluation import evaluate
     from .scheme.explain import evaluation_to_json, explain_evaluation
 
-    scheme, job, rules = _setup(levels, rules_file)
+    scheme, job, rules = _setup(levels, rules_file, organisation)
     ev = evaluate(scheme, job, rules)
     if json_:
         print_json(evaluation_to_json(scheme, ev))
@@ -101,7 +110,7 @@ def nearest_cmd(
     from .profiles.matching import nearest
     from .scheme.explain import match_to_json
 
-    scheme, job, rules = _setup(levels, rules_file)
+    scheme, job, rules = _setup(levels, rules_file, organisation)
     ranked = nearest(
         scheme,
         cli_library(organisation, suite_files),
@@ -169,13 +178,12 @@ def match_batch_cmd(
     with them), 2 when the input cannot be used at all (nothing is written).
     """
     from .batch.run import run_batch
-    from .cli_library import cli_library
+    from .cli_library import cli_library, cli_rule_set
     from .scheme.loader import load_scheme
-    from .scheme.rules import default_rule_set, load_rule_set_from
 
     if (profile is None) == (not nearest_):
         raise UsageError("give exactly one of --profile ID or --nearest")
-    rules = load_rule_set_from(rules_file) if rules_file else default_rule_set()
+    rules = cli_rule_set(rules_file, organisation)
     summary = run_batch(
         load_scheme(),
         cli_library(organisation, suite_files),

@@ -36,7 +36,9 @@ OrganisationOpt = typer.Option(
     help="The organisation's slug (needed when the database holds more than one).",
 )
 RulesOpt = typer.Option(
-    None, "--rules", help="A matching rule set YAML (default: the built-in rule set)."
+    None,
+    "--rules",
+    help="A matching rule set YAML (default: the organisation's rule set in force).",
 )
 
 
@@ -89,10 +91,11 @@ def _check_pdf(path: Path | None) -> None:
         raise UsageError(f"--pdf: there is no folder {str(path.parent)!r}")
 
 
-def _rules(path: Path | None) -> RuleSet:
-    from .scheme.rules import default_rule_set, load_rule_set_from
+def _rules(path: Path | None) -> RuleSet | None:
+    """``--rules FILE``, or None: the service applies the organisation's rule set in force."""
+    from .scheme.rules import load_rule_set_from
 
-    return load_rule_set_from(path) if path else default_rule_set()
+    return load_rule_set_from(path) if path else None
 
 
 def _date(text: str, flag: str) -> dt.date:
