@@ -137,6 +137,9 @@ _register_suggest(app)
 from .cli_returns import register as _register_returns  # noqa: E402
 
 _register_returns(app)
+from .cli_letters import register as _register_letters  # noqa: E402
+
+_register_letters(app)
 
 
 def main() -> None:
