@@ -239,3 +239,19 @@ def test_the_consistency_report_and_a_rematch_use_the_organisations_rule_set(
     )
     result = rematch.rematch(db, people.viewer, "arts-therapies")
     assert (result.rule_set_id, result.rule_set_version) == ("local-trust-a", 1)
+
+
+def test_every_missing_reason_is_found_at_once_for_a_form_to_show_on_each_field(
+    db: Database, people: People
+) -> None:
+    found = rule_sets.problems(
+        db,
+        people.admin,
+        {
+            "max_varied_factors": SettingInput(4),
+            "boundary_margin": SettingInput(10),
+            "protected_factors": SettingInput([2]),
+        },
+    )
+    assert [p.field for p in found] == ["max_varied_factors.reason", "protected_factors.reason"]
+    assert rule_sets.versions(db, people.admin) == []

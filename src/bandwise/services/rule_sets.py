@@ -52,6 +52,16 @@ from .base import (
     now,
 )
 
+#: What each setting means, in the words of docs/matching-rules.md.
+SETTING_LABELS = {
+    "max_levels_per_variation": "How many levels a varied factor may differ from the profile",
+    "max_varied_factors": "How many factors may vary in a match",
+    "protected_factors": "Factors that must match the profile exactly",
+    "total_within_profile_bands": "The job's total must fall within the profile's bands",
+    "hybrid_max_failed_factors": "How many factors may fail for hybrid matching/evaluation",
+    "boundary_margin": "Points from a band boundary that flag a total for a second look",
+}
+
 #: The longest reason kept for a setting.
 REASON_MOST = 2000
 RELIABILITIES = ("V", "C", "U")
@@ -303,34 +313,9 @@ def create_version(
         base_reasons = {} if in_force_row is None else dict(in_force_row.reasons or {})
         user = session.get(t.User, actor.user_id)
         who = user.name if user is not None else (actor.name or "an administrator")
-        today = uk_date(uk_day(now()))
-        data = rule_set_data(default)
-        reasons: dict[str, str] = {}
-        for name in SETTING_NAMES:
-            given = settings.get(name)
-            kept = base.setting(name)
-            value = kept.value if given is None else given.value
-            entry = data["settings"][name]
-            if isinstance(value, (frozenset, set, tuple)):
-                value = sorted(value)
-            entry["value"] = value
-            if _same(value, default.setting(name).value):
-                continue  # the default: its own reliability and provenance
-            reason = _reason(name, given.reason if given is not None else "")
-            if not reason and _same(value, kept.value) and base_reasons.get(name):
-                entry["reliability"] = kept.reliability
-                entry["provenance"] = kept.provenance
-                reasons[name] = str(base_reasons[name])
-                continue
-            if not reason:
-                raise InvalidInput(
-                    f"give a reason for changing {name.replace('_', ' ')} from the "
-                    f"default ({_shown(default.setting(name).value)})",
-                    f"{name}.reason",
-                )
-            entry["reliability"] = _reliability(name, given.reliability if given else None)
-            entry["provenance"] = f"Local convention (set by {who} on {today}): {reason}"
-            reasons[name] = reason
+        data, reasons, found = _compose(settings, base, base_reasons, who)
+        if found:
+            raise found[0]
         version = latest + 1
         data["id"] = (LOCAL_PREFIX + org.slug)[:100]
         data["version"] = version
@@ -373,6 +358,70 @@ def create_version(
         if in_force:
             _put_in_force(session, actor, row)
         return _view(row, {actor.user_id: who})
+
+
+def _compose(
+    settings: Mapping[str, SettingInput],
+    base: RuleSet,
+    base_reasons: Mapping[str, Any],
+    who: str,
+) -> tuple[dict[str, Any], dict[str, str], list[InvalidInput]]:
+    """The new version's rule set data (still to be validated by the loader), the reasons
+    kept with it, and every problem found (a missing reason, a bad reliability)."""
+    default = default_rule_set()
+    today = uk_date(uk_day(now()))
+    data = rule_set_data(default)
+    reasons: dict[str, str] = {}
+    problems: list[InvalidInput] = []
+    for name in SETTING_NAMES:
+        given = settings.get(name)
+        kept = base.setting(name)
+        value = kept.value if given is None else given.value
+        entry = data["settings"][name]
+        if isinstance(value, (frozenset, set, tuple)):
+            value = sorted(value)
+        entry["value"] = value
+        if _same(value, default.setting(name).value):
+            continue  # the default: its own reliability and provenance
+        try:
+            reason = _reason(name, given.reason if given is not None else "")
+            if not reason and _same(value, kept.value) and base_reasons.get(name):
+                entry["reliability"] = kept.reliability
+                entry["provenance"] = kept.provenance
+                reasons[name] = str(base_reasons[name])
+                continue
+            if not reason:
+                raise InvalidInput(
+                    f"give a reason for changing {SETTING_LABELS[name].lower()} from the "
+                    f"default ({_shown(default.setting(name).value)})",
+                    f"{name}.reason",
+                )
+            entry["reliability"] = _reliability(name, given.reliability if given else None)
+        except InvalidInput as exc:
+            problems.append(exc)
+            continue
+        entry["provenance"] = f"Local convention (set by {who} on {today}): {reason}"
+        reasons[name] = reason
+    return data, reasons, problems
+
+
+def problems(
+    db: Database, actor: Actor, settings: Mapping[str, SettingInput]
+) -> list[InvalidInput]:
+    """Every reason missing (or reliability refused) in ``settings``, as
+    :func:`create_version` would find them one at a time; nothing is written. A page
+    shows them all at once, each on its field."""
+    actor.require("read")
+    with db.reading() as session:
+        row = session.scalar(
+            select(LocalRuleSet).where(
+                LocalRuleSet.organisation_id == actor.organisation_id,
+                LocalRuleSet.in_force.is_(True),
+            )
+        )
+        base = default_rule_set() if row is None else _rules_of(row)
+        base_reasons = {} if row is None else dict(row.reasons or {})
+    return _compose(settings, base, base_reasons, actor.name)[2]
 
 
 def _field(key: str) -> str:
@@ -496,6 +545,7 @@ __all__ = [
     "current",
     "get_version",
     "parse_value",
+    "problems",
     "put_in_force",
     "return_to_default",
     "rule_set_in_force",
