@@ -159,11 +159,11 @@ def test_the_rule_set_page_shows_every_setting(web: Web) -> None:
     assert page.status_code == 200
     shown = text_of(page.text)
     rules = default_rule_set()
-    assert rules.id in shown and f"Version {rules.version}" in shown
+    assert f"“{rules.title}”, version {rules.version}" in shown
+    assert rules.id not in shown  # titles, never internal ids
     for setting in rules.settings:
-        assert setting.name in shown
         assert " ".join(setting.provenance.split())[:60] in text_of(
             page.text.replace("&#34;", '"').replace("&#39;", "'")
         )
-    assert "factor 2, factor 12" in shown and "--rules FILE" in shown
-    assert load_scheme().edition.id in shown
+    assert "factor 2, factor 12" in shown and "Change the settings" in shown
+    assert load_scheme().edition.title in shown

@@ -118,7 +118,8 @@ def test_every_code_has_words_and_an_unknown_one_still_reads_as_words() -> None:
     assert labels.verdict_label("match-with-variation") == "match with variation"
     assert labels.status_label("some-new-status") == "some new status"
     assert labels.rule_set_title("bandwise-default", 1).endswith(", version 1")
-    assert labels.rule_set_title("local-rules") == "rule set local rules"
+    assert labels.rule_set_title("trust-rules") == "rule set trust rules"
+    assert labels.rule_set_title("local-trust-a", 2) == "Local matching rules, version 2"
     assert labels.edition_title("afc-je-7-2024") == load_scheme().edition.title
     titles = labels.Titles(builtin_library)
     assert titles.profile("gone-profile", "arts-therapies") == (

@@ -437,7 +437,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (frozenset, set, list, tuple)):
-        return ", ".join(str(v) for v in sorted(value)) or "none"
+        return ", ".join(f"factor {v}" for v in sorted(value)) or "none"
     return str(value)
 
 
@@ -532,8 +532,9 @@ def parse_value(name: str, text: str) -> Any:
 
 
 def shown_value(value: Any) -> str:
-    """A setting's value in words, as the pages show it."""
-    return _shown(value)
+    """A setting's value in words, as the pages show it ("Yes", "factor 2, factor 12")."""
+    shown = _shown(value)
+    return shown[:1].upper() + shown[1:] if isinstance(value, bool) else shown
 
 
 __all__ = [

@@ -17,6 +17,8 @@ from fastapi import APIRouter
 from . import (
     account,
     admin,
+    admin_organisation,
+    admin_rules,
     audit,
     case_actions,
     case_form,
@@ -46,6 +48,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     jobs.router,
     account.router,
     admin.router,
+    admin_rules.router,
+    admin_organisation.router,
     reviews.router,
     audit.router,
     suggestions.router,

@@ -1,9 +1,8 @@
 """Administration (the manage-users permission: administrators only; anyone else gets 403):
 the organisation's users, adding one (a one-time password shown once), changing a user's
 role, side or whether the account is active (with the version read, so a change someone
-else saved first is a conflict), resetting a password, and the matching rule set and
-scheme edition in force (read-only: local conventions are a rule set file given to the
-command line with ``--rules FILE``, see docs/matching-rules.md).
+else saved first is a conflict), resetting a password; the overview names the matching
+rule set and scheme edition in force (the rule set's own pages: :mod:`.admin_rules`).
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ...scheme.loader import load_scheme
-from ...scheme.rules import default_rule_set
-from ...services import accounts
+from ...services import accounts, rule_sets
 from ...services.accounts import ROLES, SIDES, UserView
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
@@ -27,16 +25,6 @@ from .templating import render
 router = APIRouter(include_in_schema=False)
 
 USER_FIELDS = {"email": "email", "name": "name", "role": "role", "side": "side", "active": "active"}
-#: What each rule setting means, in the words of docs/matching-rules.md.
-SETTING_MEANINGS = {
-    "max_levels_per_variation": "How many levels a varied factor may differ from the profile",
-    "max_varied_factors": "How many factors may vary in a match",
-    "protected_factors": "Factors that must match the profile exactly",
-    "total_within_profile_bands": "The job's total must fall within the profile's bands",
-    "hybrid_max_failed_factors": "How many factors may fail for hybrid matching/evaluation",
-    "boundary_margin": "Points from a band boundary that flag a total for a second look",
-}
-RELIABILITY = {"V": "verified", "C": "corroborated", "U": "unverified"}
 
 
 def _admin(user: PageUser) -> None:
@@ -58,7 +46,7 @@ def admin_home(user: PageUser, request: Request, db: DB) -> Response:
         {
             "users": accounts.list_users(db, user.actor),
             "organisation": accounts.get_organisation(db, user.actor).name,
-            "rules": default_rule_set(),
+            "rules": rule_sets.current(db, user.actor).rules,
             "edition": load_scheme().edition,
         },
         principal=user,
@@ -205,43 +193,3 @@ def reset_password(user_id: RecordId, user: PageUser, request: Request, db: DB) 
         {"target": target, "password": password, "created": False},
         principal=user,
     )
-
-
-# ---------------------------------------------------------------- rule set
-
-
-@router.get("/admin/rules")
-def rules_page(user: PageUser, request: Request) -> Response:
-    _admin(user)
-    rules = default_rule_set()
-    settings = [
-        {
-            "name": s.name,
-            "meaning": SETTING_MEANINGS.get(s.name, s.name.replace("_", " ")),
-            "value": _shown(s.value),
-            "reliability": s.reliability,
-            "reliability_text": RELIABILITY.get(s.reliability, s.reliability),
-            "provenance": s.provenance,
-        }
-        for s in rules.settings
-    ]
-    return render(
-        request,
-        "admin/rules.html",
-        {
-            "rules": rules,
-            "settings": settings,
-            "edition": load_scheme().edition,
-            "reliability": RELIABILITY,
-            "breadcrumbs": [{"href": "/admin", "text": "Admin"}],
-        },
-        principal=user,
-    )
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, (list, tuple, frozenset, set)):
-        return ", ".join(f"factor {v}" for v in sorted(value)) or "none"
-    return str(value)
