@@ -74,9 +74,12 @@ def test_a_review_is_requested_on_a_notified_case(web: Web) -> None:
     assert "A. Jobholder &lt;b&gt;" in page.text and "A. Jobholder <b>" not in page.text
     assert "3. Analytical and judgemental skills" in text
     assert "15. Emotional effort" in text
-    assert f"Case {review.review_case_id}" in text and "5 January 2027" in text
+    assert "Arts Therapist: review" in text and "5 January 2027" in text  # the review case
+    assert f"Case {review.review_case_id}" not in text  # named, never numbered
     listing = words(client.get("/reviews?status=open").text)
-    assert f"Review {review.id}" in listing and "A. Jobholder" in listing
+    assert f'href="/reviews/{review.id}"' in client.get("/reviews?status=open").text
+    assert "Arts Therapist" in listing  # the review named by its job's title
+    assert "A. Jobholder" in listing
     assert "There are no withdrawn" in words(client.get("/reviews?status=withdrawn").text)
 
 
@@ -216,7 +219,7 @@ def test_another_organisations_review_is_not_found(web: Web) -> None:
     assert client.get(f"/cases/{review.case_id}/review/new").status_code == 404
     sent = client.post(f"/reviews/{review.id}/withdrawal", {"version": 1})
     assert sent.status_code == 404
-    assert f"Review {review.id}" not in client.get("/reviews").text
+    assert f'href="/reviews/{review.id}"' not in client.get("/reviews").text
 
 
 HUGE = "99999999999999999999"

@@ -72,7 +72,7 @@ def test_suggestions_from_the_jobs_job_description(web: Web, filename: str, make
     page = web.client(web.people.lead).get(f"/cases/{case.case.id}/suggestions")
     assert page.status_code == 200
     text = words(page.text)
-    assert f"Read from document 1 ({filename})" in text
+    assert f"Read from the document {filename}" in text
     ranked = text.split("Closest profiles")[1]
     assert "1 Arts Therapist" in ranked and "this case's profile" in ranked
     assert "Provide clinical supervision to other arts therapists" in text
@@ -87,7 +87,7 @@ def test_the_fragment_for_the_form_is_a_short_panel(web: Web) -> None:
     assert page.status_code == 200 and "<html" not in page.text
     text = words(page.text)
     assert "Arts Therapist" in text and "Suggested levels" in text
-    assert f"See the suggestions for case {case.case.id}" in text
+    assert "See the suggestions with their evidence" in text
     assert "accept:" not in page.text
 
 
@@ -138,7 +138,7 @@ def test_accept_sets_the_decision_and_records_the_suggestion(web: Web) -> None:
     )
     assert accepted.after["evidence"] == [text for _, text in offered]
     assert accepted.after["evidence_used"] == sentences
-    assert accepted.after["source"] == "document 1 (jd.txt)"
+    assert accepted.after["source"] == "the document jd.txt"
     page = client.get(sent.headers["location"])
     assert "Accepted" in words(page.text) and f"Current decision: level {level}" in words(page.text)
     trail = words(client.get(f"/cases/{case.case.id}/audit").text)

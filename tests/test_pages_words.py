@@ -49,6 +49,15 @@ LEAK = re.compile(r"(?<![\w/-])(" + "|".join(map(re.escape, INTERNAL)) + r")(?![
 #: A date after an abbreviated weekday (or "Sat", as the panel once "sat"): ambiguous.
 WEEKDAY_LIKE = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+ \d{4}")
 IDENTIFIER = re.compile(r'<code class="bw-id">[^<]*</code>')
+#: A record named by its database number ("case 12", "Job 3", "review #4", "user 7"): pages
+#: name a case by its job's title, a person by their name, a review by who asked and when.
+#: (A count after a heading, "Waiting for my consistency check 1", "Add a user 8 users",
+#: and a range, "1 job 486 to 505 points", are not names.)
+RECORD_NUMBER = re.compile(
+    r"(?<!different )(?<!consistency )\b(case|job|user|review|outcome|document|check)"
+    r" (?:number |no\. ?|#)?\d+\b(?! to \d| \w+s\b)",
+    re.IGNORECASE,
+)
 
 
 def visible(html: str) -> str:
@@ -93,6 +102,12 @@ def test_no_page_shows_an_internal_id_in_its_visible_text(web: Web, role: str) -
         for match in LEAK.finditer(text):
             around = text[max(0, match.start() - 60) : match.end() + 20]
             leaks.append(f"{url}: {match.group(0)!r} in …{around}…")
+        for match in RECORD_NUMBER.finditer(text):
+            around = text[max(0, match.start() - 60) : match.end() + 20]
+            leaks.append(f"{url}: a record by its number {match.group(0)!r} in …{around}…")
+        title = re.search(r"<title>(.*?)</title>", response.text, flags=re.S)
+        if title and RECORD_NUMBER.search(title.group(1)):
+            leaks.append(f"{url}: a record by its number in the title {title.group(1)!r}")
     assert not leaks, "\n".join(leaks)
 
 

@@ -89,7 +89,7 @@ class JobOutcome:
     @property
     def name(self) -> str:
         ref = f" ({self.reference})" if self.reference else ""
-        return f"job {self.job_id} {self.title!r}{ref}"
+        return f"job {self.title!r}{ref}"  # by its title, never its number (issue 17)
 
     @property
     def name_first(self) -> str:
@@ -390,7 +390,7 @@ def _factor_levels(scheme: Scheme, latest: Iterable[OutcomeRecord]) -> list[Leve
                 if tie or k != top
             )
             name = scheme.factor(n).name
-            listed = "; ".join(f"job {j.job_id} {j.title!r} at level {j.level}" for j in differing)
+            listed = "; ".join(f"job {j.title!r} at level {j.level}" for j in differing)
             if tie:
                 reason = (
                     f"The {len(records)} jobs matched to profile {pid} have no common level on "

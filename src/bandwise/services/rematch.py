@@ -196,7 +196,7 @@ def _item(
         new_band=None,
         reason="",
     )
-    job = f"Job {r.job_id} {r.job_title!r}"
+    job = f"Job {r.job_title!r}"
     if new is None:
         return replace(
             item,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...policy import policy
-from ...services import accounts, audit, cases
+from ...services import accounts, audit, cases, jobs
 from ...services.audit import AuditEventView
 from ...services.suites import organisation_library
 from ..auth import DB
@@ -169,6 +169,7 @@ def case_audit(
     case_id: RecordId, user: PageUser, request: Request, db: DB, page: PageNumber = 1
 ) -> Response:
     case = cases.get_case(db, user.actor, case_id).case
+    job_title = jobs.get_job(db, user.actor, case.job_id).title
     trail = audit.case_trail(db, user.actor, case.id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max(1, -(-trail.total // PAGE_SIZE))
     names = accounts.user_names(db, user.actor)
@@ -177,7 +178,7 @@ def case_audit(
         {
             "event": e,
             "label": label(e.action),
-            "who": names.get(e.user_id, f"User {e.user_id}") if e.user_id else "The system",
+            "who": names.get(e.user_id, "A person no longer listed") if e.user_id else "The system",
             "changes": changes(e, titles, names),
         }
         for e in trail.items
@@ -187,6 +188,7 @@ def case_audit(
         "audit/case.html",
         {
             "case": case,
+            "job_title": job_title,
             "events": events,
             "page": page,
             "first": (page - 1) * PAGE_SIZE + 1,
@@ -194,7 +196,7 @@ def case_audit(
             "total": trail.total,
             "breadcrumbs": [
                 {"href": "/cases", "text": "Cases"},
-                {"href": f"/cases/{case.id}", "text": f"Case {case.id}"},
+                {"href": f"/cases/{case.id}", "text": labels.case_name(case.kind, job_title)},
                 {"href": f"/cases/{case.id}/audit", "text": "Audit trail"},
             ],
         },

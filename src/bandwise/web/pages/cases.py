@@ -26,6 +26,7 @@ from ...services.cases import CaseDetail
 from ...services.jobs import JobView
 from ...store import tables as t
 from ..auth import DB
+from . import labels
 from .common import factor_names
 from .deps import PageNumber, PageUser, RecordId
 from .templating import render
@@ -90,7 +91,7 @@ class CaseContext:
 
     def name_of(self, user_id: int) -> str:
         user = self.users.get(user_id)
-        return user.name if user else f"user {user_id}"
+        return user.name if user else "a person no longer listed"
 
 
 def load_case(db: Database, user: Principal, case_id: int) -> CaseContext:
@@ -118,7 +119,7 @@ def load_case(db: Database, user: Principal, case_id: int) -> CaseContext:
 def case_breadcrumbs(ctx: CaseContext, *extra: tuple[str, str]) -> list[dict[str, str]]:
     crumbs = [
         {"href": "/cases", "text": "Cases"},
-        {"href": f"/cases/{ctx.id}", "text": f"Case {ctx.id}"},
+        {"href": f"/cases/{ctx.id}", "text": labels.case_name(ctx.detail.case.kind, ctx.job.title)},
     ]
     crumbs += [{"href": href, "text": text} for href, text in extra]
     return crumbs

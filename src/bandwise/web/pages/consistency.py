@@ -25,7 +25,7 @@ from ...policy import policy
 from ...scheme.loader import load_scheme
 from ...scheme.rules import RuleSet
 from ...services import cases, consistency, jobs, rematch, suites
-from ...services.base import Actor, Database, Forbidden, ServiceError
+from ...services.base import Actor, Database, Forbidden, NotFound, ServiceError
 from ...services.fields import digits
 from ..auth import DB
 from ..charts import RangeRow, band_histogram, range_chart
@@ -56,7 +56,7 @@ def chart_figures(report: consistency.ConsistencyReport) -> dict[str, Any]:
     jobs_by_band = Counter(c.job.band for c in report.checked)
     rows = [
         RangeRow(
-            f"{c.job.title} (job {c.job.job_id})",
+            f"{c.job.title} ({c.job.reference})" if c.job.reference else c.job.title,
             c.job.total_min,
             c.profile_total_min,
             c.profile_total_max,
@@ -144,6 +144,29 @@ def _int_param(request: Request, name: str) -> int | None:
     return int(text) if digits(text) else None
 
 
+def _case_titles(db: Database, actor: Actor, case_ids: list[int]) -> dict[int, str]:
+    """The job title of each case the page names (a case has no name of its own); a case
+    not found (another organisation's, a number typed into the address) is left out."""
+    out = {}
+    for case_id in case_ids:
+        try:
+            job_id = cases.get_case(db, actor, case_id).case.job_id
+            out[case_id] = jobs.get_job(db, actor, job_id).title
+        except NotFound:
+            continue
+    return out
+
+
+def _job_titles(db: Database, actor: Actor, job_ids: list[int]) -> dict[int, str]:
+    out = {}
+    for job_id in job_ids:
+        try:
+            out[job_id] = jobs.get_job(db, actor, job_id).title
+        except NotFound:
+            continue
+    return out
+
+
 def _rematch_page(
     user: PageUser,
     request: Request,
@@ -176,6 +199,10 @@ def _rematch_page(
             "result": result,
             "errors": errors,
             "opened": opened,
+            "opened_titles": _case_titles(db, actor, opened),
+            "job_titles": _job_titles(db, actor, [n.job_id for n in result.not_compared])
+            if result is not None
+            else {},
             "applied": request.query_params.get("applied") == "1",
             "can_apply": actor.can("write"),
             "breadcrumbs": [

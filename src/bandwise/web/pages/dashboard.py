@@ -35,11 +35,18 @@ def _my_work(db: Database, user: PageUser) -> dict[str, Any]:
     ]
     open_reviews = reviews.list_reviews(db, actor, status="open")
     job_titles = {j.id: j.title for j in jobs.list_jobs(db, actor, limit=LIST_LIMIT).items}
+    # each open review named by its job's title (a case has no name of its own)
+    reviewed_jobs = {
+        r.case_id: cases.get_case(db, actor, r.case_id).case.job_id for r in open_reviews
+    }
     return {
         "drafts": sorted(drafts, key=lambda c: c.id),
         "awaiting_check": cases.awaiting_check_by(db, actor),
         "open_reviews": open_reviews,
         "job_titles": job_titles,
+        "review_titles": {
+            case_id: job_titles.get(job_id, "") for case_id, job_id in reviewed_jobs.items()
+        },
     }
 
 

@@ -16,12 +16,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from ...clock import uk_date
 from ...services import accounts, cases, jobs, reviews
 from ...services.base import Database, InvalidInput, NotFound, ServiceError
 from ...services.case_records import CaseDetail, uk_time
 from ...services.fields import digits
 from ...services.reviews import ReviewView
 from ..auth import DB
+from . import labels
 from .common import factor_names
 from .deps import (
     PageUser,
@@ -63,10 +65,17 @@ def review_list(user: PageUser, request: Request, db: DB) -> Response:
     if status not in (None, *STATUSES):
         raise InvalidInput(f"status is one of {', '.join(STATUSES)}", "status")
     rows = reviews.list_reviews(db, user.actor, status=status)
+    job_ids = {c: cases.get_case(db, user.actor, c).case.job_id for c in {r.case_id for r in rows}}
+    titles = {j: jobs.get_job(db, user.actor, j).title for j in set(job_ids.values())}
     return render(
         request,
         "reviews/list.html",
-        {"reviews": rows, "status": status, "statuses": STATUSES},
+        {
+            "reviews": rows,
+            "status": status,
+            "statuses": STATUSES,
+            "job_titles": {c: titles[j] for c, j in job_ids.items()},
+        },
         principal=user,
     )
 
@@ -87,14 +96,17 @@ def _detail_context(db: Database, user: PageUser, review: ReviewView) -> dict[st
         "notified": notified,
         "deadline": reviews.review_deadline(notified) if notified else None,
         "factor_names": factor_names(),
-        "recorded_by": names.get(review.created_by, f"User {review.created_by}"),
+        "recorded_by": names.get(review.created_by, "a person no longer listed"),
         "override_by": names.get(review.late_override_by or 0, ""),
         "can_decide": is_open and user.actor.can("decide"),
         "ready_to_decide": review_case is not None and review_case.case.status == "confirmed",
         "can_withdraw": is_open and user.actor.can("write"),
         "breadcrumbs": [
             {"href": "/reviews", "text": "Reviews"},
-            {"href": f"/reviews/{review.id}", "text": f"Review {review.id}"},
+            {
+                "href": f"/reviews/{review.id}",
+                "text": f"Review requested {uk_date(review.requested_on)}",
+            },
         ],
     }
 
@@ -160,9 +172,10 @@ def _request_context(
     db: Database, user: PageUser, case: CaseDetail, values: dict[str, Any]
 ) -> dict[str, Any]:
     notified = notified_on(case)
+    job = jobs.get_job(db, user.actor, case.case.job_id)
     return {
         "case": case.case,
-        "job": jobs.get_job(db, user.actor, case.case.job_id),
+        "job": job,
         "allowed": "request a review" in case.actions and user.actor.can("write"),
         "notified": notified,
         "deadline": reviews.review_deadline(notified) if notified else None,
@@ -171,7 +184,10 @@ def _request_context(
         "values": values,
         "breadcrumbs": [
             {"href": "/cases", "text": "Cases"},
-            {"href": f"/cases/{case.case.id}", "text": f"Case {case.case.id}"},
+            {
+                "href": f"/cases/{case.case.id}",
+                "text": labels.case_name(case.case.kind, job.title),
+            },
             {"href": f"/cases/{case.case.id}/review/new", "text": "Request a review"},
         ],
     }

@@ -38,6 +38,7 @@ from ...suggest.reader import MAX_BYTES
 from ..auth import DB
 from ..limits import upload_limit
 from ..models import MAX_INT
+from . import labels
 from .deps import (
     OptionalRecordId,
     PageUser,
@@ -65,7 +66,7 @@ class Source:
     @property
     def label(self) -> str:
         if self.document is not None:
-            return f"document {self.document.id} ({self.document.filename})"
+            return f"the document {self.document.filename}"
         return "pasted text"
 
 
@@ -126,7 +127,7 @@ def _context(
         "done": {},
         "breadcrumbs": [
             {"href": "/cases", "text": "Cases"},
-            {"href": f"/cases/{case.case.id}", "text": f"Case {case.case.id}"},
+            {"href": f"/cases/{case.case.id}", "text": labels.case_name(case.case.kind, job.title)},
             {"href": f"/cases/{case.case.id}/suggestions", "text": "Suggestions"},
         ],
         **extra,

@@ -112,6 +112,7 @@ def _environment() -> Environment:
     env.filters["profile_title"] = _profile_title
     env.filters["suite_title"] = _suite_title
     env.globals["rule_set_title"] = labels.rule_set_title
+    env.globals["case_name"] = labels.case_name
     env.globals["edition_title"] = labels.edition_title
     return env
 
