@@ -89,7 +89,7 @@ def web(tmp_path: Path, sqlite_template: Path) -> Iterator[Web]:
 
 
 #: Page routes that answer with a file (a download), not an HTML page.
-NOT_HTML = re.compile(r"\.(pdf|csv|xlsx)$|/download$")
+NOT_HTML = re.compile(r"\.(pdf|csv|xlsx|docx)$|/download$")
 
 
 def walk_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:

@@ -14,7 +14,15 @@ import pytest
 
 from apikit import LEVELS, Signed, anonymous, make_app, session_client, token_client
 from bandwise.profiles.library import SEED_DOCUMENT
-from bandwise.services import accounts, cases, documents, organisation, reviews
+from bandwise.services import (
+    accounts,
+    cases,
+    documents,
+    letter_templates,
+    letters,
+    organisation,
+    reviews,
+)
 from bandwise.services.base import Database
 from bandwise.services.jobs import create_job, get_job
 from dbfixtures import People
@@ -76,6 +84,9 @@ BODIES: dict[str, Any] = {
         DATA: {"version": "{org_version}"},
     },
     "rule-set": {"settings": {"max_varied_factors": {"value": 4, "reason": "matrix"}}},
+    "letters": {"jobholders": [{"name": "Alex Morgan"}]},
+    "template": {"subject": "S", "body": "B {{ band }}", "version": "{template_version}"},
+    "t-version": {"version": "{template_version}"},
     "suite-import": {
         FILES: {"file": ("seed.txt", SEED_DOCUMENT.read_bytes(), "text/plain")},
         DATA: {"version": "1"},
@@ -166,6 +177,16 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("GET",    "/api/rule-sets/{local}/{one}",      "-",            (401, 200, 200, 200, 200, 200)),
     ("POST",   "/api/rule-sets/{local}/{one}/in-force", "-",        (401, 403, 403, 403, 403, 200)),
     ("DELETE", "/api/rule-sets/in-force",           "-",            (401, 403, 403, 403, 403, 200)),
+    ("POST",   "/api/cases/{reviewed}/letters",     "letters",      (401, 403, 201, 201, 201, 201)),
+    ("GET",    "/api/cases/{reviewed}/letters",     "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/letters/{letter}.pdf",         "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/letters/{letter}.docx",        "-",            (401, 200, 200, 200, 200, 200)),
+    ("POST",   "/api/letters/{letter}/email",       "-",            (401, 403, 422, 422, 422, 422)),
+    ("POST",   "/api/reviews/{review}/letter",      "-",            (401, 403, 422, 422, 422, 422)),
+    ("GET",    "/api/letter-templates",             "-",            (401, 200, 200, 200, 200, 200)),
+    ("GET",    "/api/letter-templates/{kind}",      "-",            (401, 200, 200, 200, 200, 200)),
+    ("PUT",    "/api/letter-templates/{kind}",      "template",     (401, 403, 403, 403, 200, 200)),
+    ("POST",   "/api/letter-templates/{kind}/reset", "t-version",   (401, 403, 403, 403, 200, 200)),
     ("DELETE", "/api/session",                      "-",            (401, 204, 204, 204, 204, 204)),
 ]
 #: Where an API token gets another answer than a session: a token is not signed out.
@@ -255,6 +276,12 @@ def test_every_role_gets_the_expected_status_from_every_endpoint(
         "org_version": lambda: organisation.details(db, people.admin).version,
         "local": lambda: "local-trust-a",
         "one": lambda: 1,
+        "reviewed": lambda: reviewed.case.id,
+        "letter": lambda: letters.list_letters(db, people.lead, reviewed.case.id)[-1].id,
+        "kind": lambda: "outcome-manager",
+        "template_version": lambda: (
+            letter_templates.get_template(db, people.admin, "outcome-manager").version
+        ),
     }
     wrong: list[str] = []
     for method, path, body, statuses in MATRIX:

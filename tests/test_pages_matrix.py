@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bandwise.services import documents, reviews
+from bandwise.services import documents, letters, reviews
 from dbfixtures import make_people
 from pagekit import NOT_HTML, Web, page_paths
 from workflowkit import notified
@@ -30,6 +30,8 @@ SAMPLE: dict[str, str] = {
     "profile_id": "profile",
     "token_id": "token",
     "quarter": "quarter",
+    "letter_id": "letter",
+    "kind": "kind",
 }
 ANONYMOUS_ALLOWED = {"/sign-in"}
 
@@ -63,7 +65,10 @@ def records(web: Web) -> dict[str, Any]:
         [2],
         "Factor 2 should be at a higher level",
     )
+    (letter,) = letters.produce_outcome_letters(web.db, people.lead, case.case.id)
     return {
+        "letter": letter.id,
+        "kind": "outcome-jobholder",
         "case": case.case.id,
         "job": case.case.job_id,
         "document": doc.id,

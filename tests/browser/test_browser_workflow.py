@@ -181,8 +181,10 @@ def test_a_match_from_new_job_to_report_and_export(
     lead.goto(f"/cases/{case_id}")
     status_is(lead, "confirmed")
     lead.get_by_role("button", name="Record the notification").click()
-    expect(lead).to_have_url(re.compile(rf"/cases/{case_id}\?done=notified"))
-    expect(lead.locator(".nhsuk-inset-text").first).to_contain_text("notification")
+    # recording the notification leads to the case's letters page
+    expect(lead).to_have_url(re.compile(rf"/cases/{case_id}/letters\?done=notified"))
+    expect(lead.locator("main")).to_contain_text("notification has been recorded")
+    lead.goto(f"/cases/{case_id}")
     status_is(lead, "Notified")
     shot(lead, "12-notified")
 

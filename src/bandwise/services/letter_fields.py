@@ -70,7 +70,7 @@ def _common(
     }
 
 
-def _outcome_facts(
+def outcome_facts(
     session: Session, actor: Actor, case_id: int
 ) -> tuple[t.Case, t.Job, dict[str, Any]]:
     """The case, its job and the outcome fields every outcome letter shares, or the rule
@@ -125,7 +125,7 @@ def outcome_letter_fields(
     today: dt.date,
 ) -> dict[str, Any]:
     """The fields of one outcome letter of the case (the documented set)."""
-    row, job, facts = _outcome_facts(session, actor, case_id)
+    row, job, facts = outcome_facts(session, actor, case_id)
     notified = notified_date(row) or today
     return {
         **_common(session, actor, job, recipient, today),

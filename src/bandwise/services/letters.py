@@ -50,7 +50,7 @@ from .accounts import normalise_email
 from .base import Actor, Database, InvalidInput, RuleViolation, audit, get_owned, now
 from .case_records import utc
 from .fields import check_date, check_line
-from .letter_fields import outcome_letter_fields, review_letter_fields
+from .letter_fields import outcome_facts, outcome_letter_fields, review_letter_fields
 from .letter_mail import Mailer, Outgoing, send
 from .letter_templates import template_of
 from .organisation import letterhead_of
@@ -237,6 +237,18 @@ def produce_review_letter(
         case_id = request.case_id
     views = _store(db, actor, case_id, review_id, [(draft, person)], today)
     return _email_all(db, actor, views, mailer)[0]
+
+
+def outcome_letter_refusal(db: Database, actor: Actor, case_id: int) -> str | None:
+    """Why the case's outcome letters cannot be produced now (the rule's sentence), or
+    None when they can (the case page offers the form only then)."""
+    actor.require("read")
+    with db.reading() as session:
+        try:
+            outcome_facts(session, actor, case_id)
+        except RuleViolation as exc:
+            return exc.message
+    return None
 
 
 # ---------------------------------------------------------------- storing, reading

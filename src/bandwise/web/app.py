@@ -30,6 +30,7 @@ from .api import (
     documents,
     health,
     jobs,
+    letters,
     organisation,
     records,
     returns,
@@ -63,6 +64,7 @@ ROUTERS: list[APIRouter] = [
     returns.router,
     organisation.router,
     rule_sets.router,
+    letters.router,
 ]
 
 API_PREFIX = "/api"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..documents.limits import ParseLimits
 from ..errors import ConfigError as ConfigError  # re-exported
 from ..services.accounts import Throttle
+from ..services.letter_mail import Mailer
 from ..settings import Settings as EnvironmentSettings
 from ..settings import load
 from ..store.db import database_url
@@ -69,6 +70,8 @@ class Settings:
     throttle: Throttle = field(default_factory=Throttle)
     max_body_bytes: int = MAX_BODY_BYTES
     parse_limits: ParseLimits = field(default_factory=ParseLimits)
+    #: The mail server letters are emailed through (``BANDWISE_SMTP_*``); None: never.
+    mailer: Mailer | None = None
 
     @property
     def development(self) -> bool:
@@ -102,6 +105,7 @@ class Settings:
             ),
             max_body_bytes=env.max_body_bytes,
             parse_limits=ParseLimits.from_env(environ),
+            mailer=Mailer.from_settings(env),
         )
 
     def validate(self) -> None:

@@ -28,6 +28,7 @@ from . import (
     consistency,
     dashboard,
     jobs,
+    letters,
     library,
     register,
     reports,
@@ -57,4 +58,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     reports.router,
     consistency.router,
     register.router,
+    letters.router,
 ]

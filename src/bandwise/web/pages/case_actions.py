@@ -213,7 +213,8 @@ def _notify(
             values=values,
             status_code=_status(exc),
         )
-    return redirect(f"/cases/{case_id}?done=notified")
+    # the notification is when a team writes to the jobholder: offer the letters next
+    return redirect(f"/cases/{case_id}/letters?done=notified")
 
 
 @router.post("/cases/{case_id}/notification")
