@@ -182,3 +182,13 @@ def test_a_practitioner_may_not_open_the_letter_templates(web: Web) -> None:
     client = web.client(web.people.management)
     assert client.get("/admin/letters").status_code == 403
     assert web.client(web.people.lead).get("/admin/letters").status_code == 200
+
+
+def test_the_audit_trail_lists_each_letter_by_its_kind_and_recipient(web: Web) -> None:
+    case = notified(web.db, web.people)
+    letters.produce_outcome_letters(
+        web.db, web.people.lead, case.case.id, [letters.Recipient("Alex Morgan")]
+    )
+    page = text_of(web.client(web.people.viewer).get(f"/cases/{case.case.id}/audit").text)
+    assert "Letter produced" in page and "outcome letter to the jobholder" in page
+    assert "Alex Morgan" in page and "letter id" not in page

@@ -297,7 +297,7 @@ def _store(
                     "recipient_email": person.email,
                     "letter_date": today.isoformat(),
                     "template_version": draft.version,
-                    "review_request_id": review_id,
+                    **({"review_request_id": review_id} if review_id else {}),
                 },
             )
             views.append(LetterView.of(row))

@@ -37,6 +37,9 @@ LABELS = {
     "review.withdrawn": "Review withdrawn",
     "suggestion.accepted": "Suggestion accepted",
     "suggestion.ignored": "Suggestion ignored",
+    "letter.produced": "Letter produced",
+    "letter.emailed": "Letter emailed",
+    "letter.email-failed": "Letter not emailed (the mail server refused or could not be reached)",
 }
 
 
@@ -60,7 +63,11 @@ _CODED: dict[str, str] = {
 _LABELLED = {
     "status": {**labels.CASE_STATUS_LABELS, **labels.REVIEW_STATUS_LABELS},
     "verdict": labels.VERDICT_LABELS,
-    "kind": {**labels.CASE_KIND_LABELS, **labels.DOCUMENT_KIND_LABELS},
+    "kind": {
+        **labels.CASE_KIND_LABELS,
+        **labels.DOCUMENT_KIND_LABELS,
+        **labels.LETTER_KIND_LABELS,
+    },
     "side": labels.SIDE_LABELS,
     "role": labels.ROLE_LABELS,
 }
@@ -123,6 +130,11 @@ def _record(item: dict[str, Any]) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in sorted(item.items()))
 
 
+#: Fields kept for the API and scripts but not shown: a letter is named by its kind,
+#: recipient and date on the page, never by its number.
+_UNSHOWN = frozenset({"letter_id"})
+
+
 def _order(key: str) -> tuple[int, str]:
     return (int(key), "") if key.isdigit() else (10**6, key)
 
@@ -151,6 +163,8 @@ def changes(
     after = {k: _in_words(k, v, after, titles, names) for k, v in after.items()}
     rows: list[dict[str, str | None]] = []
     for key in [*before, *(k for k in after if k not in before)]:
+        if key in _UNSHOWN:
+            continue
         old, new = before.get(key), after.get(key)
         if key in before and key in after and old == new:
             continue

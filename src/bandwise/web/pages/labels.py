@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from ...errors import UnknownProfileError
+from ...letters import KIND_LABELS
 from ...profiles.library import Library
 from ...scheme.loader import load_scheme
 from ...scheme.rules import LOCAL_PREFIX, LOCAL_TITLE, default_rule_set
@@ -60,6 +61,8 @@ ROLE_LABELS = {
     "viewer": "viewer",
 }
 SIDE_LABELS = {"management": "management side", "staff-side": "staff side"}
+#: The letters a JE team sends (bandwise.letters.KIND_LABELS, the one source of the words).
+LETTER_KIND_LABELS = dict(KIND_LABELS)
 JD_REVIEW_RESULT_LABELS = {
     "unchanged": "JD unchanged",
     "band-increased": "JD changed, band increased",
