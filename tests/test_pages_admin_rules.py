@@ -167,3 +167,50 @@ def test_the_admin_overview_asks_to_name_the_organisation_after_set_up(web: Web)
     shown = text_of(web.client(web.people.admin).get("/admin").text)
     assert "still called “My NHS Trust”" in shown
     assert "Change the organisation's name, address and logo" in shown
+
+
+def _letterhead(web: Web) -> None:
+    view = organisation.update_details(
+        web.db,
+        web.people.admin,
+        version=1,
+        name="Northshire Community NHS Trust",
+        address="Trust Headquarters\n1 Hospital Road\nNorthshire NS1 1AA",
+    )
+    organisation.set_logo(web.db, web.people.admin, png(), view.version)
+
+
+def test_the_matching_report_page_and_pdf_carry_the_organisations_letterhead(web: Web) -> None:
+    from test_pages_reports import pdf_text
+    from workflowkit import recorded
+
+    _letterhead(web)
+    case = recorded(web.db, web.people)
+    client = web.client(web.people.viewer)
+    page = client.get(f"/cases/{case.case.id}/report")
+    assert page.status_code == 200
+    assert '<header class="bw-letterhead">' in page.text
+    assert 'src="data:image/png;base64,' in page.text
+    shown = text_of(page.text)
+    assert "Northshire Community NHS Trust" in shown and "1 Hospital Road" in shown
+    pdf = pdf_text(client.get(f"/cases/{case.case.id}/report.pdf").content)
+    assert "Northshire Community NHS Trust" in pdf
+    assert "Trust Headquarters" in pdf and "Northshire NS1 1AA" in pdf
+
+
+def test_the_consistency_and_board_reports_carry_the_organisations_letterhead(
+    web: Web,
+) -> None:
+    from test_pages_reports import pdf_text
+    from workflowkit import confirmed
+
+    _letterhead(web)
+    confirmed(web.db, web.people)
+    client = web.client(web.people.viewer)
+    page = text_of(client.get("/consistency/report").text)
+    assert "Northshire Community NHS Trust" in page
+    consistency = pdf_text(client.get("/consistency/report.pdf").content)
+    assert "Northshire Community NHS Trust" in consistency and "1 Hospital Road" in consistency
+    board = client.get("/reports/board.pdf?from=2026-01-01&to=2026-12-31")
+    assert board.status_code == 200
+    assert "Northshire Community NHS Trust" in pdf_text(board.content)

@@ -264,15 +264,18 @@ def report_cmd(
         raise UsageError(f"--out needs a file ending in .csv or .xlsx, not {out.name!r}")
     if out is not None and not out.parent.is_dir():
         raise UsageError(f"--out: there is no folder {str(out.parent)!r}")
+    from .services.organisation import letterhead
+
     db, actor = _open(organisation)
     try:
         report = board_report(db, actor, first, last)
+        head = letterhead(db, actor.organisation_id)
     finally:
         db.engine.dispose()
     if pdf is not None:
         from .web.pages.reports import board_pdf
 
-        pdf.write_bytes(board_pdf(report))
+        pdf.write_bytes(board_pdf(report, head))
     if out is not None:
         from .services.reporting import write_board_table
 

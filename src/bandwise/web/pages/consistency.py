@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from ...policy import policy
 from ...scheme.loader import load_scheme
 from ...scheme.rules import RuleSet
-from ...services import cases, consistency, jobs, rematch, suites
+from ...services import cases, consistency, jobs, organisation, rematch, suites
 from ...services.base import Actor, Database, Forbidden, NotFound, ServiceError
 from ...services.fields import digits
 from ..auth import DB
@@ -89,6 +89,7 @@ def consistency_context(
     report = consistency.check_consistency(db, actor, scope, rules)
     return {
         "report": report,
+        "letterhead": organisation.letterhead(db, actor.organisation_id),
         "scope": scope,
         "scope_label": SCOPE_LABELS.get(scope, scope),
         **chart_figures(report),

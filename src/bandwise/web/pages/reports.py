@@ -20,8 +20,9 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from ...errors import InvalidInput, ServiceError
-from ...services import export, matching_report, reporting
+from ...services import export, matching_report, organisation, reporting
 from ...services.base import Actor, Database
+from ...services.organisation import Letterhead
 from ...services.suites import organisation_library
 from ..auth import DB
 from ..charts import grouped_bar_chart
@@ -42,7 +43,11 @@ def matching_context(db: Database, actor: Actor, case_id: int) -> dict[str, Any]
     organisation's titles (read once, for the summary's words and the PDF too)."""
     library = organisation_library(db, actor.organisation_id)
     report = matching_report.matching_report(db, actor, case_id, library)
-    return {"report": report, "titles": Titles(lambda: library)}
+    return {
+        "report": report,
+        "titles": Titles(lambda: library),
+        "letterhead": organisation.letterhead(db, actor.organisation_id),
+    }
 
 
 def matching_report_pdf(db: Database, actor: Actor, case_id: int) -> bytes:
@@ -217,11 +222,12 @@ def board_chart(report: reporting.BoardReport) -> Markup:
     )
 
 
-def board_pdf(report: reporting.BoardReport) -> bytes:
+def board_pdf(report: reporting.BoardReport, letterhead: Letterhead | None = None) -> bytes:
     """The board figures as PDF (the board page's download and ``bandwise report --from
-    … --to … --pdf FILE``)."""
+    … --to … --pdf FILE``), under the organisation's ``letterhead`` when given."""
     context = {
         "report": report,
+        "letterhead": letterhead,
         "chart": board_chart(report),
         "figure_labels": BOARD_FIGURES,
         "generated": dt.datetime.now(dt.UTC),
@@ -313,4 +319,5 @@ def board_page_pdf(user: PageUser, request: Request, db: DB) -> Response:
     if report is None:
         return _board_page(request, user, report, errors, period)
     p = report.period
-    return pdf_download(board_pdf(report), f"board-figures-{p.start}-to-{p.end}.pdf")
+    head = organisation.letterhead(db, user.actor.organisation_id)
+    return pdf_download(board_pdf(report, head), f"board-figures-{p.start}-to-{p.end}.pdf")
