@@ -440,3 +440,12 @@ def test_a_mail_server_that_cannot_be_reached_is_an_email_failure_not_an_error(
         mailer=Mailer("127.0.0.1", 1, "x@example.org", starttls=False),
     )
     assert letter.email_failed and "could not send through 127.0.0.1:1" in (letter.send_error or "")
+
+
+def test_every_letter_field_is_documented() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "letters.md").read_text("utf-8")
+    for kind in KINDS:
+        for name in sample_fields(kind):
+            assert f"| `{name}` |" in docs, name
