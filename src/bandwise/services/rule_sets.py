@@ -131,13 +131,17 @@ def _rules_of(row: LocalRuleSet) -> RuleSet:
     return _parse(row.content, _source(row))
 
 
-def rule_set_in_force(session: Session, organisation_id: int) -> RuleSet:
-    """The organisation's rule set in force: its local version in force, or the default."""
-    row = session.scalar(
+def _in_force_row(session: Session, organisation_id: int) -> LocalRuleSet | None:
+    return session.scalar(
         select(LocalRuleSet).where(
             LocalRuleSet.organisation_id == organisation_id, LocalRuleSet.in_force.is_(True)
         )
     )
+
+
+def rule_set_in_force(session: Session, organisation_id: int) -> RuleSet:
+    """The organisation's rule set in force: its local version in force, or the default."""
+    row = _in_force_row(session, organisation_id)
     return default_rule_set() if row is None else _rules_of(row)
 
 
@@ -198,12 +202,7 @@ def current(db: Database, actor: Actor) -> Current:
     """The rule set in force for the actor's organisation."""
     actor.require("read")
     with db.reading() as session:
-        row = session.scalar(
-            select(LocalRuleSet).where(
-                LocalRuleSet.organisation_id == actor.organisation_id,
-                LocalRuleSet.in_force.is_(True),
-            )
-        )
+        row = _in_force_row(session, actor.organisation_id)
         default = default_rule_set()
         if row is None:
             return Current(default, None, default)
@@ -303,12 +302,7 @@ def create_version(
                 "change again",
                 "version",
             )
-        in_force_row = session.scalar(
-            select(LocalRuleSet).where(
-                LocalRuleSet.organisation_id == actor.organisation_id,
-                LocalRuleSet.in_force.is_(True),
-            )
-        )
+        in_force_row = _in_force_row(session, actor.organisation_id)
         base = default if in_force_row is None else _rules_of(in_force_row)
         base_reasons = {} if in_force_row is None else dict(in_force_row.reasons or {})
         user = session.get(t.User, actor.user_id)
@@ -413,12 +407,7 @@ def problems(
     shows them all at once, each on its field."""
     actor.require("read")
     with db.reading() as session:
-        row = session.scalar(
-            select(LocalRuleSet).where(
-                LocalRuleSet.organisation_id == actor.organisation_id,
-                LocalRuleSet.in_force.is_(True),
-            )
-        )
+        row = _in_force_row(session, actor.organisation_id)
         base = default_rule_set() if row is None else _rules_of(row)
         base_reasons = {} if row is None else dict(row.reasons or {})
     return _compose(settings, base, base_reasons, actor.name)[2]
@@ -449,12 +438,7 @@ def _in_force_state(row: LocalRuleSet | None) -> dict[str, Any]:
 
 
 def _put_in_force(session: Session, actor: Actor, row: LocalRuleSet) -> None:
-    old = session.scalar(
-        select(LocalRuleSet).where(
-            LocalRuleSet.organisation_id == actor.organisation_id,
-            LocalRuleSet.in_force.is_(True),
-        )
-    )
+    old = _in_force_row(session, actor.organisation_id)
     before = _in_force_state(old)
     if old is not None and old.id != row.id:
         session.execute(
@@ -483,12 +467,7 @@ def return_to_default(db: Database, actor: Actor) -> Current:
     actor.require("manage-rules")
     with db.transaction() as session:
         lock_organisation(session, actor.organisation_id)
-        old = session.scalar(
-            select(LocalRuleSet).where(
-                LocalRuleSet.organisation_id == actor.organisation_id,
-                LocalRuleSet.in_force.is_(True),
-            )
-        )
+        old = _in_force_row(session, actor.organisation_id)
         if old is not None:
             before = _in_force_state(old)
             old.in_force = False
@@ -535,22 +514,3 @@ def shown_value(value: Any) -> str:
     """A setting's value in words, as the pages show it ("Yes", "factor 2, factor 12")."""
     shown = _shown(value)
     return shown[:1].upper() + shown[1:] if isinstance(value, bool) else shown
-
-
-__all__ = [
-    "Current",
-    "SettingChange",
-    "SettingInput",
-    "VersionView",
-    "create_version",
-    "current",
-    "get_version",
-    "parse_value",
-    "problems",
-    "put_in_force",
-    "return_to_default",
-    "rule_set_in_force",
-    "rules_in_force",
-    "shown_value",
-    "versions",
-]
