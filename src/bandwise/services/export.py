@@ -196,8 +196,8 @@ def _who_and_when(
         .where(t.ConsistencyCheck.decision == "approved")
         .order_by(t.ConsistencyCheck.id)
     )
-    for check in checks:
-        approved[check.outcome_id] = check  # the last approval, should there be two
+    for row in checks:
+        approved[row.outcome_id] = row  # the last approval, should there be two
     notified = {
         case_id: uk_day(at)
         for case_id, at in session.execute(
@@ -205,6 +205,7 @@ def _who_and_when(
             .where(t.Case.organisation_id == organisation_id)
             .where(t.Case.notified_at.is_not(None))
         ).all()
+        if at is not None
     }
     latest: dict[int, OutcomeRecord] = {}
     for r in records:
