@@ -69,9 +69,9 @@ def db_restore(
         version = maintenance.sqlite_backup_version(backup)
     if version is None:
         raise UsageError(f"{backup} holds no bandwise schema version: not a bandwise backup")
-    problem = maintenance.version_problem(version, f"the backup {backup}")
-    if problem and "newer release" in problem:
-        raise UsageError(problem)
+    if version not in maintenance.revisions():  # made by a newer release
+        raise UsageError(str(maintenance.version_problem(version, f"the backup {backup}")))
+    older = version != maintenance.head()
     path = None if postgres else sqlite_path(url)
     if not postgres and path is None:
         raise UsageError("an in-memory database cannot be restored into")
@@ -92,7 +92,7 @@ def db_restore(
     else:
         maintenance.restore_sqlite(backup, path)
     _say(f"Restored {_safe_url(url)} from {backup} (schema version {version}).")
-    if problem:  # an older release's backup
+    if older:  # an older release's backup
         migrate_once(url)
         _say(f"Upgraded it from schema version {version} to {maintenance.head()}.")
 

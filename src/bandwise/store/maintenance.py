@@ -23,11 +23,10 @@ import re
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from ..errors import StorageError, UsageError
@@ -171,11 +170,20 @@ class PgTarget:
     username: str | None
     password: str | None
     database: str
+    sslmode: str | None = None
 
     @classmethod
     def of(cls, url: str) -> PgTarget:
         parts: URL = make_url(url)
-        return cls(parts.host, parts.port, parts.username, parts.password, parts.database or "")
+        sslmode = parts.query.get("sslmode")
+        return cls(
+            parts.host,
+            parts.port,
+            parts.username,
+            parts.password,
+            parts.database or "",
+            sslmode if isinstance(sslmode, str) else None,
+        )
 
     def args(self) -> list[str]:
         out = []
@@ -191,6 +199,8 @@ class PgTarget:
         env = dict(os.environ)
         if self.password:
             env["PGPASSWORD"] = self.password
+        if self.sslmode:
+            env["PGSSLMODE"] = self.sslmode
         return env
 
     def shown(self) -> str:
@@ -339,9 +349,3 @@ def restore_postgres(backup: Path, url: str) -> None:
         what,
         stdin=preamble + script,
     )  # fmt: skip
-
-
-@contextlib.contextmanager
-def connected(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
-        yield conn
