@@ -449,7 +449,7 @@ def run_workflow_case(case: dict[str, Any]) -> None:
     check_keys("case", facts, WORKFLOW_FACTS)
     check_keys("expect", expect, WORKFLOW_EXPECT)
     who = case.get("who") or {}
-    check_keys("who", who, ("role", "roles", "user_id"))
+    check_keys("who", who, ("role", "roles", "user_id", "checker"))
     statuses = facts.get("statuses") or [facts.get("status")]
     roles = who.get("roles") or [who.get("role")]
     problems = []
@@ -473,7 +473,8 @@ def run_workflow_case(case: dict[str, Any]) -> None:
                 problems.append(f"{status}: actions {got}, expected {expect.get('actions')}")
             continue
         for role in roles:
-            actor = workflow.Who(who.get("user_id", 1), role) if role else None
+            checker = bool(who.get("checker", True))
+            actor = workflow.Who(who.get("user_id", 1), role, checker) if role else None
             where = f"{status}, {role or 'anyone'}"
             refused = workflow.refusal(case["action"], subject, actor)
             if "allowed" in expect and (refused is None) != expect["allowed"]:

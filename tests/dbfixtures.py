@@ -121,6 +121,7 @@ def make_people(db: Database, slug: str = "trust-a") -> People:
                 name=name.title(),
                 role=role,
                 side=side,
+                consistency_checker=role != "viewer",  # the independence rules still apply
                 password_hash="!",
                 active=True,
                 version=1,

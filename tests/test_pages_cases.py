@@ -292,9 +292,7 @@ def test_outcome_with_one_side_only_is_refused(web: Web) -> None:
     assert "There is a problem" in text and "no staff-side member" in text
     assert 'href="#members"' in response.text
     mid = p.management.user_id
-    assert (
-        f'id="members-{mid}" name="members" type="checkbox" value="{mid}" checked' in response.text
-    )
+    assert f'name="members" type="checkbox" value="{mid}" checked' in response.text
     assert cases.get_case(web.db, p.lead, case.case.id).case.status == "draft"
 
 

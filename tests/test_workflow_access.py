@@ -108,9 +108,10 @@ def test_each_change_writes_one_audit_event_with_its_before_and_after(
         "7",
     )
     assert event.after["members"] == [
-        {"user_id": people.management.user_id, "side": "management"},
-        {"user_id": people.staff.user_id, "side": "staff-side"},
+        {"user_id": people.management.user_id, "name": "Management", "side": "management"},
+        {"user_id": people.staff.user_id, "name": "Staff", "side": "staff-side"},
     ]
+    assert event.after["rationale"] == ""
     assert len(audit_events(db)) == before + 3
     for statement in ("UPDATE audit_events SET action = 'forged'", "DELETE FROM audit_events"):
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:

@@ -366,8 +366,10 @@ def report_case_cmd(
             f"{f.points_text or '-'} points"
         )
     if report.panel is not None:
-        members = ", ".join(f"{m.name} ({m.side})" for m in report.panel.members)
+        members = ", ".join(m.text for m in report.panel.members)
         _say(f"Panel on {report.panel.sat_on.isoformat()}: {members}")
+        if report.rationale:
+            _say(f"Panel's rationale: {report.rationale}")
     for c in report.checks:
         _say(
             f"Consistency check: {c.decision} by {c.checker}"

@@ -53,6 +53,7 @@ class Who:
 
     user_id: int
     role: str
+    checker: bool = False  # an administrator made them a consistency checker
 
     def can(self, permission: str) -> bool:
         return permission in policy().permissions.get(self.role, frozenset())
@@ -127,14 +128,27 @@ def _not_a_review(case: CaseFacts) -> Refusal | None:
     return Refusal("a review case's outcome cannot itself be reviewed", "case_id")
 
 
+NOT_A_CHECKER = (
+    "you are not a consistency checker; ask an administrator to make you a consistency checker"
+)
+
+
 def check_refusal_of(
-    panel: Iterable[int], recorded_by: int | None, decided_by: Iterable[tuple[int, int]], user: int
+    panel: Iterable[int],
+    recorded_by: int | None,
+    decided_by: Iterable[tuple[int, int]],
+    user: int,
+    checker: bool,
 ) -> str:
-    """Why ``user`` may not check an outcome ("" when they may): the check is independent
-    of what it checks, so not by a member of its panel, whoever recorded it, nor whoever
-    made (last changed) any of the case's factor decisions. The one statement of the rule."""
+    """Why ``user`` may not check an outcome ("" when they may): only a consistency
+    checker (a capability an administrator grants, whatever the role) checks, and the
+    check is independent of what it checks, so not by a member of its panel, whoever
+    recorded it, nor whoever made (last changed) any of the case's factor decisions.
+    The one statement of the rule (panel members here are accounts: a guest has none)."""
     if recorded_by is None:
         return ""
+    if not checker:
+        return NOT_A_CHECKER
     if user in set(panel):
         reason = "you sat on the panel that recorded this outcome"
     elif recorded_by == user:
@@ -155,7 +169,9 @@ def check_refusal_of(
 
 
 def _independent(case: CaseFacts, who: Who) -> Refusal | None:
-    reason = check_refusal_of(case.panel, case.recorded_by, case.decided_by, who.user_id)
+    reason = check_refusal_of(
+        case.panel, case.recorded_by, case.decided_by, who.user_id, who.checker
+    )
     return Refusal(reason, "checker") if reason else None
 
 
@@ -166,9 +182,8 @@ GUARDS: dict[str, Guard] = {
     "no open review request": _no_open_review,
 }
 ACTOR_GUARDS: dict[str, ActorGuard] = {
-    "checker independent of the outcome (not on its panel, not its recorder, no decision)": (
-        _independent
-    )
+    "a consistency checker independent of the outcome "
+    "(not on its panel, not its recorder, no decision)": _independent
 }
 
 

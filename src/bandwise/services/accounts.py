@@ -55,7 +55,15 @@ ROLES = t.ROLES
 SIDES = t.SIDES
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-USER_FIELDS = ("email", "name", "role", "side", "active", "must_change_password")
+USER_FIELDS = (
+    "email",
+    "name",
+    "role",
+    "side",
+    "active",
+    "must_change_password",
+    "consistency_checker",
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _WRONG = "the email address or password is wrong"
 #: An address another organisation's account uses: one account per address on a server
@@ -124,6 +132,7 @@ class UserView:
     active: bool
     must_change_password: bool
     version: int
+    consistency_checker: bool = False  # granted by an administrator: may check outcomes
 
     @classmethod
     def of(cls, row: t.User) -> UserView:
@@ -137,7 +146,14 @@ class UserView:
             row.active,
             row.must_change_password,
             row.version,
+            bool(row.consistency_checker),
         )
+
+    @property
+    def may_sit_on_panels(self) -> bool:
+        """Anyone with a side and a role that may decide sits on panels (practitioners,
+        and administrators or JE leads who also sit for a side)."""
+        return self.active and self.side in SIDES and self.role != "viewer"
 
     def actor(self) -> Actor:
         return Actor(self.id, self.organisation_id, self.role, self.side, self.name)
@@ -163,14 +179,19 @@ def normalise_email(email: str) -> str:
     return value
 
 
-def _check_role(role: str, side: str | None) -> None:
+def _check_role(role: str, side: str | None, checker: bool = False) -> None:
     if role not in ROLES:
         raise InvalidInput(f"role is one of {', '.join(ROLES)}", "role")
     if side is not None and side not in SIDES:
         raise InvalidInput(f"side is one of {', '.join(SIDES)}", "side")
     if role == "practitioner" and side is None:
         raise InvalidInput(
-            "a practitioner sits for one side: give side management or staff-side", "side"
+            "a practitioner sits for one side: choose management side or staff side", "side"
+        )
+    if checker and role == "viewer":
+        raise InvalidInput(
+            "a viewer cannot check outcomes: give another role to make them a consistency checker",
+            "consistency_checker",
         )
 
 
@@ -192,10 +213,11 @@ def _add_user(
     name: str,
     role: str,
     side: str | None,
+    checker: bool = False,
 ) -> tuple[t.User, str]:
     email = normalise_email(email)
     name = _clean_name(name)
-    _check_role(role, side)
+    _check_role(role, side, checker)
     holder = session.scalar(select(t.User.organisation_id).where(t.User.email == email))
     if holder is not None:
         if actor is None or holder == organisation_id:  # the operator, or the same organisation
@@ -208,6 +230,7 @@ def _add_user(
         name=name,
         role=role,
         side=side,
+        consistency_checker=checker,
         password_hash=hash_password(password),
         active=True,
         must_change_password=True,
@@ -277,13 +300,21 @@ def create_admin(
 
 
 def create_user(
-    db: Database, actor: Actor, email: str, name: str, role: str, side: str | None = None
+    db: Database,
+    actor: Actor,
+    email: str,
+    name: str,
+    role: str,
+    side: str | None = None,
+    checker: bool = False,
 ) -> tuple[UserView, str]:
     """An account in the actor's organisation (administrators only), with a one-time
-    password the user must change at first sign-in."""
+    password the user must change at first sign-in; ``checker``: a consistency checker."""
     actor.require("manage-users")
     with db.transaction() as session:
-        row, password = _add_user(session, actor.organisation_id, actor, email, name, role, side)
+        row, password = _add_user(
+            session, actor.organisation_id, actor, email, name, role, side, checker
+        )
         return UserView.of(row), password
 
 
@@ -387,13 +418,15 @@ def _other_active_admins(session: Session, row: t.User) -> int:
 def update_user(
     db: Database, actor: Actor, user_id: int, version: int, changes: dict[str, Any]
 ) -> UserView:
-    """Change a user's name, role, side or whether the account is active (administrators).
+    """Change a user's name, role, side, whether they are a consistency checker or
+    whether the account is active (administrators).
 
     The organisation always keeps one active administrator. Deactivating an account
-    ends its sessions; its API tokens stop working while it is inactive.
+    ends its sessions; its API tokens stop working while it is inactive. A viewer is
+    not a consistency checker: making someone a viewer takes the capability away.
     """
     actor.require("manage-users")
-    allowed = {"name", "role", "side", "active"}
+    allowed = {"name", "role", "side", "active", "consistency_checker"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
@@ -405,7 +438,10 @@ def update_user(
         role = changes.get("role", row.role)
         side = changes.get("side", row.side)
         active = changes.get("active", row.active)
-        _check_role(role, side)
+        checker = bool(changes.get("consistency_checker", row.consistency_checker))
+        if role == "viewer" and "consistency_checker" not in changes:
+            checker = False
+        _check_role(role, side, checker)
         if (
             row.role == "admin"
             and row.active
@@ -417,6 +453,7 @@ def update_user(
             )
         check_version(row, version, "user")
         row.name, row.role, row.side, row.active = name, role, side, active
+        row.consistency_checker = checker
         if not active:
             session.execute(delete(t.WebSession).where(t.WebSession.user_id == row.id))
         audit(session, actor, "user.updated", "user", row.id, before, snapshot(row, USER_FIELDS))

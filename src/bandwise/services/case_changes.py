@@ -21,6 +21,7 @@ from .case_records import (
     case_facts,
     case_state,
     decisions_of,
+    is_checker,
     latest_outcome,
     lock_case,
     open_review_of,
@@ -91,7 +92,8 @@ def change_case(
     change = CaseChange(row, spec, {**state(row), **(before or {})}, state, choice)
     check_version(row, version, "case")
     facts = facts_in(session, row, outcome=bool(spec.actor_guard))
-    refused = workflow.refusal(spec.name, facts, workflow.Who(actor.user_id, actor.role))
+    who = workflow.Who(actor.user_id, actor.role, is_checker(session, actor.user_id))
+    refused = workflow.refusal(spec.name, facts, who)
     if refused is not None:
         raise RuleViolation(refused.reason, refused.field)
     yield change

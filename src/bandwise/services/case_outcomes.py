@@ -2,9 +2,12 @@
 (approve, or return to the panel with reasons), the notification, closing the case.
 
 Rules: every factor decided at one level; a panel with a management and a staff-side
-member (sides from the user records, same organisation); a review case's panel mostly
-new; the checker is independent (did not sit on the panel, record the outcome or make a
-factor decision: :func:`.case_records.check_refusal`); notification only after approval; each
+member (accounts with a side, whatever their role but viewer, their sides from the user
+records in the same organisation; guests recorded by name, side and organisation count
+too); a review case's panel mostly new (guests compared by name and organisation); the
+panel's rationale at most :data:`MAX_RATIONALE` characters; the checker is a consistency
+checker and independent (did not sit on the panel, record the outcome or make a factor
+decision: :func:`.case_records.check_refusal`); notification only after approval; each
 change checks the case version and status and writes one audit event. Call these
 through :mod:`.cases`, which re-exports them.
 """
@@ -12,8 +15,12 @@ through :mod:`.cases`, which re-exports them.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import workflow
@@ -33,10 +40,51 @@ from .case_records import (
     panel_member_ids,
     uk_time,
 )
-from .fields import check_date
+from .fields import check_date, check_line
 from .suites import library_in
 
 EVALUATED = "evaluated"  # the verdict recorded for a local evaluation
+MAX_RATIONALE = 4_000  # characters of the panel's rationale kept (as evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    """A panel member without an account (a staff-side representative from outside the
+    JE team, say): recorded by name, side and organisation ("" when not given)."""
+
+    name: str
+    side: str
+    organisation: str = ""
+
+
+def guest_key(name: str, organisation: str) -> tuple[str, str]:
+    """Who a guest is, for comparing panels: name and organisation, case and spacing
+    ignored ("ann  JONES", "unison" is "Ann Jones", "UNISON")."""
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    return norm(name), norm(organisation)
+
+
+def _guests(guests: Sequence[Guest]) -> list[Guest]:
+    clean = []
+    for n, g in enumerate(guests, start=1):
+        field = f"guests[{n}]"
+        name = check_line(g.name, field, f"guest {n}'s name", 200)
+        if g.side not in t.SIDES:
+            raise InvalidInput(
+                f"say which side {name} (guest) sits for: management or staff-side", field
+            )
+        organisation = check_line(
+            g.organisation, field, f"{name}'s organisation", 200, required=False
+        )
+        clean.append(Guest(name, g.side, organisation))
+    keys = [guest_key(g.name, g.organisation) for g in clean]
+    for n, key in enumerate(keys):
+        if key in keys[:n]:
+            raise InvalidInput(f"{clean[n].name} (guest) is named twice", "guests")
+    return clean
 
 
 def _members(session: Session, actor: Actor, member_ids: Sequence[int]) -> list[t.User]:
@@ -46,40 +94,69 @@ def _members(session: Session, actor: Actor, member_ids: Sequence[int]) -> list[
         if user is None or user.organisation_id != actor.organisation_id:
             raise InvalidInput(f"no user {uid} in this organisation", "members")
         if not user.active:
-            raise RuleViolation(f"{user.name} (user {uid}) is not an active user", "members")
+            raise RuleViolation(f"{user.name} is not an active user", "members")
+        if user.role == "viewer":
+            raise RuleViolation(
+                f"{user.name} is a viewer; a viewer does not sit on panels", "members"
+            )
         if user.side not in t.SIDES:
             raise RuleViolation(
-                f"{user.name} (user {uid}) has no side recorded (management or staff side); "
-                "record their side before they sit on a panel",
+                f"{user.name} has no side recorded (management or staff side); an "
+                "administrator records their side before they sit on a panel",
                 "members",
             )
         users.append(user)
-    sides = {u.side for u in users}
-    missing = [s for s in t.SIDES if s not in sides]
-    if missing:
-        raise RuleViolation(
-            "a panel needs at least one management and one staff-side member; this panel has "
-            f"no {' and no '.join(missing)} member",
-            "members",
-        )
     return users
 
 
-def _check_review_panel(session: Session, row: t.Case, users: list[t.User]) -> None:
-    """A review panel: strictly more than half of its members did not sit on the panel
-    whose outcome is being reviewed."""
-    parent = session.get(t.Case, row.parent_case_id) if row.parent_case_id else None
-    reviewed = latest_outcome(session, parent.id) if parent is not None else None
-    original = set(panel_member_ids(session, reviewed.panel_id if reviewed else None))
-    repeat = [u for u in users if u.id in original]
-    if 2 * (len(users) - len(repeat)) <= len(users):
-        names = ", ".join(u.name for u in repeat)
+def _check_sides(users: Sequence[t.User], guests: Sequence[Guest]) -> None:
+    sides = {u.side for u in users} | {g.side for g in guests}
+    missing = [s for s in t.SIDES if s not in sides]
+    if missing:
         raise RuleViolation(
-            f"most of a review panel must differ from the original panel: {len(repeat)} of "
-            f"its {len(users)} members ({names}) sat on the original panel; at most "
-            f"{(len(users) - 1) // 2} of {len(users)} may",
+            "a panel needs at least one management and one staff-side member (guests "
+            f"count); this panel has no {' and no '.join(missing)} member",
             "members",
         )
+
+
+def _check_review_panel(
+    session: Session, row: t.Case, users: list[t.User], guests: list[Guest]
+) -> None:
+    """A review panel: strictly more than half of its members (accounts and guests) did
+    not sit on the panel whose outcome is being reviewed; a guest is the same guest when
+    name and organisation agree (:func:`guest_key`)."""
+    parent = session.get(t.Case, row.parent_case_id) if row.parent_case_id else None
+    reviewed = latest_outcome(session, parent.id) if parent is not None else None
+    panel_id = reviewed.panel_id if reviewed else None
+    original = set(panel_member_ids(session, panel_id))
+    original_guests = {
+        guest_key(m.guest_name or "", m.guest_organisation or "")
+        for m in session.scalars(
+            select(t.PanelMember).where(
+                t.PanelMember.panel_id == panel_id, t.PanelMember.user_id.is_(None)
+            )
+        )
+    }
+    repeat = [u.name for u in users if u.id in original] + [
+        g.name for g in guests if guest_key(g.name, g.organisation) in original_guests
+    ]
+    size = len(users) + len(guests)
+    if 2 * (size - len(repeat)) <= size:
+        raise RuleViolation(
+            f"most of a review panel must differ from the original panel: {len(repeat)} of "
+            f"its {size} members ({', '.join(repeat)}) sat on the original panel; at most "
+            f"{(size - 1) // 2} of {size} may",
+            "members",
+        )
+
+
+def _member_record(user: t.User | None = None, guest: Guest | None = None) -> dict[str, Any]:
+    """A panel member as the audit event names them."""
+    if user is not None:
+        return {"user_id": user.id, "name": user.name, "side": user.side}
+    assert guest is not None
+    return {"guest": guest.name, "organisation": guest.organisation, "side": guest.side}
 
 
 def _band_text(bands: Sequence[str], above: bool = False) -> str:
@@ -93,19 +170,31 @@ def record_panel_outcome(
     version: int | None,
     sat_on: dt.date,
     member_ids: Sequence[int],
+    guests: Sequence[Guest] = (),
+    rationale: str = "",
 ) -> CaseDetail:
-    """Record what the panel that sat on ``sat_on`` decided: the case's current decisions.
+    """Record what the panel that sat on ``sat_on`` decided: the case's current decisions,
+    with the panel's ``rationale`` (optional, at most :data:`MAX_RATIONALE` characters).
 
-    Every factor must be decided at one level; the panel needs a management and a
-    staff-side member (sides from their user records); a review case's panel must be
-    mostly new. A match that fails is not an outcome: change the decisions, or close
-    the case and open a hybrid or evaluation case."""
+    Every factor must be decided at one level; the panel (accounts ``member_ids`` and
+    ``guests`` without an account) needs a management and a staff-side member (an
+    account's side from their user record); a review case's panel must be mostly new.
+    A match that fails is not an outcome: change the decisions, or close the case and
+    open a hybrid or evaluation case."""
     actor.require(workflow.action("record a panel outcome").permission)
     members = list(member_ids)
-    if not members:
+    visitors = _guests(guests)
+    if not members and not visitors:
         raise InvalidInput("name the panel members", "members")
     if len(set(members)) != len(members):
         raise InvalidInput("a panel member is named twice", "members")
+    rationale = rationale.strip()
+    if len(rationale) > MAX_RATIONALE:
+        raise InvalidInput(
+            f"the panel's rationale is {len(rationale):,} characters long; at most "
+            f"{MAX_RATIONALE:,} are kept: shorten it",
+            "rationale",
+        )
     check_date(sat_on, "sat_on")
     if sat_on > dt.date.today():
         raise InvalidInput(
@@ -132,8 +221,9 @@ def record_panel_outcome(
                     "levels",
                 )
             users = _members(session, actor, members)
+            _check_sides(users, visitors)
             if row.kind == "review":
-                _check_review_panel(session, row, users)
+                _check_review_panel(session, row, users, visitors)
             result = preview.result
             assert result is not None and preview.json is not None
             if isinstance(result, MatchResult):
@@ -156,6 +246,16 @@ def record_panel_outcome(
             session.flush()
             for user in users:
                 session.add(t.PanelMember(panel_id=panel.id, user_id=user.id, side=user.side))
+            for guest in visitors:
+                session.add(
+                    t.PanelMember(
+                        panel_id=panel.id,
+                        user_id=None,
+                        side=guest.side,
+                        guest_name=guest.name,
+                        guest_organisation=guest.organisation,
+                    )
+                )
             rules = result.rule_set
             outcome = t.Outcome(
                 organisation_id=row.organisation_id,
@@ -175,6 +275,7 @@ def record_panel_outcome(
                 explanation=preview.json,
                 recorded_by=actor.user_id,
                 recorded_at=now(),
+                rationale=rationale,
             )
             session.add(outcome)
             session.flush()
@@ -184,7 +285,9 @@ def record_panel_outcome(
                 "outcome_id": outcome.id,
                 "panel_id": panel.id,
                 "sat_on": sat_on.isoformat(),
-                "members": [{"user_id": u.id, "side": u.side} for u in users],
+                "members": [_member_record(user=u) for u in users]
+                + [_member_record(guest=g) for g in visitors],
+                "rationale": rationale,
                 "verdict": verdict,
                 "total": result.total[0],
                 "band": band,

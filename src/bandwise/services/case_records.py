@@ -91,9 +91,26 @@ class DecisionView:
 
 @dataclass(frozen=True, slots=True)
 class MemberView:
-    user_id: int
+    """A panel member: an account (``user_id``), or a guest recorded by name, side and
+    organisation (``user_id`` None, ``organisation`` maybe "")."""
+
+    user_id: int | None
     name: str
     side: str
+    organisation: str = ""
+
+    @property
+    def guest(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def text(self) -> str:
+        """How people see the member: "Ann Jones (staff side, guest from UNISON)"."""
+        side = "staff side" if self.side == "staff-side" else f"{self.side} side"
+        if not self.guest:
+            return f"{self.name} ({side})"
+        where = f" from {self.organisation}" if self.organisation else ""
+        return f"{self.name} ({side}, guest{where})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +138,7 @@ class OutcomeView:
     explanation: dict[str, Any]
     recorded_by: int
     recorded_at: dt.datetime | None
+    rationale: str = ""  # the panel's reasons in its own words
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +205,7 @@ def case_facts(
         row.status,
         notified_date(row),
         open_review,
-        frozenset(m.user_id for m in outcome.panel.members)
-        if outcome and outcome.panel
-        else frozenset(),
+        account_ids(outcome.panel) if outcome else frozenset(),
         outcome.recorded_by if outcome else None,
         tuple((d.factor, d.updated_by) for d in decisions),
     )
@@ -203,19 +219,34 @@ def allowed_actions(row: t.Case, open_review: int | bool | None = None) -> tuple
     return workflow.actions(case_facts(row, request))
 
 
-def check_refusal(case: CaseDetail, user_id: int) -> str:
-    """Why ``user_id`` may not make the consistency check of the case's latest outcome
-    ("" when they may): :func:`bandwise.workflow.check_refusal_of`, the one statement of
-    the rule that the service, the pages and :func:`.cases.awaiting_check_by` go by."""
+def check_refusal(case: CaseDetail, user_id: int, checker: bool) -> str:
+    """Why ``user_id`` (``checker``: an administrator made them a consistency checker)
+    may not make the consistency check of the case's latest outcome ("" when they may):
+    :func:`bandwise.workflow.check_refusal_of`, the one statement of the rule that the
+    service, the pages and :func:`.cases.awaiting_check_by` go by."""
     outcome = case.outcome
     if outcome is None:
         return ""
     return workflow.check_refusal_of(
-        (m.user_id for m in outcome.panel.members) if outcome.panel else (),
+        account_ids(outcome.panel),
         outcome.recorded_by,
         ((d.factor, d.updated_by) for d in case.decisions),
         user_id,
+        checker,
     )
+
+
+def is_checker(session: Session, user_id: int) -> bool:
+    """Whether an administrator made the user a consistency checker (read in the
+    caller's transaction, so a capability taken away counts at once)."""
+    return bool(session.scalar(select(t.User.consistency_checker).where(t.User.id == user_id)))
+
+
+def account_ids(panel: PanelView | None) -> frozenset[int]:
+    """The accounts that sat on a panel (guests have none)."""
+    if panel is None:
+        return frozenset()
+    return frozenset(m.user_id for m in panel.members if m.user_id is not None)
 
 
 def in_force(detail: CaseDetail) -> tuple[OutcomeView | None, OutcomeView | None]:
@@ -276,12 +307,13 @@ def latest_outcome(session: Session, case_id: int) -> t.Outcome | None:
 
 
 def panel_member_ids(session: Session, panel_id: int | None) -> list[int]:
+    """The accounts that sat on a panel (guests, who have none, are left out)."""
     if panel_id is None:
         return []
     return list(
         session.scalars(
             select(t.PanelMember.user_id)
-            .where(t.PanelMember.panel_id == panel_id)
+            .where(t.PanelMember.panel_id == panel_id, t.PanelMember.user_id.is_not(None))
             .order_by(t.PanelMember.id)
         )
     )
@@ -294,12 +326,19 @@ def _panel_view(session: Session, panel_id: int | None) -> PanelView | None:
     if panel is None:
         return None
     rows = session.execute(
-        select(t.PanelMember.user_id, t.User.name, t.PanelMember.side)
-        .join(t.User, t.User.id == t.PanelMember.user_id)
+        select(t.PanelMember, t.User.name)
+        .outerjoin(t.User, t.User.id == t.PanelMember.user_id)
         .where(t.PanelMember.panel_id == panel_id)
         .order_by(t.PanelMember.id)
     )
-    return PanelView(panel.id, panel.sat_on, tuple(MemberView(u, n, s) for u, n, s in rows))
+    return PanelView(
+        panel.id,
+        panel.sat_on,
+        tuple(
+            MemberView(m.user_id, name or m.guest_name or "", m.side, m.guest_organisation or "")
+            for m, name in rows
+        ),
+    )
 
 
 def detail(session: Session, row: t.Case) -> CaseDetail:
@@ -325,6 +364,7 @@ def detail(session: Session, row: t.Case) -> CaseDetail:
             o.explanation,
             o.recorded_by,
             utc(o.recorded_at),
+            o.rationale or "",
         )
         for o in session.scalars(
             select(t.Outcome).where(t.Outcome.case_id == row.id).order_by(t.Outcome.id)

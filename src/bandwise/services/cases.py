@@ -43,7 +43,15 @@ from .base import (
     snapshot,
 )
 from .case_changes import change_case
-from .case_outcomes import EVALUATED, close, consistency_check, notify, record_panel_outcome
+from .case_outcomes import (
+    EVALUATED,
+    MAX_RATIONALE,
+    Guest,
+    close,
+    consistency_check,
+    notify,
+    record_panel_outcome,
+)
 from .case_records import (
     FACTORS,
     TRANSITIONS,
@@ -61,6 +69,7 @@ from .case_records import (
     compute,
     decisions_of,
     detail,
+    is_checker,
     lock_case,
     notified_date,
     require_status,
@@ -70,12 +79,14 @@ from .suites import library_in
 
 __all__ = [
     "EVALUATED",
+    "MAX_RATIONALE",
     "TRANSITIONS",
     "CaseDetail",
     "CaseView",
     "CheckView",
     "DecisionInput",
     "DecisionView",
+    "Guest",
     "MemberView",
     "OutcomeView",
     "PanelView",
@@ -211,14 +222,18 @@ def list_cases(
 
 
 def awaiting_check_by(db: Database, actor: Actor, limit: int = 500) -> tuple[CaseView, ...]:
-    """The cases whose recorded outcome ``actor`` may check: outcome recorded, and the
-    actor neither sat on the panel of that (the latest) outcome, nor recorded it, nor
-    made (last changed) any of the case's factor decisions: the query form of
-    :func:`check_refusal`, which :func:`consistency_check` applies. Opening the case
-    does not bar a checker. Empty for a role that may not check."""
+    """The cases whose recorded outcome ``actor`` may check: the actor is a consistency
+    checker, the outcome is recorded, and the actor neither sat on the panel of that
+    (the latest) outcome, nor recorded it, nor made (last changed) any of the case's
+    factor decisions: the query form of :func:`check_refusal`, which
+    :func:`consistency_check` applies. Opening the case does not bar a checker. Empty
+    for a role that may not check or someone who is not a consistency checker."""
     actor.require("read")
     if not actor.can("check"):
         return ()
+    with db.reading() as session:
+        if not is_checker(session, actor.user_id):
+            return ()
     latest = (
         select(func.max(t.Outcome.id))
         .where(t.Outcome.case_id == t.Case.id)

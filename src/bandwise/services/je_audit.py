@@ -46,8 +46,9 @@ def _outcomes(session: Session, period: Period) -> list[t.Outcome]:
     return [o for o in rows if period.holds(o.recorded_at)]
 
 
-def _panel_sides(session: Session, panel_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
-    out: dict[int, list[tuple[int, str]]] = {}
+def _panel_sides(session: Session, panel_ids: set[int]) -> dict[int, list[tuple[int | None, str]]]:
+    """Each panel's members (user id, None for a guest) with their sides."""
+    out: dict[int, list[tuple[int | None, str]]] = {}
     if panel_ids:
         rows = session.execute(
             select(t.PanelMember.panel_id, t.PanelMember.user_id, t.PanelMember.side).where(
@@ -144,16 +145,17 @@ def jd_older_than_3y(session: Session, period: Period) -> dict[str, Any]:
 
 
 def panel_training(session: Session, period: Period) -> dict[str, Any]:
-    """People who sat on a panel in the period, and when each was trained in JE."""
-    sat = set(
-        session.scalars(
-            select(t.PanelMember.user_id)
-            .join(t.Panel, t.Panel.id == t.PanelMember.panel_id)
-            .where(t.Panel.organisation_id == period.organisation_id)
-            .where(t.Panel.sat_on >= period.start)
-            .where(t.Panel.sat_on <= period.end)
-        )
-    )
+    """People with an account who sat on a panel in the period, and when each was trained
+    in JE; guests (no account, so no training record) are named apart."""
+    members = session.execute(
+        select(t.PanelMember.user_id, t.PanelMember.guest_name, t.PanelMember.guest_organisation)
+        .join(t.Panel, t.Panel.id == t.PanelMember.panel_id)
+        .where(t.Panel.organisation_id == period.organisation_id)
+        .where(t.Panel.sat_on >= period.start)
+        .where(t.Panel.sat_on <= period.end)
+    ).all()
+    sat = {u for u, _, _ in members if u is not None}
+    guests = sorted({f"{g} ({o})" if o else g for u, g, o in members if u is None and g})
     trained = dict(
         session.execute(
             select(rt.JeTraining.user_id, rt.JeTraining.trained_on).where(
@@ -166,7 +168,11 @@ def panel_training(session: Session, period: Period) -> dict[str, Any]:
         {"name": names[u], "trained_on": trained[u].isoformat() if u in trained else None}
         for u in sorted(sat, key=lambda u: names[u])
     ]
-    return {**_share(sum(1 for p in people if p["trained_on"]), len(people)), "people": people}
+    return {
+        **_share(sum(1 for p in people if p["trained_on"]), len(people)),
+        "people": people,
+        "guests": guests,
+    }
 
 
 def backlog(session: Session, period: Period) -> dict[str, Any]:

@@ -141,7 +141,8 @@ class MatchingReport:
     scheme_edition: str
     factors: tuple[ReportFactor, ...]
     summary: tuple[str, ...]
-    panel: PanelView | None
+    panel: PanelView | None  # members: accounts, and guests (user_id null) by organisation
+    rationale: str  # the panel's reasons in its own words ("" when none was written)
     checks: tuple[ReportCheck, ...]
     returned: ReturnedOutcome | None
     generated_at: dt.datetime
@@ -383,6 +384,7 @@ def matching_report(
         factors=tuple(factors),
         summary=_summary(result),
         panel=outcome.panel if outcome else None,
+        rationale=outcome.rationale if outcome else "",
         checks=_checks(detail, outcome, name),
         returned=_returned(scheme, detail, returned, library, name),
         generated_at=dt.datetime.now(dt.UTC),

@@ -340,6 +340,15 @@ def postholder_history(
         return [(r.as_at, r.headcount, Decimal(r.wte)) for r in rows]
 
 
+def je_training_of(db: Database, actor: Actor, user_id: int) -> dt.date | None:
+    """When a person of the organisation was trained in JE (None: not recorded)."""
+    actor.require("read")
+    with db.reading() as session:
+        get_owned(session, t.User, user_id, actor, "user")
+        row = session.get(rt.JeTraining, user_id)
+        return row.trained_on if row else None
+
+
 def set_je_training(db: Database, actor: Actor, user_id: int, trained_on: dt.date | None) -> None:
     """Record (or clear, with None) when a person was trained in JE; audited."""
     actor.require("manage-users")

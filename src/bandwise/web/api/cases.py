@@ -15,7 +15,14 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from ...policy import policy
 from ...services import cases as service
-from ...services.cases import MAX_EVIDENCE, CaseDetail, CaseView, DecisionInput
+from ...services.cases import (
+    MAX_EVIDENCE,
+    MAX_RATIONALE,
+    CaseDetail,
+    CaseView,
+    DecisionInput,
+    Guest,
+)
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..models import MAX_INT, Id, Storable, StrictInput, Version, text
@@ -71,10 +78,28 @@ class OneDecisionIn(StrictInput):
     evidence: Evidence = ""
 
 
+class GuestIn(StrictInput):
+    """A panel member without an account."""
+
+    name: Annotated[str, text(200, 1), Storable]
+    side: Literal["management", "staff-side"]
+    organisation: Annotated[str, text(200), Storable] = Field(
+        default="", description='Where they come from, e.g. "UNISON Eastern region"'
+    )
+
+
 class OutcomeIn(StrictInput):
     version: Version
     sat_on: Day
-    members: Annotated[list[Id], Field(min_length=1, max_length=50)]
+    members: Annotated[list[Id], Field(max_length=50)] = Field(
+        default_factory=list, description="The accounts that sat on the panel"
+    )
+    guests: Annotated[list[GuestIn], Field(max_length=20)] = Field(
+        default_factory=list, description="Panel members without an account"
+    )
+    rationale: Annotated[str, text(MAX_RATIONALE), Storable] = Field(
+        default="", description="The panel's reasons in its own words"
+    )
 
 
 class CheckIn(StrictInput):
@@ -181,9 +206,14 @@ def set_decision(
 
 @router.post("/cases/{case_id}/outcome", response_model=CaseDetail, responses=CHANGE)
 def record_outcome(case_id: CaseId, body: OutcomeIn, actor: CurrentActor, db: DB) -> CaseDetail:
-    """Record the panel's outcome: the case's current decisions, decided by ``members``
-    (a management and a staff-side member at least) on ``sat_on``."""
-    return service.record_panel_outcome(db, actor, case_id, body.version, body.sat_on, body.members)
+    """Record the panel's outcome: the case's current decisions, decided on ``sat_on`` by
+    ``members`` (accounts) and ``guests`` (by name, side and organisation, no account),
+    together a management and a staff-side member at least; ``rationale``: the panel's
+    reasons."""
+    guests = [Guest(g.name, g.side, g.organisation) for g in body.guests]
+    return service.record_panel_outcome(
+        db, actor, case_id, body.version, body.sat_on, body.members, guests, body.rationale
+    )
 
 
 @router.post("/cases/{case_id}/check", response_model=CaseDetail, responses=CHANGE)

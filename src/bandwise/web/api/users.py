@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ...services import accounts
 from ...services.accounts import UserView
@@ -33,6 +33,10 @@ class UserOut(BaseModel):
     active: bool
     must_change_password: bool
     version: int
+    consistency_checker: bool = Field(
+        description="An administrator made them a consistency checker: they may check "
+        "outcomes of panels they did not sit on, record or decide"
+    )
 
     @classmethod
     def of(cls, view: UserView) -> UserOut:
@@ -45,6 +49,7 @@ class UserOut(BaseModel):
             active=view.active,
             must_change_password=view.must_change_password,
             version=view.version,
+            consistency_checker=view.consistency_checker,
         )
 
 
@@ -53,6 +58,9 @@ class UserIn(StrictInput):
     name: Annotated[str, text(200, 1), Storable]
     role: Role
     side: Side | None = None
+    consistency_checker: bool = Field(
+        default=False, description="Make them a consistency checker (not for a viewer)"
+    )
 
 
 class UserPatch(StrictInput):
@@ -61,6 +69,7 @@ class UserPatch(StrictInput):
     role: Role = optional()
     side: Side | None = optional()
     active: bool = optional()
+    consistency_checker: bool = optional()
 
 
 class UserCreated(BaseModel):
@@ -81,7 +90,9 @@ def list_users(actor: CurrentActor, db: DB) -> list[UserOut]:
 def create_user(body: UserIn, actor: CurrentActor, db: DB, response: Response) -> UserCreated:
     """Add an account (administrators). Hand the one-time password to the user: they
     must change it when they first sign in. It is shown only in this response."""
-    user, password = accounts.create_user(db, actor, body.email, body.name, body.role, body.side)
+    user, password = accounts.create_user(
+        db, actor, body.email, body.name, body.role, body.side, body.consistency_checker
+    )
     response.headers["Location"] = f"/api/users/{user.id}"
     return UserCreated(user=UserOut.of(user), one_time_password=password)
 
@@ -97,7 +108,9 @@ def get_user(user_id: UserId, actor: CurrentActor, db: DB) -> UserOut:
     responses={**NOT_FOUND, 409: {"model": ErrorBody, "description": "Stale version"}},
 )
 def update_user(user_id: UserId, body: UserPatch, actor: CurrentActor, db: DB) -> UserOut:
-    """Change name, role, side or ``active`` (administrators), made against ``version``."""
+    """Change name, role, side, ``consistency_checker`` (grant or take away the
+    capability to check outcomes) or ``active`` (administrators), made against
+    ``version``."""
     return UserOut.of(
         accounts.update_user(db, actor, user_id, body.version, body.changes("version"))
     )

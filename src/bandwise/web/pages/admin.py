@@ -7,6 +7,7 @@ rule set and scheme edition in force (the rule set's own pages: :mod:`.admin_rul
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,26 +16,35 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ...scheme.loader import load_scheme
-from ...services import accounts, rule_sets
+from ...services import accounts, register, rule_sets
 from ...services.accounts import ROLES, SIDES, UserView
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ..auth import DB
-from .deps import PageUser, RecordId, error_list, field_int, field_text, redirect
+from .deps import PageUser, RecordId, error_list, field_int, field_text, parse_date, redirect
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
 
-USER_FIELDS = {"email": "email", "name": "name", "role": "role", "side": "side", "active": "active"}
+USER_FIELDS = {
+    "email": "email",
+    "name": "name",
+    "role": "role",
+    "active": "active",
+    "consistency_checker": "consistency_checker",
+    "trained_on": "trained_on",
+}
+#: The roles that sit on panels when they have a side; each asks its side question.
+SIDE_ROLES = ("admin", "je-lead", "practitioner")
 
 
 def _admin(user: PageUser) -> None:
     user.actor.require("manage-users")
 
 
-def _errors(exc: Exception) -> list[dict[str, str]]:
-    return [
-        {**e, "text": e["text"][:1].upper() + e["text"][1:]} for e in error_list(exc, USER_FIELDS)
-    ]
+def _errors(exc: Exception, role: str = "") -> list[dict[str, str]]:
+    """The error summary, linking a side error to the side question of the chosen role."""
+    fields = {**USER_FIELDS, "side": f"side_{role}" if role in SIDE_ROLES else "role"}
+    return [{**e, "text": e["text"][:1].upper() + e["text"][1:]} for e in error_list(exc, fields)]
 
 
 @router.get("/admin")
@@ -57,7 +67,23 @@ def admin_home(user: PageUser, request: Request, db: DB) -> Response:
 
 
 def _side(form: FormData) -> str | None:
-    return field_text(form, "side") or None
+    """The side asked under the chosen role (the role's conditional question; without
+    JavaScript every question shows and the chosen role's answer counts)."""
+    role = field_text(form, "role")
+    if role not in SIDE_ROLES:
+        return None
+    side = field_text(form, f"side_{role}") or field_text(form, "side")  # "side": one field
+    return side if side and side != "none" else None
+
+
+def _form_values(form: FormData, *names: str) -> dict[str, Any]:
+    values: dict[str, Any] = {k: field_text(form, k) for k in names}
+    for role in SIDE_ROLES:
+        values[f"side_{role}"] = field_text(form, f"side_{role}")
+    values["consistency_checker"] = field_text(form, "consistency_checker") == "yes"
+    for part in ("day", "month", "year"):
+        values[f"trained_on_{part}"] = field_text(form, f"trained_on_{part}")
+    return values
 
 
 def _user_form(
@@ -91,7 +117,7 @@ def _user_form(
 @router.get("/admin/users/new")
 def new_user(user: PageUser, request: Request) -> Response:
     _admin(user)
-    values = {"email": "", "name": "", "role": "practitioner", "side": ""}
+    values = {"email": "", "name": "", "role": "practitioner", "consistency_checker": False}
     return _user_form(request, user, values)
 
 
@@ -104,13 +130,20 @@ async def create_user(user: PageUser, request: Request, db: DB) -> Response:
 
 
 def _create_user(user: PageUser, request: Request, db: Database, form: FormData) -> Response:
-    values = {k: field_text(form, k) for k in ("email", "name", "role", "side")}
+    values = _form_values(form, "email", "name", "role")
     try:
         created, password = accounts.create_user(
-            db, user.actor, values["email"], values["name"], values["role"], _side(form)
+            db,
+            user.actor,
+            values["email"],
+            values["name"],
+            values["role"],
+            _side(form),
+            values["consistency_checker"],
         )
     except (InvalidInput, Conflict) as exc:
-        return _user_form(request, user, values, errors=_errors(exc), status_code=exc.status)
+        errors = _errors(exc, values["role"])
+        return _user_form(request, user, values, errors=errors, status_code=exc.status)
     return render(
         request,
         "admin/password.html",
@@ -120,22 +153,32 @@ def _create_user(user: PageUser, request: Request, db: Database, form: FormData)
     )
 
 
-def _values(target: UserView) -> dict[str, Any]:
-    return {
+def _values(target: UserView, trained_on: dt.date | None) -> dict[str, Any]:
+    values: dict[str, Any] = {
         "name": target.name,
         "email": target.email,
         "role": target.role,
-        "side": target.side or "",
         "active": "yes" if target.active else "no",
+        "consistency_checker": target.consistency_checker,
         "version": target.version,
     }
+    if target.role in SIDE_ROLES:
+        values[f"side_{target.role}"] = target.side or "none"
+    if trained_on is not None:
+        values |= {
+            "trained_on_day": str(trained_on.day),
+            "trained_on_month": str(trained_on.month),
+            "trained_on_year": str(trained_on.year),
+        }
+    return values
 
 
 @router.get("/admin/users/{user_id}")
 def edit_user(user_id: RecordId, user: PageUser, request: Request, db: DB) -> Response:
     _admin(user)
     target = accounts.get_user(db, user.actor, user_id)
-    return _user_form(request, user, _values(target), target=target)
+    trained_on = register.je_training_of(db, user.actor, user_id)
+    return _user_form(request, user, _values(target, trained_on), target=target)
 
 
 @router.post("/admin/users/{user_id}")
@@ -149,7 +192,7 @@ def _update_user(
     user_id: int, user: PageUser, request: Request, db: Database, form: FormData
 ) -> Response:
     target = accounts.get_user(db, user.actor, user_id)
-    values: dict[str, Any] = {k: field_text(form, k) for k in ("name", "role", "side", "active")}
+    values = _form_values(form, "name", "role", "active")
     values["email"] = target.email
     version = field_int(form, "version")
     values["version"] = version
@@ -158,11 +201,15 @@ def _update_user(
         "role": values["role"],
         "side": _side(form),
         "active": values["active"] != "no",
+        "consistency_checker": values["consistency_checker"],
     }
     try:
         if version is None:
             raise Conflict("the form had no version: reload the user and make your change")
+        trained_on = parse_date(values, "trained_on", "The training date")
         accounts.update_user(db, user.actor, user_id, version, changes)
+        if trained_on != register.je_training_of(db, user.actor, user_id):
+            register.set_je_training(db, user.actor, user_id, trained_on)
     except Conflict:
         current = accounts.get_user(db, user.actor, user_id)
         values["version"] = current.version
@@ -175,9 +222,8 @@ def _update_user(
         ]
         return _user_form(request, user, values, target=current, errors=errors, status_code=409)
     except (InvalidInput, RuleViolation) as exc:
-        return _user_form(
-            request, user, values, target=target, errors=_errors(exc), status_code=422
-        )
+        errors = _errors(exc, values["role"])
+        return _user_form(request, user, values, target=target, errors=errors, status_code=422)
     return redirect(f"/admin/users/{user_id}?saved=1")
 
 

@@ -1,5 +1,7 @@
-"""The workflow steps of a case after the form: record the panel outcome (date sat and
-members with their sides), the consistency check (confirm, or return with reasons),
+"""The workflow steps of a case after the form: record the panel outcome (date sat,
+today's offered; members picked from the accounts that sit for a side, grouped by side,
+and guests typed in by name, side and organisation; the panel's rationale), the
+consistency check (confirm, or return with reasons),
 the notification and closing. Each step is the service's; a rule it refuses (a panel
 without a staff-side member, a factor undecided, a failing match, a stale version) is
 shown in the error summary with the typed input kept.
@@ -7,6 +9,7 @@ shown in the error summary with the typed input kept.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,8 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from ...clock import uk_day
 from ...services import cases, outcome_review
-from ...services.accounts import Principal
+from ...services.accounts import SIDES, Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.fields import digits
 from ..auth import DB
@@ -45,6 +49,28 @@ def _date_values(form: FormData, prefix: str) -> dict[str, str]:
     return {f"{prefix}_{p}": field_text(form, f"{prefix}_{p}") for p in ("day", "month", "year")}
 
 
+#: Blank guest rows the outcome form offers (more appear when these are all filled in).
+GUEST_ROWS = 3
+MAX_GUEST_ROWS = 20
+
+
+def _today_values(prefix: str) -> dict[str, str]:
+    """Today's date (in the UK) in the NHS date input's three boxes."""
+    today = uk_day(dt.datetime.now(dt.UTC))
+    return {f"{prefix}_day": str(today.day), f"{prefix}_month": str(today.month),
+            f"{prefix}_year": str(today.year)}  # fmt: skip
+
+
+def _guest_rows(form: FormData) -> list[dict[str, str]]:
+    """The guest rows typed in (name, side, organisation), in order; blank rows dropped."""
+    rows = []
+    for n in range(1, MAX_GUEST_ROWS + 1):
+        row = {k: field_text(form, f"guest_{k}_{n}") for k in ("name", "side", "organisation")}
+        if any(v.strip() for v in row.values()):
+            rows.append(row)
+    return rows
+
+
 # ---------------------------------------------------------------- panel outcome
 
 
@@ -60,8 +86,18 @@ def _render_outcome(
 ) -> Response:
     ctx = load_case(db, user, case_id)
     preview = cases.compute_preview(db, user.actor, case_id)
-    members = [u for u in ctx.users.values() if u.active]
-    chosen = {str(x) for x in (values or {}).get("members", ())}
+    sitting = sorted((u for u in ctx.users.values() if u.may_sit_on_panels), key=lambda u: u.name)
+    groups = [
+        {"side": side, "label": SIDE_LABELS[side], "people": [u for u in sitting if u.side == side]}
+        for side in SIDES
+    ]
+    no_side = [u.name for u in ctx.users.values() if u.active and u.role != "viewer" and not u.side]
+    values = dict(values or {}) or _today_values("sat_on")
+    chosen = {str(x) for x in values.get("members", ())}
+    guests = list(values.get("guests", ()))
+    guests += [{"name": "", "side": "", "organisation": ""}] * max(
+        GUEST_ROWS - len(guests), 1 if len(guests) < MAX_GUEST_ROWS else 0
+    )
     return render(
         request,
         "cases/outcome.html",
@@ -69,9 +105,12 @@ def _render_outcome(
             "ctx": ctx,
             "case": ctx.detail.case,
             "preview": preview,
-            "members": members,
+            "groups": groups,
+            "no_side": no_side,
             "chosen": chosen,
-            "values": dict(values or {}),
+            "guests": guests,
+            "max_rationale": cases.MAX_RATIONALE,
+            "values": values,
             "errors": list(errors),
             "side_labels": SIDE_LABELS,
             "allowed": ctx.can(user, "record a panel outcome"),
@@ -93,15 +132,24 @@ def _record_outcome(
     values: dict[str, Any] = _date_values(form, "sat_on")
     raw_members = [m for m in form.getlist("members") if isinstance(m, str)]
     values["members"] = raw_members
+    rows = _guest_rows(form)
+    values["guests"] = rows
+    values["rationale"] = field_text(form, "rationale")
     try:
         version = form_version(form)
         sat_on = parse_date(values, "sat_on", "The date the panel sat")
         if sat_on is None:
             raise InvalidInput("Enter the date the panel sat", "sat_on")
         member_ids = [int(m) for m in raw_members if digits(m)]
-        cases.record_panel_outcome(db, user.actor, case_id, version, sat_on, member_ids)
+        guests = [cases.Guest(r["name"], r["side"], r["organisation"]) for r in rows]
+        cases.record_panel_outcome(
+            db, user.actor, case_id, version, sat_on, member_ids, guests, values["rationale"]
+        )
     except FORM_ERRORS as exc:
-        errors = error_list(exc, {"sat_on": "sat_on-day", "members": "members", "levels": "levels"})
+        fields = {"sat_on": "sat_on-day", "members": "members", "levels": "levels"}
+        fields |= {f"guests[{n}]": f"guest_name_{n}" for n in range(1, len(rows) + 1)}
+        fields |= {"guests": "guest_name_1", "rationale": "rationale"}
+        errors = error_list(exc, fields)
         return _render_outcome(
             request, db, user, case_id, values=values, errors=errors, status_code=_status(exc)
         )

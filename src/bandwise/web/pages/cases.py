@@ -86,7 +86,9 @@ class CaseContext:
     def check_refusal(self, principal: Principal) -> str:
         """Why the user may not check the latest outcome (sat on its panel, recorded it or
         made a factor decision: the service's rule), as a sentence; "" when they may."""
-        reason = cases.check_refusal(self.detail, principal.actor.user_id)
+        me = self.users.get(principal.actor.user_id)
+        checker = me is not None and me.consistency_checker
+        reason = cases.check_refusal(self.detail, principal.actor.user_id, checker)
         return reason[:1].upper() + reason[1:] + "." if reason else ""
 
     def name_of(self, user_id: int) -> str:
