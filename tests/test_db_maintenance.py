@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from bandwise.services import cases
 from bandwise.services.base import Database
 from bandwise.store import tables as t
 from bandwise.store.migrate import upgrade
@@ -62,6 +63,10 @@ def test_a_backup_taken_while_the_database_is_in_use_restores_every_record(
     people = make_people(db)
     job = add_job(db, people, "Arts therapist", "AT-1")
     add_outcome(db, people, job)
+    cases.open_case(db, people.lead, job, "evaluation")  # an audit event
+    with db.reading() as session:
+        events = session.scalar(select(func.count()).select_from(t.AuditEvent))
+    assert events
     out = _backup_name(db_url, tmp_path)
     with db.reading() as session:  # a reader holds a snapshot open during the backup
         session.execute(select(t.Job.id)).all()
@@ -82,6 +87,7 @@ def test_a_backup_taken_while_the_database_is_in_use_restores_every_record(
     assert _jobs(db) == ["Arts therapist"]
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(t.Outcome)) == 1
+        assert session.scalar(select(func.count()).select_from(t.AuditEvent)) == events
     checked = _bandwise(db_url, tmp_path, "db", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "audit-trail: append-only" in checked.stdout
