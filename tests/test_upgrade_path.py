@@ -169,6 +169,8 @@ def test_a_database_of_the_previous_release_upgrades_with_every_record_kept(
             assert [o["band"] for o in answer.json()["outcomes"]] == ["7"]
             page = browser.get("/register")
             assert page.status_code == 200 and "Arts therapist" in page.text
+            page = browser.get(f"/cases/{case_id}")
+            assert page.status_code == 200 and "Arts therapist" in page.text
     finally:
         db.engine.dispose()
 
