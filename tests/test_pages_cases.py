@@ -224,7 +224,7 @@ def test_stale_version_gives_conflict_and_keeps_input(web: Web) -> None:
     data = form_data(LEVELS, {2: "my careful evidence"}, action="save", version=str(stale))
     response = client.post(f"/cases/{cid}/form", data)
     assert response.status_code == 409
-    assert "Someone else changed case" in response.text
+    assert "Someone else changed this case" in response.text
     assert "my careful evidence" in response.text
     assert len(audit_events(web.db)) == len(before)
     assert decisions(web, cid)[1].evidence == "someone else"

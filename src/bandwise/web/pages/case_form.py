@@ -255,7 +255,7 @@ def _save(
     except Conflict:
         fresh = load_case(db, user, case_id)
         message = (
-            f"Someone else changed case {case_id} while you were editing it (it is now "
+            "Someone else changed this case while you were editing it (it is now "
             f"{fresh.detail.case.status.replace('-', ' ')}). Your levels and evidence are "
             "kept below and have not been saved. Check the case's current decisions, then "
             "save again to replace them with yours."
