@@ -32,6 +32,8 @@ SAMPLE: dict[str, str] = {
     "quarter": "quarter",
     "letter_id": "letter",
     "kind": "kind",
+    "rule_set_id": "rule_set",
+    "version": "rule_set_version",
 }
 ANONYMOUS_ALLOWED = {"/sign-in"}
 
@@ -78,6 +80,8 @@ def records(web: Web) -> dict[str, Any]:
         "profile": "arts-therapist",
         "token": 1,
         "quarter": "2026-Q3",
+        "rule_set": "local-trust-a",
+        "rule_set_version": 1,
     }
 
 

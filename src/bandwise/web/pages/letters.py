@@ -148,7 +148,7 @@ def _produce(
             values=values,
             status_code=_status(exc),
         )
-    return redirect(f"/cases/{case_id}/letters?done=produced#letters")
+    return redirect(f"/cases/{case_id}/letters?done=produced")
 
 
 @router.post("/cases/{case_id}/letters")
@@ -188,7 +188,7 @@ def _email(request: Request, db: Database, user: Principal, letter_id: int) -> R
             status_code=_status(exc),
         )
     done = "emailed" if sent.sent_at is not None else "produced"
-    return redirect(f"/cases/{letter.case_id}/letters?done={done}#letters")
+    return redirect(f"/cases/{letter.case_id}/letters?done={done}")
 
 
 @router.post("/letters/{letter_id}/email")
@@ -220,7 +220,7 @@ def _review_letter(
             errors=error_list(exc, FIELD_IDS),
             status_code=_status(exc),
         )
-    return redirect(f"/cases/{review.case_id}/letters?done=review-letter#letters")
+    return redirect(f"/cases/{review.case_id}/letters?done=review-letter")
 
 
 @router.post("/reviews/{review_id}/letter")
