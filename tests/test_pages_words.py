@@ -141,3 +141,18 @@ def test_every_code_has_words_and_an_unknown_one_still_reads_as_words() -> None:
         "gone profile (no longer in the profile library)"
     )
     assert titles.suite("arts-therapies") == "National Profiles for Art Therapy"
+
+
+def test_a_case_is_named_by_its_jobs_title_and_what_it_does_never_its_number() -> None:
+    assert labels.case_name("match", "Arts Therapist") == "Arts Therapist: matching"
+    assert labels.case_name("evaluation", "Porter") == "Porter: local evaluation"
+    assert labels.case_name("review", "Porter") == "Porter: review"
+    assert labels.case_name("hybrid", None) == "Hybrid matching"
+    assert labels.case_name("some-new-kind", "Porter") == "Porter: some new kind"
+
+
+def test_the_record_number_pattern_finds_names_by_number_but_not_counts() -> None:
+    for leak in ("Case 12", "back to case 3", "Job 4", "review 7", "user 9", "Review #2"):
+        assert RECORD_NUMBER.search(leak), leak
+    for fine in ("Waiting for my consistency check 1", "Add a user 8 users", "1 job 486 to 505"):
+        assert not RECORD_NUMBER.search(fine), fine
