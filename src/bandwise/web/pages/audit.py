@@ -123,10 +123,14 @@ def _value(value: Any) -> str:
 
 
 def _record(item: dict[str, Any]) -> str:
-    """One record of a list (a panel member: ``Sam Steward (staff side)``) as text."""
-    if set(item) == {"user_id", "side"}:
-        who = item["user_id"]
+    """One record of a list (a panel member: ``Sam Steward (staff side)``, a guest:
+    ``Ann Jones (staff side, guest from UNISON)``) as text."""
+    if set(item) in ({"user_id", "side"}, {"user_id", "name", "side"}):
+        who = item.get("name") or item["user_id"]
         return f"{who if isinstance(who, str) else f'user {who}'} ({item['side']})"
+    if set(item) == {"guest", "organisation", "side"}:
+        where = f" from {item['organisation']}" if item["organisation"] else ""
+        return f"{item['guest']} ({item['side']}, guest{where})"
     return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in sorted(item.items()))
 
 
