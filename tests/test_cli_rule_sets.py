@@ -95,3 +95,35 @@ def test_with_several_organisations_the_command_line_asks_which_and_uses_that_on
     )  # fmt: skip
     assert isinstance(theirs, dict)
     assert theirs["rule_set"] == {"id": "bandwise-default", "version": 1}
+
+
+def test_rules_show_prints_the_rule_set_in_force_and_its_versions(local: People) -> None:
+    shown = _json("rules", "show", "--json")
+    assert isinstance(shown, dict) and shown["is_default"] is False
+    assert (shown["rule_set"]["id"], shown["rule_set"]["version"]) == ("local-trust-a", 1)
+    margin = {s["name"]: s for s in shown["rule_set"]["settings"]}["boundary_margin"]
+    assert (margin["value"], margin["reason"]) == (25, "A wider second look")
+    assert [v["rule_set"]["version"] for v in shown["versions"]] == [1]
+    ran = run_main("rules", "show")
+    assert ran.returncode == 0 and "boundary_margin = 25 [U]" in ran.stdout
+
+
+def test_rules_import_writes_a_file_as_a_new_version_and_needs_a_reason_for_a_change(
+    local: People, tmp_path: Path
+) -> None:
+    text = DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        "max_varied_factors:\n    value: 5", "max_varied_factors:\n    value: 4"
+    )
+    assert "value: 4" in text
+    file = tmp_path / "ours.yaml"
+    file.write_text(text, encoding="utf-8")
+    refused = run_main("rules", "import", str(file))
+    assert refused.returncode == 2 and "--reason" in refused.stderr
+    made = _json("rules", "import", str(file), "--reason", "JCC minute 14", "--json")
+    assert isinstance(made, dict) and made["in_force"] is True
+    assert made["rule_set"] == {"id": "local-trust-a", "version": 2}
+    assert made["reasons"] == {"max_varied_factors": "JCC minute 14"}  # the margin is default
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("value: [2, 12]", "value: [2, 17]"), encoding="utf-8")
+    bad = run_main("rules", "import", str(broken), "--reason", "x")
+    assert bad.returncode == 2 and "no factor 17" in bad.stderr

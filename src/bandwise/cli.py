@@ -140,6 +140,9 @@ _register_returns(app)
 from .cli_letters import register as _register_letters  # noqa: E402
 
 _register_letters(app)
+from .cli_rules import register as _register_rules  # noqa: E402
+
+_register_rules(app)
 
 
 def main() -> None:
