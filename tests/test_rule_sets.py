@@ -255,3 +255,33 @@ def test_every_missing_reason_is_found_at_once_for_a_form_to_show_on_each_field(
     )
     assert [p.field for p in found] == ["max_varied_factors.reason", "protected_factors.reason"]
     assert rule_sets.versions(db, people.admin) == []
+
+
+def test_administrators_saving_versions_at_once_leave_numbered_versions_and_one_in_force(
+    db: Database, people: People
+) -> None:
+    from test_concurrency import race
+
+    def save(i: int) -> object:
+        margin = {"boundary_margin": SettingInput(11 + i, f"Writer {i}")}
+        return rule_sets.create_version(db, people.admin, margin)
+
+    results = race(4, save)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    listed = rule_sets.versions(db, people.admin)
+    assert sorted(v.version for v in listed) == [1, 2, 3, 4]
+    assert [v.in_force for v in listed].count(True) == 1
+    assert rule_sets.current(db, people.admin).rules.version == 4
+
+
+def test_administrators_who_read_the_same_version_have_one_winner(
+    db: Database, people: People
+) -> None:
+    from test_concurrency import one_winner, race
+
+    def save(i: int) -> object:
+        margin = {"boundary_margin": SettingInput(11 + i, f"Writer {i}")}
+        return rule_sets.create_version(db, people.admin, margin, based_on=0)
+
+    one_winner(race(4, save))
+    assert [v.version for v in rule_sets.versions(db, people.admin)] == [1]
