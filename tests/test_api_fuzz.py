@@ -38,6 +38,7 @@ OPERATIONS = [
     ("POST", "/api/suggest"),
     ("GET", "/api/consistency"),
     ("GET", "/api/reports/board"),
+    ("GET", "/api/reports/board/download"),
     ("GET", "/api/returns/je-kpi"),
     ("PUT", "/api/returns/je-kpi/{quarter}/board-readiness"),
     ("PATCH", "/api/register/{job_id}"),
