@@ -26,7 +26,7 @@ from bandwise.store import tables as t
 from clikit import run_main
 from dbfixtures import People, copy_of, make_people
 from pagekit import Web
-from recordfixtures import add_job, add_outcome
+from recordfixtures import add_job, add_outcome, noon
 from workflowkit import notified, recorded
 
 FACTOR_NAMES = [f.name for f in load_scheme().factors]
@@ -229,3 +229,62 @@ def test_the_api_export_keeps_the_codes_unless_asked_for_names(web: Web) -> None
     assert tuple(codes[0]) == COLUMNS
     names = _csv(token_client.get("/api/export?format=csv&headers=names").content)
     assert names[0] == NAMES_HEADER
+
+
+# -- the golden file -------------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "export-outcomes.csv"
+
+
+def _fixed_record(db: Database, people: People) -> None:
+    """One outcome with every column filled, at fixed instants (nothing from the clock)."""
+    job = add_job(db, people, "Arts therapist", "AT-1", "Therapies")
+    case_id, outcome_id = add_outcome(db, people, job, recorded_at=noon("2026-10-01"))
+    with db.transaction() as session:
+        panel = t.Panel(
+            organisation_id=people.organisation_id, case_id=case_id, sat_on=dt.date(2026, 9, 30)
+        )
+        session.add(panel)
+        session.flush()
+        session.add_all(
+            [
+                t.PanelMember(
+                    panel_id=panel.id, user_id=people.management.user_id, side="management"
+                ),
+                t.PanelMember(panel_id=panel.id, user_id=people.staff.user_id, side="staff-side"),
+                t.PanelMember(
+                    panel_id=panel.id,
+                    side="staff-side",
+                    guest_name="Bob Ray",
+                    guest_organisation="UNISON",
+                ),
+            ]
+        )
+        outcome = session.get(t.Outcome, outcome_id)
+        assert outcome is not None
+        outcome.panel_id = panel.id
+        outcome.rationale = "Matches the profile on every factor."
+        check = session.scalars(
+            select(t.ConsistencyCheck).where(t.ConsistencyCheck.outcome_id == outcome_id)
+        ).one()
+        check.checked_at = noon("2026-10-02")
+        case = session.get(t.Case, case_id)
+        assert case is not None
+        case.notified_at = noon("2026-10-05")
+
+
+def test_the_export_matches_the_golden_file_column_for_column(
+    db: Database, people: People, tmp_path: Path
+) -> None:
+    """The contract scripts read, as a file: a change to a column shows here first. The
+    ids are replaced by their names (they differ between databases)."""
+    _fixed_record(db, people)
+    out = tmp_path / "outcomes.csv"
+    export_outcomes(db, people.viewer, out)
+    (row,) = _read(out)
+    row["job_id"], row["case_id"] = "JOB", "CASE"
+    lines = io.StringIO()
+    writer = csv.DictWriter(lines, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(row)
+    assert lines.getvalue() == GOLDEN.read_text(encoding="utf-8")
