@@ -26,9 +26,10 @@ from bandwise.services import (
 from bandwise.services.base import Database
 from bandwise.services.jobs import create_job, get_job
 from dbfixtures import People
+from test_organisation import png
 from workflowkit import notified
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a logo is judged by its signature bytes
+PNG = png()  # a real image: a logo is judged by its bytes
 FILES, DATA = "__files__", "__data__"  # a multipart body: its files and form fields
 COLUMNS = ("anonymous", "viewer", "practitioner", "staff-side", "je-lead", "admin")
 BODIES: dict[str, Any] = {

@@ -34,7 +34,13 @@ def png(width: int = 4, height: int = 2) -> bytes:
     )
 
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+#: The head of a JPEG image (64×32 pixels): its start, a JFIF segment, a frame header.
+JPEG = (
+    b"\xff\xd8"
+    + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    + b"\xff\xc0\x00\x11\x08\x00\x20\x00\x40\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+    + b"\xff\xd9"
+)
 
 
 def test_the_letterhead_is_the_organisations_name_address_lines_and_logo(
@@ -76,6 +82,23 @@ def test_a_logo_is_judged_by_its_bytes_not_its_name_or_declared_type(
     with pytest.raises(InvalidInput) as err:
         organisation.set_logo(db, people.admin, png() + b"\x00" * LOGO_MOST_BYTES, view.version)
     assert "512 KB" in err.value.message
+
+
+def test_a_logo_that_declares_a_huge_image_or_has_no_header_is_refused(
+    db: Database, people: People
+) -> None:
+    """A small file can declare an image that would take the PDF renderer's memory."""
+    cases = {
+        png(5000, 1): "5000×1 pixels",
+        JPEG.replace(b"\x00\x20\x00\x40", b"\x00\x20\x27\x10"): "10000×32 pixels",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64: "not a whole PNG image",
+        b"\xff\xd8\xff\xe0" + b"\x00" * 40: "not a whole JPEG image",
+    }
+    for data, words in cases.items():
+        with pytest.raises(InvalidInput) as err:
+            organisation.set_logo(db, people.admin, data, 1)
+        assert err.value.field == "logo" and words in err.value.message, err.value.message
+    assert organisation.details(db, people.viewer).has_logo is False
 
 
 def test_a_removed_logo_is_no_longer_on_the_letterhead(db: Database, people: People) -> None:

@@ -4,9 +4,10 @@ print as a letterhead (:func:`letterhead`).
 
 * The name is one line (at most 200 characters); the address is up to
   :data:`ADDRESS_LINES` lines of at most :data:`ADDRESS_LINE_MOST` characters each.
-* A logo is a PNG or JPEG image of at most :data:`LOGO_MOST_BYTES` bytes, recognised by
-  its content (its signature bytes), never by a file name or a declared type: SVG is
-  refused because it can carry script and PDF renderers read it unevenly.
+* A logo is a PNG or JPEG image of at most :data:`LOGO_MOST_BYTES` bytes and
+  :data:`LOGO_MOST_PIXELS` pixels each way, recognised by its content (its signature
+  and header bytes), never by a file name or a declared type: SVG is refused because it
+  can carry script and PDF renderers read it unevenly.
 * Every change checks the organisation's version (two administrators editing at once:
   the second is told to reload) and writes one audit event, ``organisation.updated``,
   with the fields before and after (a logo is recorded by type and size, not content).
@@ -33,6 +34,9 @@ from .fields import check_line
 
 #: The largest logo accepted, in bytes: a letterhead logo is small.
 LOGO_MOST_BYTES = 512 * 1024
+#: The largest logo accepted, in pixels each way: a bigger one could take the PDF
+#: renderer's memory (a small file can declare a huge image).
+LOGO_MOST_PIXELS = 4000
 #: The address: lines and characters per line (a postal address fits easily).
 ADDRESS_LINES = 8
 ADDRESS_LINE_MOST = 100
@@ -163,10 +167,52 @@ def logo_type(data: bytes) -> str:
             "logo",
         )
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    raise InvalidInput("the logo must be a PNG or JPEG image", "logo")
+        kind, size = "image/png", _png_size(data)
+    elif data.startswith(b"\xff\xd8\xff"):
+        kind, size = "image/jpeg", _jpeg_size(data)
+    else:
+        raise InvalidInput("the logo must be a PNG or JPEG image", "logo")
+    if size is None:
+        raise InvalidInput(f"the logo is not a whole {kind[6:].upper()} image", "logo")
+    width, height = size
+    if not (0 < width <= LOGO_MOST_PIXELS and 0 < height <= LOGO_MOST_PIXELS):
+        raise InvalidInput(
+            f"the logo is {width}×{height} pixels; at most {LOGO_MOST_PIXELS} each way is "
+            "accepted: save it smaller",
+            "logo",
+        )
+    return kind
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the PNG's header chunk (which must come first)."""
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the JPEG's first start-of-frame marker."""
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[i + 5 : i + 7], "big")
+            width = int.from_bytes(data[i + 7 : i + 9], "big")
+            return width, height
+        if length < 2:
+            return None
+        i += 2 + length
+    return None
 
 
 def _state(row: t.Organisation) -> dict[str, object]:
