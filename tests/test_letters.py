@@ -172,6 +172,18 @@ def test_each_jobholder_gets_a_letter_and_the_manager_a_letter_naming_them(
     assert [v.id for v in listed] == [m.id for m in reversed(made)]
 
 
+def test_a_letter_to_nobody_by_name_greets_a_colleague_and_names_the_jobholder_in_words(
+    db: Database, people: People
+) -> None:
+    case = notified(db, people)
+    jobholder, manager = letters.produce_outcome_letters(
+        db, people.lead, case.case.id, manager=Recipient("")
+    )
+    assert (jobholder.recipient_name, manager.recipient_name) == ("The jobholder", "The manager")
+    assert "Dear colleague," in docx_text(stored(db, jobholder.id).docx)
+    assert "held by the jobholder." in docx_text(stored(db, manager.id).docx)
+
+
 def test_each_letter_is_stored_with_its_fields_and_listed_in_the_case_audit_trail(
     db: Database, people: People
 ) -> None:

@@ -42,6 +42,11 @@ _COMMON = (
     Field("organisation_name", "the organisation's name", "Riverside NHS Foundation Trust"),
     Field("letter_date", "the date of the letter", "3 December 2026"),
     Field("recipient_name", "who the letter is to", "Alex Morgan"),
+    Field(
+        "salutation",
+        'the greeting: "Dear" and the name, or "Dear colleague" for a letter to nobody by name',
+        "Dear Alex Morgan",
+    ),
     Field("job_title", "the job's title", "Arts Therapist"),
     Field("job_reference", "the job's reference (empty when none)", "AT-104"),
     Field("department", "the job's department (empty when none)", "Therapies"),

@@ -53,6 +53,18 @@ def _total(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
+#: Who a letter goes to when the user names nobody; such a letter greets "Dear colleague".
+DEFAULT_JOBHOLDER = "The jobholder"
+DEFAULT_MANAGER = "The manager"
+
+
+def salutation(recipient: str) -> str:
+    """``Dear Alex Morgan``, or ``Dear colleague`` for a letter to nobody by name."""
+    if recipient in (DEFAULT_JOBHOLDER, DEFAULT_MANAGER):
+        return "Dear colleague"
+    return f"Dear {recipient}"
+
+
 def _common(
     session: Session, actor: Actor, job: t.Job, recipient: str, today: dt.date
 ) -> dict[str, Any]:
@@ -62,6 +74,7 @@ def _common(
         "organisation_name": head.name,
         "letter_date": uk_date(today),
         "recipient_name": recipient,
+        "salutation": salutation(recipient),
         "job_title": job.title,
         "job_reference": job.reference or "",
         "department": job.department or "",
@@ -133,7 +146,9 @@ def outcome_letter_fields(
         "notified_date": uk_date(notified),
         "effective_date": uk_date(effective_on or notified),
         "review_deadline": uk_date(review_deadline(notified)),
-        "jobholder_names": _names(list(jobholders)),
+        "jobholder_names": _names(
+            ["the jobholder" if n == DEFAULT_JOBHOLDER else n for n in jobholders]
+        ),
         "manager_name": manager,
     }
 

@@ -50,14 +50,17 @@ from .accounts import normalise_email
 from .base import Actor, Database, InvalidInput, RuleViolation, audit, get_owned, now
 from .case_records import utc
 from .fields import check_date, check_line
-from .letter_fields import outcome_facts, outcome_letter_fields, review_letter_fields
+from .letter_fields import (
+    DEFAULT_JOBHOLDER,
+    DEFAULT_MANAGER,
+    outcome_facts,
+    outcome_letter_fields,
+    review_letter_fields,
+)
 from .letter_mail import Mailer, Outgoing, send
 from .letter_templates import template_of
 from .organisation import letterhead_of
 
-#: Who a letter goes to when the user names nobody.
-DEFAULT_JOBHOLDER = "The jobholder"
-DEFAULT_MANAGER = "The manager"
 #: The most jobholders one request writes to (a job held by many gets a letter each).
 MOST_JOBHOLDERS = 50
 
