@@ -98,7 +98,7 @@ def test_create_user_errors_are_in_the_summary(web: Web) -> None:
     )
     assert answer.status_code == 422
     assert (
-        'href="#side_practitioner"' in answer.text
+        'href="#side"' in answer.text
         and "A practitioner sits for one side" in answer.text
     )
     assert 'value="p@trust-a.nhs.example"' in answer.text

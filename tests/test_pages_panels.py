@@ -225,23 +225,22 @@ def test_the_check_page_tells_someone_who_is_not_a_checker_to_ask_an_administrat
     assert f"/cases/{case.case.id}" not in dashboard.text
 
 
-def test_the_user_page_asks_the_side_under_the_role_grants_the_capability_and_training(
+def test_the_user_page_asks_the_side_at_once_grants_the_capability_and_records_training(
     web: Web,
 ) -> None:
     p = web.people
     admin = web.client(p.admin)
     form = admin.get("/admin/users/new")
-    assert 'name="side_practitioner"' in form.text and 'name="side_je-lead"' in form.text
-    practitioner_part = form.text.split('id="conditional-role-3"')[1].split("</div>\n</div>")[0]
-    assert "No, not on panels" not in practitioner_part  # no empty side for a practitioner
+    assert "Which side do they sit for on panels?" in text_of(form.text)
+    assert 'name="side" type="radio" value="management"' in form.text
+    assert " checked" not in form.text.split('name="side"')[1].split("</fieldset>")[0]
     created = admin.post(
         "/admin/users/new",
         {
             "email": "jo@trust-a.nhs.example",
             "name": "Jo Lead",
             "role": "je-lead",
-            "side_je-lead": "staff-side",
-            "side_practitioner": "management",  # another role's question: ignored
+            "side": "staff-side",
             "consistency_checker": "yes",
         },
     )
@@ -257,7 +256,7 @@ def test_the_user_page_asks_the_side_under_the_role_grants_the_capability_and_tr
             "version": str(accounts.get_user(web.db, p.admin, p.staff.user_id).version),
             "name": "Staff",
             "role": "practitioner",
-            "side_practitioner": "staff-side",
+            "side": "staff-side",
             "active": "yes",
             "trained_on_day": "4",
             "trained_on_month": "2",
@@ -279,5 +278,4 @@ def test_a_practitioner_without_a_side_is_refused_on_the_side_question(web: Web)
         {"email": "p@trust-a.nhs.example", "name": "P", "role": "practitioner"},
     )
     assert answer.status_code == 422
-    assert 'href="#side_practitioner"' in answer.text
-    assert 'id="side_practitioner-error"' in answer.text
+    assert 'href="#side"' in answer.text and 'id="side-error"' in answer.text

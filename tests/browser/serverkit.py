@@ -134,7 +134,9 @@ def _seed_people(db: Database) -> dict[str, BrowserUser]:
     admin, admin_once = accounts.create_admin(db, ORGANISATION, admin_email, USERS[0][3])
     made: list[tuple[str, accounts.UserView, str]] = [("admin", admin, admin_once)]
     for key, role, side, name in USERS[1:]:
-        view, once = accounts.create_user(db, admin.actor(), f"{key}@{DOMAIN}", name, role, side)
+        view, once = accounts.create_user(
+            db, admin.actor(), f"{key}@{DOMAIN}", name, role, side, checker=role != "viewer"
+        )  # everyone but the viewer may check (the independence rules still apply)
         made.append((key, view, once))
 
     def settle(item: tuple[str, accounts.UserView, str]) -> BrowserUser:

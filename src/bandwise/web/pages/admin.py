@@ -29,22 +29,21 @@ USER_FIELDS = {
     "email": "email",
     "name": "name",
     "role": "role",
+    "side": "side",
     "active": "active",
     "consistency_checker": "consistency_checker",
     "trained_on": "trained_on",
 }
-#: The roles that sit on panels when they have a side; each asks its side question.
-SIDE_ROLES = ("admin", "je-lead", "practitioner")
 
 
 def _admin(user: PageUser) -> None:
     user.actor.require("manage-users")
 
 
-def _errors(exc: Exception, role: str = "") -> list[dict[str, str]]:
-    """The error summary, linking a side error to the side question of the chosen role."""
-    fields = {**USER_FIELDS, "side": f"side_{role}" if role in SIDE_ROLES else "role"}
-    return [{**e, "text": e["text"][:1].upper() + e["text"][1:]} for e in error_list(exc, fields)]
+def _errors(exc: Exception) -> list[dict[str, str]]:
+    return [
+        {**e, "text": e["text"][:1].upper() + e["text"][1:]} for e in error_list(exc, USER_FIELDS)
+    ]
 
 
 @router.get("/admin")
@@ -67,19 +66,14 @@ def admin_home(user: PageUser, request: Request, db: DB) -> Response:
 
 
 def _side(form: FormData) -> str | None:
-    """The side asked under the chosen role (the role's conditional question; without
-    JavaScript every question shows and the chosen role's answer counts)."""
-    role = field_text(form, "role")
-    if role not in SIDE_ROLES:
-        return None
-    side = field_text(form, f"side_{role}") or field_text(form, "side")  # "side": one field
+    """The side chosen ("none" and nothing chosen: no side; a practitioner is then told
+    to choose one, on the field)."""
+    side = field_text(form, "side")
     return side if side and side != "none" else None
 
 
 def _form_values(form: FormData, *names: str) -> dict[str, Any]:
-    values: dict[str, Any] = {k: field_text(form, k) for k in names}
-    for role in SIDE_ROLES:
-        values[f"side_{role}"] = field_text(form, f"side_{role}")
+    values: dict[str, Any] = {k: field_text(form, k) for k in (*names, "side")}
     values["consistency_checker"] = field_text(form, "consistency_checker") == "yes"
     for part in ("day", "month", "year"):
         values[f"trained_on_{part}"] = field_text(form, f"trained_on_{part}")
@@ -142,8 +136,7 @@ def _create_user(user: PageUser, request: Request, db: Database, form: FormData)
             values["consistency_checker"],
         )
     except (InvalidInput, Conflict) as exc:
-        errors = _errors(exc, values["role"])
-        return _user_form(request, user, values, errors=errors, status_code=exc.status)
+        return _user_form(request, user, values, errors=_errors(exc), status_code=exc.status)
     return render(
         request,
         "admin/password.html",
@@ -160,10 +153,9 @@ def _values(target: UserView, trained_on: dt.date | None) -> dict[str, Any]:
         "role": target.role,
         "active": "yes" if target.active else "no",
         "consistency_checker": target.consistency_checker,
+        "side": target.side or "none",
         "version": target.version,
     }
-    if target.role in SIDE_ROLES:
-        values[f"side_{target.role}"] = target.side or "none"
     if trained_on is not None:
         values |= {
             "trained_on_day": str(trained_on.day),
@@ -222,7 +214,7 @@ def _update_user(
         ]
         return _user_form(request, user, values, target=current, errors=errors, status_code=409)
     except (InvalidInput, RuleViolation) as exc:
-        errors = _errors(exc, values["role"])
+        errors = _errors(exc)
         return _user_form(request, user, values, target=target, errors=errors, status_code=422)
     return redirect(f"/admin/users/{user_id}?saved=1")
 
