@@ -134,9 +134,13 @@ def letter_docx(page: Page) -> bytes:
     """The letter as a Word document."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     document = Document()
+    for section in document.sections:  # A4, as the PDF (python-docx starts on US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Cm(2.2)
+        section.top_margin = section.bottom_margin = Cm(2)
     style = document.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
