@@ -214,3 +214,19 @@ def test_the_consistency_and_board_reports_carry_the_organisations_letterhead(
     board = client.get("/reports/board.pdf?from=2026-01-01&to=2026-12-31")
     assert board.status_code == 200
     assert "Northshire Community NHS Trust" in pdf_text(board.content)
+
+
+def test_an_outcome_under_a_local_rule_set_names_it_by_title_on_the_case_and_report(
+    web: Web,
+) -> None:
+    from workflowkit import recorded
+
+    rule_sets.create_version(
+        web.db, web.people.admin, {"max_varied_factors": SettingInput(4, "JCC minute 14")}
+    )
+    case = recorded(web.db, web.people)
+    client = web.client(web.people.viewer)
+    for url in (f"/cases/{case.case.id}", f"/cases/{case.case.id}/report"):
+        shown = text_of(client.get(url).text)
+        assert "Local matching rules, version 1" in shown, url
+        assert "local-trust-a" not in shown, url
