@@ -78,11 +78,31 @@ def test_users_create_and_list(cli_env: dict[str, str], db: Database) -> None:
     assert table.exit_code == 0 and "p@a.example" in table.output
 
 
+def test_users_create_checker_makes_a_consistency_checker_and_list_says_so(
+    cli_env: dict[str, str], db: Database
+) -> None:
+    accounts.create_admin(db, "Trust A", "admin@a.example")
+    result = runner.invoke(
+        app,
+        ["users", "create", "--email", "l@a.example", "--name", "Lee", "--role", "je-lead",
+         "--side", "management", "--checker"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["users", "list", "--json"]).output)
+    assert [(u["email"], u["side"], u["consistency_checker"]) for u in listed] == [
+        ("admin@a.example", None, False),
+        ("l@a.example", "management", True),
+    ]
+    assert "checker" in runner.invoke(app, ["users", "list"]).output  # the table wraps it
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
         (["users", "create", "--email", "x@a.example", "--name", "X", "--role", "practitioner"],
          "sits for one side"),
+        (["users", "create", "--email", "x@a.example", "--name", "X", "--role", "viewer",
+          "--checker"], "a viewer cannot check outcomes"),
         (["users", "create", "--email", "x@a.example", "--name", "X", "--role", "boss"],
          "role is one of"),
         (["users", "create", "--email", "admin@a.example", "--name", "X", "--role", "viewer"],

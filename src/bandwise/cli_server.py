@@ -265,6 +265,9 @@ def users_create(
     side: str | None = typer.Option(
         None, "--side", help="management or staff-side (practitioners must have one)."
     ),
+    checker: bool = typer.Option(
+        False, "--checker", help="Make them a consistency checker (not for a viewer)."
+    ),
     organisation: str | None = OrganisationOpt,
     json_: bool = JsonOpt,
 ) -> None:
@@ -274,7 +277,9 @@ def users_create(
     from .services.accounts import create_user_as_operator
 
     try:
-        user, password = create_user_as_operator(_database(), email, name, role, side, organisation)
+        user, password = create_user_as_operator(
+            _database(), email, name, role, side, organisation, checker
+        )
     except DBAPIError as exc:
         raise _not_set_up(exc) from exc
     if json_:
@@ -305,6 +310,7 @@ def users_list(organisation: str | None = OrganisationOpt, json_: bool = JsonOpt
             "side": u.side,
             "active": u.active,
             "must_change_password": u.must_change_password,
+            "consistency_checker": u.consistency_checker,
         }
         for org, u in rows
     ]
@@ -320,6 +326,8 @@ def users_list(organisation: str | None = OrganisationOpt, json_: bool = JsonOpt
         state = "active" if r["active"] else "inactive"
         if r["must_change_password"]:
             state += ", one-time password"
+        if r["consistency_checker"]:
+            state += ", consistency checker"
         cells = (r["organisation"], r["email"], r["name"], r["role"], r["side"] or "-", state)
         table.add_row(*map(plain, cells))  # a name cannot drive the terminal nor be markup
     console().print(table)

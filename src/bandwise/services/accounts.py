@@ -342,12 +342,13 @@ def create_user_as_operator(
     role: str,
     side: str | None = None,
     organisation: str | None = None,
+    checker: bool = False,
 ) -> tuple[UserView, str]:
     """:func:`create_user` for the server operator (command line): no signed-in actor,
     audited as a system event of the organisation."""
     with db.transaction() as session:
         org = _organisation(session, organisation)
-        row, password = _add_user(session, org.id, None, email, name, role, side)
+        row, password = _add_user(session, org.id, None, email, name, role, side, checker)
         return UserView.of(row), password
 
 
