@@ -90,6 +90,38 @@ def test_a_template_that_breaks_jinja_syntax_or_the_sandbox_is_refused_with_its_
         check_template("review-decision", "S", "{{ job_title.__class__.__mro__ }}")
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{% for c in job_title %}{{ c }}{% endfor %}", r"line 1: a letter may not use loops"),
+        ("x\n{% set a = job_title ~ job_title %}{{ a }}", r"line 2: .*variables"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", r"macros"),
+        ("{% include 'other' %}", r"other templates"),
+        ("{{ job_title.zfill(999999999) }}", r"templates may not do that"),
+        ("{{ 'x' * 999999999 }}", r"may not use '\*'"),
+        ("{{ 9 ** 9 ** 9 }}", r"may not use '\*\*'"),
+        ("{{ '%0999999999d' % 1 }}", r"may not use '%'"),
+        ("{{ job_title | center(999999999) }}", r"No filter named 'center'"),
+        ("{{ lipsum(999999) }}", r"there is no field 'lipsum'"),
+    ],
+)
+def test_a_template_may_not_loop_keep_variables_or_grow_a_letter_beyond_its_text(
+    body: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        check_template("outcome-jobholder", "Subject", body)
+
+
+def test_a_template_may_use_conditions_plain_filters_and_sums() -> None:
+    body = "{% if matched %}{{ job_title | upper }}{% endif %} {{ review_months * 4 }} weeks"
+    text = render_letter(
+        check_template("outcome-jobholder", "S", body),
+        sample_fields("outcome-jobholder"),
+        "outcome-jobholder",
+    )
+    assert text.body == "ARTS THERAPIST 12 weeks"
+
+
 def test_the_review_decision_letter_by_default_says_there_is_no_further_internal_review() -> None:
     fields = {**sample_fields("review-decision"), "upheld": False, "decision": "not upheld"}
     body = render_letter(default_template("review-decision"), fields, "review-decision").body

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -58,12 +58,63 @@ def default_template(kind: str) -> LetterText:
     return _defaults()[kind]
 
 
+#: The filters a letter may use: words and case, never anything that can make a letter
+#: (and the server's memory) grow beyond its template, such as ``center(10**9)``.
+ALLOWED_FILTERS = frozenset(
+    {"capitalize", "default", "d", "lower", "upper", "title", "trim", "length", "first",
+     "last", "round", "int", "string", "abs", "wordcount"}
+)  # fmt: skip
+#: Tags a letter does not need and that could make rendering run away: loops, variables
+#: (a doubling ``set`` grows without bound), macros (recursion), includes and imports.
+_FORBIDDEN_TAGS = {
+    nodes.For: "loops ({% for %})",
+    nodes.Assign: "variables ({% set %})",
+    nodes.AssignBlock: "variables ({% set %})",
+    nodes.Macro: "macros ({% macro %})",
+    nodes.CallBlock: "macros ({% call %})",
+    nodes.Include: "other templates ({% include %})",
+    nodes.Import: "other templates ({% import %})",
+    nodes.FromImport: "other templates ({% from %})",
+    nodes.Extends: "other templates ({% extends %})",
+}
+
+
+class _LetterEnvironment(SandboxedEnvironment):
+    """Jinja2's sandbox, narrower still: no attributes or methods of the fields (``{{
+    job_title.zfill(10**9) }}``), no powers, and ``*`` and ``%`` only between numbers
+    (``'x' * 10**9`` would take the server's memory)."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return False
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        numbers = all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)
+        )
+        if operator == "**" or not numbers:
+            raise SecurityError(f"a letter may not use {operator!r} here")
+        return super().call_binop(context, operator, left, right)
+
+
 @cache
 def _environment() -> SandboxedEnvironment:
     # Letters are plain text: the PDF and Word renderers escape what they lay out.
-    return SandboxedEnvironment(
+    env = _LetterEnvironment(
         undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
     )
+    env.filters = {k: v for k, v in env.filters.items() if k in ALLOWED_FILTERS}
+    env.globals.clear()  # range, lipsum, dict, ...: nothing a letter needs
+    return env
+
+
+def _check_tags(source: str) -> None:
+    """Refuse the tags a letter may not use, naming the tag and its line."""
+    tree = _environment().parse(source)
+    for kind, words in _FORBIDDEN_TAGS.items():
+        for node in tree.find_all(kind):
+            raise TemplateSyntaxError(f"a letter may not use {words}", node.lineno)
 
 
 def _line_of(tb: TracebackType | None) -> int | None:
@@ -101,6 +152,7 @@ def render_part(source: str, fields: Mapping[str, Any], part: str, kind: str) ->
     """One part (subject or body) of a letter rendered with ``fields``; a template
     problem is an InvalidInput naming the part, the line and the field."""
     try:
+        _check_tags(source)
         template = _environment().from_string(source)
         template.filename = _TEMPLATE_NAME  # how _line_of finds its frames
         return template.render(dict(fields))
