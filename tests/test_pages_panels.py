@@ -6,7 +6,12 @@ trail; the JE training date on the user page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import subprocess
 from typing import Any
+
+import pytest
 
 from apikit import assert_error, make_app, session_client, token_client
 from bandwise.clock import uk_day
@@ -279,3 +284,29 @@ def test_a_practitioner_without_a_side_is_refused_on_the_side_question(web: Web)
     )
     assert answer.status_code == 422
     assert 'href="#side"' in answer.text and 'id="side-error"' in answer.text
+
+
+def test_the_pdf_report_names_the_guest_and_prints_the_rationale(web: Web) -> None:
+    p = web.people
+    case = draft(web.db, p)
+    data = _outcome_post(
+        case.case.version,
+        [p.management.user_id],
+        guest_name_1="Ann Jones",
+        guest_side_1="staff-side",
+        guest_organisation_1="UNISON Eastern region",
+        rationale="The panel agreed the post leads the service.",
+    )
+    client = web.client(p.lead)
+    assert client.post(f"/cases/{case.case.id}/outcome", data).status_code == 303
+    pdf = client.get(f"/cases/{case.case.id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        [tool, "-raw", "-enc", "UTF-8", "-", "-"], input=pdf.content, capture_output=True
+    ).stdout.decode()
+    flat = re.sub(r"\s+", "", text)
+    assert "GuestfromUNISONEasternregion" in flat and "AnnJones" in flat
+    assert "Thepanelagreedthepostleadstheservice." in flat
