@@ -101,6 +101,19 @@ def test_the_user_page_asks_the_side_at_once_and_grants_the_capability(
     admin = live_server.user("admin").actor
     jo = next(u for u in accounts.list_users(live_server.db, admin) if u.name == name)
     assert (jo.role, jo.side, jo.consistency_checker) == ("je-lead", "staff-side", True)
+    # the person's page: their side, the capability and the JE training date
+    page.goto(f"/admin/users/{jo.id}")
+    expect(page.get_by_label("Consistency checker")).to_be_checked()
+    training = page.get_by_role("group", name="When were they trained in job evaluation?")
+    training.get_by_label("Day").fill("4")
+    training.get_by_label("Month").fill("2")
+    training.get_by_label("Year").fill("2024")
+    _no_sideways_scroll(page)
+    axe_check(page, f"user-edit-{size}")
+    shot(page, f"user-edit-{size}")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("The changes have been saved.")).to_be_visible()
+    expect(training.get_by_label("Year")).to_have_value("2024")
 
 
 def test_without_javascript_a_practitioner_without_a_side_is_told_on_the_field(
