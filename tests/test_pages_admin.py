@@ -97,10 +97,7 @@ def test_create_user_errors_are_in_the_summary(web: Web) -> None:
         "/admin/users/new", {"email": "p@trust-a.nhs.example", "name": "P", "role": "practitioner"}
     )
     assert answer.status_code == 422
-    assert (
-        'href="#side"' in answer.text
-        and "A practitioner sits for one side" in answer.text
-    )
+    assert 'href="#side"' in answer.text and "A practitioner sits for one side" in answer.text
     assert 'value="p@trust-a.nhs.example"' in answer.text
     duplicate = browser.post(
         "/admin/users/new", {"email": "staff@trust-a.nhs.example", "name": "S", "role": "viewer"}
