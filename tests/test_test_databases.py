@@ -39,9 +39,12 @@ def schema_of(url: str) -> dict[str, Any]:
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
                 found: dict[str, Any] = {
-                    "schema": conn.execute(
-                        text("SELECT type, name, tbl_name, sql FROM sqlite_master")
-                    ).all(),
+                    "schema": [
+                        (kind, name, table, _sorted_lines(sql))
+                        for kind, name, table, sql in conn.execute(
+                            text("SELECT type, name, tbl_name, sql FROM sqlite_master")
+                        )
+                    ],
                     "version": conn.execute(text("SELECT version_num FROM alembic_version")).all(),
                 }
             else:
@@ -51,6 +54,15 @@ def schema_of(url: str) -> dict[str, Any]:
     finally:
         engine.dispose()
     return found
+
+
+def _sorted_lines(sql: str | None) -> list[str] | None:
+    """A table's definition as its sorted lines: Alembic's batch mode (which SQLite needs
+    to alter a table) rewrites a table with its constraints in no fixed order, so two
+    upgrades may list the same constraints differently."""
+    if sql is None:
+        return None
+    return sorted(line.strip().rstrip(",").strip() for line in sql.splitlines())
 
 
 def _row_counts(conn: Connection) -> dict[str, int]:

@@ -18,6 +18,9 @@ import docx
 import openpyxl  # type: ignore[import-untyped]
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
+from bandwise.services.export import COLUMNS
+from bandwise.services.export import header as export_header
+
 from .browserkit import BrowseAs, pdf_text, shot
 from .serverkit import LiveServer
 
@@ -238,7 +241,10 @@ def test_a_match_from_new_job_to_report_and_export(
     download.value.save_as(xlsx)
     sheet = openpyxl.load_workbook(xlsx, read_only=True).worksheets[0]
     rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    exported = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    # the page's workbook has people's words in its header row: each stands for a code
+    assert rows[0] == list(export_header("names")), rows[0]
+    assert "Communication and relationship skills" in rows[0]
+    exported = [dict(zip(COLUMNS, row, strict=True)) for row in rows[1:]]
     ours = [row for row in exported if row["case_id"] == str(case_id)]
     assert len(ours) == 1, f"case {case_id} not once in the export: {exported[-3:]}"
     (row,) = ours
