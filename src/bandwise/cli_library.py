@@ -15,8 +15,9 @@ Nothing here creates a database or a folder, except :func:`open_for_import`, whi
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from .profiles.model import Suite
     from .scheme.rules import RuleSet
     from .services.base import Actor, Database
+
+T = TypeVar("T")
 
 OrganisationOpt = typer.Option(
     None,
@@ -83,15 +86,19 @@ def _organisation_id(session: Session, slug: str | None) -> int | None:
     return orgs[0].id if orgs else None
 
 
-def database_library(organisation: str | None = None) -> Library:
-    """The organisation's library from the database; the built-in suites when there is
-    no database yet (or no organisation in it)."""
+def _read_organisation(
+    organisation: str | None,
+    table: str,
+    builtin: Callable[[], T],
+    read: Callable[[Session, int], T],
+) -> T:
+    """What ``read`` finds for the organisation in the database (``table`` is the one it
+    needs); ``builtin()`` when there is no database yet, no such table (the database is
+    behind) or no organisation in it. A named organisation must exist."""
     from sqlalchemy import inspect
     from sqlalchemy.exc import DBAPIError
 
-    from .profiles.library import builtin_library
     from .services.base import Database
-    from .services.suites import library_in
 
     url = _existing_url()
     if url is None:
@@ -100,51 +107,38 @@ def database_library(organisation: str | None = None) -> Library:
                 f"--organisation {organisation}: there is no database yet "
                 "(`bandwise users create-admin` creates one with its organisation)"
             )
-        return builtin_library()
+        return builtin()
     db = Database.connect(url)
     try:
         with db.reading() as session:
-            if not inspect(session.connection()).has_table("organisations"):
-                return _empty(organisation)
+            if not inspect(session.connection()).has_table(table):
+                _refuse_named(organisation)
+                return builtin()
             org_id = _organisation_id(session, organisation)
-            return builtin_library() if org_id is None else library_in(session, org_id)
+            return builtin() if org_id is None else read(session, org_id)
     except DBAPIError as exc:
         raise database_error(exc) from exc
     finally:
         db.engine.dispose()
+
+
+def database_library(organisation: str | None = None) -> Library:
+    """The organisation's library from the database; the built-in suites when there is
+    no database yet (or no organisation in it)."""
+    from .profiles.library import builtin_library
+    from .services.suites import library_in
+
+    return _read_organisation(organisation, "organisations", builtin_library, library_in)
 
 
 def database_rule_set(organisation: str | None = None) -> RuleSet:
     """The organisation's matching rule set in force (its local rule set, set by an
     administrator in the web app), from the database as :func:`database_library` finds
     it; the built-in default when there is no database or organisation yet."""
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import DBAPIError
-
     from .scheme.rules import default_rule_set
-    from .services.base import Database
     from .services.case_records import rule_set_for
 
-    url = _existing_url()
-    if url is None:
-        if organisation is not None:
-            raise UsageError(
-                f"--organisation {organisation}: there is no database yet "
-                "(`bandwise users create-admin` creates one with its organisation)"
-            )
-        return default_rule_set()
-    db = Database.connect(url)
-    try:
-        with db.reading() as session:
-            if not inspect(session.connection()).has_table("local_rule_sets"):
-                _empty(organisation)
-                return default_rule_set()
-            org_id = _organisation_id(session, organisation)
-            return default_rule_set() if org_id is None else rule_set_for(session, org_id)
-    except DBAPIError as exc:
-        raise database_error(exc) from exc
-    finally:
-        db.engine.dispose()
+    return _read_organisation(organisation, "local_rule_sets", default_rule_set, rule_set_for)
 
 
 def cli_rule_set(rules_file: Path | None, organisation: str | None = None) -> RuleSet:
@@ -155,12 +149,9 @@ def cli_rule_set(rules_file: Path | None, organisation: str | None = None) -> Ru
     return load_rule_set_from(rules_file) if rules_file else database_rule_set(organisation)
 
 
-def _empty(organisation: str | None) -> Library:
-    from .profiles.library import builtin_library
-
+def _refuse_named(organisation: str | None) -> None:
     if organisation is not None:
         raise UsageError(f"no organisation {organisation!r}: the database is not set up yet")
-    return builtin_library()
 
 
 def suite_file(path: Path) -> Suite:

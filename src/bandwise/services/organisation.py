@@ -259,27 +259,24 @@ def update_details(
 def set_logo(db: Database, actor: Actor, data: bytes, version: int | None) -> OrganisationView:
     """Store ``data`` as the organisation's logo (PNG or JPEG, judged by its bytes)."""
     actor.require("manage-organisation")
-    content_type = logo_type(data)
+    return _store_logo(db, actor, data, logo_type(data), version)
+
+
+def remove_logo(db: Database, actor: Actor, version: int | None) -> OrganisationView:
+    """Take the logo off reports and letters."""
+    actor.require("manage-organisation")
+    return _store_logo(db, actor, None, None, version)
+
+
+def _store_logo(
+    db: Database, actor: Actor, data: bytes | None, content_type: str | None, version: int | None
+) -> OrganisationView:
     with db.transaction() as session:
         row = _own(session, actor, lock=True)
         before = _state(row)
         check_version(row, version, "organisation")
         row.logo = data
         row.logo_content_type = content_type
-        session.flush()
-        audit(session, actor, "organisation.updated", "organisation", row.id, before, _state(row))
-        return OrganisationView.of(row)
-
-
-def remove_logo(db: Database, actor: Actor, version: int | None) -> OrganisationView:
-    """Take the logo off reports and letters."""
-    actor.require("manage-organisation")
-    with db.transaction() as session:
-        row = _own(session, actor, lock=True)
-        before = _state(row)
-        check_version(row, version, "organisation")
-        row.logo = None
-        row.logo_content_type = None
         session.flush()
         audit(session, actor, "organisation.updated", "organisation", row.id, before, _state(row))
         return OrganisationView.of(row)

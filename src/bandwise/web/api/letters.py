@@ -5,12 +5,13 @@ The documented fields are in ``docs/letters.md`` and in ``GET /api/letter-templa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ...letters import DOCX_MEDIA_TYPE, FIELDS, KIND_LABELS
 from ...services import letter_templates as templates
@@ -51,6 +52,8 @@ class ReviewLetterIn(StrictInput):
 
 
 class LetterOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: int
     case_id: int
     review_request_id: int | None
@@ -70,21 +73,10 @@ class LetterOut(BaseModel):
 
     @classmethod
     def of(cls, v: LetterView) -> LetterOut:
+        """The service's view with the download links (a field the view gains without
+        one here is refused: ``extra="forbid"``)."""
         return cls(
-            id=v.id,
-            case_id=v.case_id,
-            review_request_id=v.review_request_id,
-            kind=v.kind,
-            recipient_name=v.recipient_name,
-            recipient_email=v.recipient_email,
-            letter_date=v.letter_date,
-            subject=v.subject,
-            template_version=v.template_version,
-            created_by=v.created_by,
-            created_at=v.created_at,
-            sent_at=v.sent_at,
-            send_attempts=v.send_attempts,
-            send_error=v.send_error,
+            **dataclasses.asdict(v),
             pdf_url=f"/api/letters/{v.id}.pdf",
             docx_url=f"/api/letters/{v.id}.docx",
         )
