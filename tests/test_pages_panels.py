@@ -228,6 +228,43 @@ def test_the_check_page_tells_someone_who_is_not_a_checker_to_ask_an_administrat
     assert "You are not a consistency checker; ask an administrator" in page
     dashboard = web.client(p.checker).get("/")
     assert f"/cases/{case.case.id}" not in dashboard.text
+    assert "make yourself a consistency checker" not in page  # not theirs to grant
+
+
+def test_the_check_page_offers_an_administrator_who_is_not_a_checker_their_user_page(
+    web: Web,
+) -> None:
+    p = web.people
+    case = recorded(web.db, p)
+    admin = accounts.get_user(web.db, p.admin, p.admin.user_id)
+    accounts.update_user(
+        web.db, p.admin, p.admin.user_id, admin.version, {"consistency_checker": False}
+    )
+    html = web.client(p.admin).get(f"/cases/{case.case.id}/check").text
+    assert "You are not a consistency checker" in text_of(html)
+    assert f'href="/admin/users/{p.admin.user_id}">make yourself a consistency checker' in html
+
+
+def test_the_check_page_offers_no_user_page_when_being_a_checker_would_not_be_enough(
+    web: Web,
+) -> None:
+    p = web.people
+    made = draft(web.db, p)  # the administrator records it, so may not check it anyway
+    case = cases.record_panel_outcome(
+        web.db,
+        p.admin,
+        made.case.id,
+        made.case.version,
+        SAT_ON,
+        [p.management.user_id, p.staff.user_id],
+    )
+    admin = accounts.get_user(web.db, p.admin, p.admin.user_id)
+    accounts.update_user(
+        web.db, p.admin, p.admin.user_id, admin.version, {"consistency_checker": False}
+    )
+    html = web.client(p.admin).get(f"/cases/{case.case.id}/check").text
+    assert "You are not a consistency checker" in text_of(html)
+    assert "make yourself a consistency checker" not in html
 
 
 def test_the_user_page_asks_the_side_at_once_grants_the_capability_and_records_training(

@@ -190,6 +190,14 @@ def _render_check(
             "review": outcome_review.review_outcome(db, user.actor, case_id),
             # why this user may not check (panel, recorder, decisions): the service's rule
             "check_refusal": ctx.check_refusal(user),
+            # an administrator refused only for not being a checker may make themselves one
+            "grant_self": (
+                f"/admin/users/{user.actor.user_id}"
+                if user.actor.can("manage-users")
+                and not ctx.is_checker(user)
+                and not cases.check_refusal(ctx.detail, user.actor.user_id, True)
+                else ""
+            ),
             "values": dict(values or {}),
             "errors": list(errors),
             "side_labels": SIDE_LABELS,

@@ -83,11 +83,15 @@ class CaseContext:
             workflow.action(action).permission
         )
 
+    def is_checker(self, principal: Principal) -> bool:
+        """Whether an administrator made the user a consistency checker."""
+        me = self.users.get(principal.actor.user_id)
+        return me is not None and me.consistency_checker
+
     def check_refusal(self, principal: Principal) -> str:
         """Why the user may not check the latest outcome (sat on its panel, recorded it or
         made a factor decision: the service's rule), as a sentence; "" when they may."""
-        me = self.users.get(principal.actor.user_id)
-        checker = me is not None and me.consistency_checker
+        checker = self.is_checker(principal)
         reason = cases.check_refusal(self.detail, principal.actor.user_id, checker)
         return reason[:1].upper() + reason[1:] + "." if reason else ""
 
