@@ -347,3 +347,29 @@ def test_the_pdf_report_names_the_guest_and_prints_the_rationale(web: Web) -> No
     flat = re.sub(r"\s+", "", text)
     assert "GuestfromUNISONEasternregion" in flat and "AnnJones" in flat
     assert "Thepanelagreedthepostleadstheservice." in flat
+
+
+def _nobody_checks(web: Web) -> None:
+    for user in accounts.list_users(web.db, web.people.admin):
+        if user.consistency_checker:
+            accounts.update_user(
+                web.db, web.people.admin, user.id, user.version, {"consistency_checker": False}
+            )
+
+
+def test_the_dashboard_warns_when_nobody_is_a_consistency_checker_and_counts_the_waiting(
+    web: Web,
+) -> None:
+    p = web.people
+    recorded(web.db, p)
+    _nobody_checks(web)
+    admin = text_of(web.client(p.admin).get("/").text)
+    assert "Nobody is a consistency checker yet" in admin
+    assert "1 outcome waits for one" in admin
+    assert "Make someone a consistency checker on their user page under Admin" in admin
+    staff = text_of(web.client(p.staff).get("/").text)
+    assert "Ask an administrator to make someone a consistency checker" in staff
+
+
+def test_the_dashboard_says_nothing_of_checkers_when_there_is_one(web: Web) -> None:
+    assert "Nobody is a consistency checker" not in web.client(web.people.admin).get("/").text

@@ -160,7 +160,9 @@ def _first_run(url: str, host: str, port: int) -> None:
     db = Database.connect(url)
     try:
         if accounts.user_count(db) == 0:
-            user, password = accounts.create_admin(db, "My NHS Trust", FIRST_ADMIN_EMAIL)
+            user, password = accounts.create_admin(
+                db, accounts.SETUP_ORGANISATION_NAME, FIRST_ADMIN_EMAIL
+            )
             out.print("", markup=False)
             out.print("First administrator created (shown only now):", markup=False)
             out.print(f"  email:              {user.email}", markup=False, highlight=False)
@@ -238,15 +240,19 @@ def db_upgrade() -> None:
 @users_app.command("create-admin")
 def users_create_admin(
     email: str = typer.Option(..., "--email", help="The administrator's email (sign-in name)."),
-    organisation: str = typer.Option(
-        "My NHS Trust", "--organisation", help="The organisation's name."
+    organisation: str | None = typer.Option(
+        None,
+        "--organisation",
+        help="The organisation's name (default: the set-up name, which an administrator "
+        "changes under Admin).",
     ),
     name: str = typer.Option("Administrator", "--name", help="The administrator's name."),
     json_: bool = JsonOpt,
 ) -> None:
     """Create an organisation and its first administrator; prints a one-time password."""
-    from .services.accounts import create_admin
+    from .services.accounts import SETUP_ORGANISATION_NAME, create_admin
 
+    organisation = organisation or SETUP_ORGANISATION_NAME
     user, password = create_admin(_database(migrate=True), organisation, email, name)
     if json_:
         print_json({"email": user.email, "one_time_password": password})

@@ -257,6 +257,11 @@ def user_count(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(t.User)) or 0
 
 
+#: The organisation's name when ``bandwise serve --setup`` makes it: the admin page asks
+#: for the real one while it is still this.
+SETUP_ORGANISATION_NAME = "My NHS Trust"
+
+
 def create_admin(
     db: Database,
     organisation_name: str,

@@ -55,6 +55,7 @@ def admin_home(user: PageUser, request: Request, db: DB) -> Response:
         {
             "users": accounts.list_users(db, user.actor),
             "organisation": accounts.get_organisation(db, user.actor).name,
+            "setup_name": accounts.SETUP_ORGANISATION_NAME,
             "rules": rule_sets.current(db, user.actor).rules,
             "edition": load_scheme().edition,
         },

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...policy import policy
-from ...services import cases, jobs, reporting, reviews
+from ...services import accounts, cases, jobs, reporting, reviews
 from ...services.base import Database
 from ..auth import DB
 from .deps import PageUser
@@ -39,7 +39,13 @@ def _my_work(db: Database, user: PageUser) -> dict[str, Any]:
     reviewed_jobs = {
         r.case_id: cases.get_case(db, actor, r.case_id).case.job_id for r in open_reviews
     }
+    checkers = sum(u.consistency_checker for u in accounts.list_users(db, actor))
     return {
+        # without a consistency checker no outcome can be confirmed: say so at once
+        "no_checkers": checkers == 0,
+        "waiting_for_any_check": cases.list_cases(
+            db, actor, status="outcome-recorded", limit=1
+        ).total,
         "drafts": sorted(drafts, key=lambda c: c.id),
         "awaiting_check": cases.awaiting_check_by(db, actor),
         "open_reviews": open_reviews,
