@@ -19,6 +19,7 @@ from bandwise.services.reporting import board_report, board_table, write_board_t
 from clikit import run_main
 from dbfixtures import People, copy_of, make_people
 from pagekit import Web, text_of
+from test_letters import pdf_text
 from test_reporting import END, START, _year
 
 PERIOD = "from=2024-04-01&to=2025-03-31"
@@ -114,6 +115,39 @@ def test_the_api_gives_the_board_table_as_csv_or_xlsx(web: Web) -> None:
     assert sheet is not None and [c.value for c in sheet[1]] == HEADER
 
 
+def test_the_api_gives_the_board_figures_as_the_page_pdf_under_the_letterhead(web: Web) -> None:
+    _year(web.db, web.people)
+    response = web.client(web.people.viewer).get(f"/api/reports/board/download?{PERIOD}&format=pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert "board-figures-2024-04-01-to-2025-03-31.pdf" in response.headers["content-disposition"]
+    text = " ".join(pdf_text(response.content).split())
+    assert "Trust A" in text  # the organisation's letterhead
+    assert "Board figures: 1 April 2024 to 31 March 2025" in text
+
+
+@pytest.mark.parametrize(
+    ("period", "field", "words"),
+    [
+        ("from=2014-04-01&to=2025-03-31", "end", "the period can be at most 10 years"),
+        ("from=1999-04-01&to=2000-03-31", "start", "the period must be between 2000 and 2100"),
+        ("from=2025-04-01&to=2025-03-31", "start", "the period must start on or before its end"),
+    ],
+    ids=["eleven years", "before 2000", "backwards"],
+)
+def test_the_api_refuses_a_board_period_the_page_refuses_with_the_same_words(
+    web: Web, period: str, field: str, words: str
+) -> None:
+    browser = web.client(web.people.viewer)
+    for url in (f"/api/reports/board?{period}", f"/api/reports/board/download?{period}"):
+        response = browser.get(url)
+        assert response.status_code == 422, (url, response.text)
+        error = response.json()["error"]
+        assert error["field"] == field and error["message"].startswith(words), error
+    page = browser.get(f"/reports/board?{period}")
+    assert page.status_code == 422 and words[:1].upper() + words[1:] in text_of(page.text)
+
+
 # -- the command line ------------------------------------------------------------------------
 
 
@@ -135,6 +169,14 @@ def test_the_report_command_writes_the_board_table_with_out(cli_url: str, tmp_pa
     book = load_workbook(out)
     assert [list(r) for r in book.worksheets[0].iter_rows(values_only=True)][1] == TABLE[0]
     book.close()
+
+
+def test_the_report_command_refuses_a_period_longer_than_ten_years(cli_url: str) -> None:
+    make_people(Database.connect(cli_url))
+    env = {**os.environ, "BANDWISE_DATABASE_URL": cli_url}
+    proc = run_main("report", "--from", "2010-04-01", "--to", "2025-03-31", env=env)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "the period can be at most 10 years" in proc.stderr
 
 
 def test_the_report_command_refuses_an_out_file_that_is_not_csv_or_xlsx(

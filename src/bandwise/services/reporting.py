@@ -283,6 +283,32 @@ def _job_descriptions(
     return oldest_first(older_12), oldest_first(older_36), missing
 
 
+#: A board report's period: at most ten years, within 2000 to 2100 (a longer one made a
+#: report of thousands of quarters, or an error, for no board that could read it).
+BOARD_YEARS = (2000, 2100)
+BOARD_MAX_YEARS = 10
+
+
+def check_board_period(start: dt.date, end: dt.date) -> None:
+    """Refuse a period no board report is for: the rule the page, the API, the downloads
+    and ``bandwise report`` all go by."""
+    if start > end:
+        raise InvalidInput("the period must start on or before its end", "start")
+    first, last = BOARD_YEARS
+    if not (first <= start.year <= last and first <= end.year <= last):
+        raise InvalidInput(f"the period must be between {first} and {last}", "start")
+    try:
+        limit = start.replace(year=start.year + BOARD_MAX_YEARS)
+    except ValueError:  # 29 February: ten years on is 1 March
+        limit = dt.date(start.year + BOARD_MAX_YEARS, 3, 1)
+    if end >= limit:
+        raise InvalidInput(
+            f"the period can be at most {BOARD_MAX_YEARS} years: choose a later first day "
+            "or an earlier last day",
+            "end",
+        )
+
+
 def board_report(
     db: Database,
     actor: Actor,
@@ -297,8 +323,7 @@ def board_report(
     check_date(start, "start")
     check_date(end, "end")
     check_date(as_at, "as_at")
-    if start > end:
-        raise InvalidInput("the period must start on or before its end", "start")
+    check_board_period(start, end)
     scheme = scheme or load_scheme()
     as_at = as_at or end
     org = actor.organisation_id

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from ...services import audit, consistency, matching_report, rematch, reporting
+from ...services import audit, consistency, matching_report, organisation, rematch, reporting
 from ...services.audit import AuditEventView
 from ...services.matching_report import MatchingReport
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
 from ..http import MEDIA_TYPES, board_download, outcomes_download
 from ..models import MAX_INT, StrictInput
+from ..report_pdf import PDF_MEDIA_TYPE
 from .cases import CaseId
 from .report_models import BoardReportOut, ConsistencyReportOut
 
@@ -68,19 +69,27 @@ def board_report(
 @router.get(
     "/reports/board/download",
     response_class=Response,
-    responses={200: {"content": {v: {} for v in MEDIA_TYPES.values()}}},
+    responses={200: {"content": {v: {} for v in (*MEDIA_TYPES.values(), PDF_MEDIA_TYPE)}}},
 )
 def board_report_download(
     actor: CurrentActor,
     db: DB,
     start: Annotated[dt.date, Query(alias="from", description="First day (YYYY-MM-DD)")],
     end: Annotated[dt.date, Query(alias="to", description="Last day, included")],
-    format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+    format: Annotated[Literal["csv", "xlsx", "pdf"], Query()] = "csv",
     as_at: Annotated[dt.date | None, Query(description="Job-description ages as at")] = None,
 ) -> Response:
     """The board figures as a CSV or Excel table: a row per figure, a column per quarter
-    and the whole period (``bandwise report --from … --to … --out FILE``)."""
-    return board_download(reporting.board_report(db, actor, start, end, as_at), format)
+    and the whole period (``bandwise report --from … --to … --out FILE``); or as the board
+    page's PDF under the organisation's letterhead (``--pdf FILE``)."""
+    report = reporting.board_report(db, actor, start, end, as_at)
+    if format != "pdf":
+        return board_download(report, format)
+    from ..pages.reports import board_pdf, pdf_download  # the page's one PDF of the figures
+
+    p = report.period
+    pdf = board_pdf(report, organisation.letterhead(db, actor.organisation_id))
+    return pdf_download(pdf, f"board-figures-{p.start}-to-{p.end}.pdf")
 
 
 @router.get("/suites/{suite_id}/rematch", response_model=dict[str, Any], responses=NOT_FOUND)

@@ -176,31 +176,6 @@ def _date(text: str | None, default: dt.date) -> dt.date | None:
         return None
 
 
-#: The board page's period: at most ten years, within 2000 to 2100 (a longer one made a
-#: page of thousands of quarters, or an error, for no board that could read it).
-BOARD_YEARS = (2000, 2100)
-BOARD_MAX_YEARS = 10
-
-
-def _period_errors(start: dt.date, end: dt.date) -> list[dict[str, str]]:
-    first, last = BOARD_YEARS
-    if not (first <= start.year <= last and first <= end.year <= last):
-        return [{"text": f"The period must be between {first} and {last}", "href": "#from"}]
-    try:
-        limit = start.replace(year=start.year + BOARD_MAX_YEARS)
-    except ValueError:  # 29 February: ten years on is 1 March
-        limit = dt.date(start.year + BOARD_MAX_YEARS, 3, 1)
-    if end >= limit:
-        return [
-            {
-                "text": f"The period can be at most {BOARD_MAX_YEARS} years: choose a later "
-                "first day or an earlier last day",
-                "href": "#to",
-            }
-        ]
-    return []
-
-
 #: The board figures' rows, in the page's, the PDF's and the downloads' order.
 BOARD_FIGURES = reporting.BOARD_FIGURES
 
@@ -254,13 +229,13 @@ def _board(
         errors.append({"text": "Enter the last day as a date, like 2027-03-31", "href": "#to"})
     if start is None or end is None:
         return None, errors, (start, end)
-    errors += _period_errors(start, end)
-    if errors:
-        return None, errors, (start, end)
     try:
         return reporting.board_report(db, actor, start, end), [], (start, end)
     except ServiceError as exc:
-        return None, [{"text": exc.message, "href": "#from"}], (start, end)
+        # the service's period rule, on the field it names (the last day for a long one)
+        text = exc.message[:1].upper() + exc.message[1:]
+        href = "#to" if exc.field == "end" else "#from"
+        return None, [{"text": text, "href": href}], (start, end)
 
 
 def _board_page(
