@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bandwise.services import accounts
+from bandwise.services import accounts, sessions
 from bandwise.services.base import Actor, Database
 from bandwise.store import tables as t
 from bandwise.web.app import create_app
@@ -59,14 +59,14 @@ class Signed:
 
 def session_client(app: FastAPI, db: Database, actor: Actor) -> Signed:
     """A browser-like client with a session cookie (made directly, without a password)."""
-    started = accounts.start_session(db, user_view(db, actor), dt.timedelta(hours=1))
+    started = sessions.start_session(db, user_view(db, actor), dt.timedelta(hours=1))
     client = TestClient(app, raise_server_exceptions=False)
     client.cookies.set(SESSION_COOKIE, cookie_value(SECRET, started.token))
     return Signed(client, started.csrf_token, {CSRF_HEADER: started.csrf_token})
 
 
 def token_client(app: FastAPI, db: Database, actor: Actor) -> Signed:
-    _, token = accounts.create_api_token(db, actor, "tests")
+    _, token = sessions.create_api_token(db, actor, "tests")
     client = TestClient(app, raise_server_exceptions=False)
     return Signed(client, None, {"Authorization": f"Bearer {token}"})
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from apikit import PASSWORD, audit_actions, set_password, user_view
-from bandwise.services import accounts
-from bandwise.services.accounts import Throttle, TooManyAttempts, Unauthenticated
+from bandwise.services import accounts, sessions
+from bandwise.services.accounts import TooManyAttempts, Unauthenticated
 from bandwise.services.base import (
     Conflict,
     Database,
@@ -21,6 +21,7 @@ from bandwise.services.base import (
     RuleViolation,
     now,
 )
+from bandwise.services.sessions import Throttle
 from bandwise.store import tables as t
 from dbfixtures import People
 
@@ -39,7 +40,7 @@ def test_the_first_administrator_gets_a_one_time_password_they_must_change(db: D
     admin, password = accounts.create_admin(db, "Trust A", "Admin@Trust-A.nhs.example")
     assert admin.role == "admin" and admin.email == "admin@trust-a.nhs.example"
     assert admin.must_change_password and len(password) >= 16
-    user = accounts.authenticate(db, "admin@trust-a.nhs.example", password, "127.0.0.1")
+    user = sessions.authenticate(db, "admin@trust-a.nhs.example", password, "127.0.0.1")
     assert user.id == admin.id and user.must_change_password
     with db.transaction() as session:
         row = session.get(t.User, admin.id)
@@ -137,25 +138,25 @@ def test_changing_a_password_checks_the_current_one_and_ends_other_sessions(
     db: Database, people: People
 ) -> None:
     email = set_password(db, people.lead)
-    keep = accounts.sign_in(db, email, PASSWORD, "c1", HOUR)
-    other = accounts.sign_in(db, email, PASSWORD, "c2", HOUR)
+    keep = sessions.sign_in(db, email, PASSWORD, "c1", HOUR)
+    other = sessions.sign_in(db, email, PASSWORD, "c2", HOUR)
     with pytest.raises(InvalidInput, match="current password is wrong"):
-        accounts.change_password(db, people.lead, "not it at all", "a brand new password")
+        sessions.change_password(db, people.lead, "not it at all", "a brand new password")
     with pytest.raises(InvalidInput, match="at least 12") as err:
-        accounts.change_password(db, people.lead, PASSWORD, "short")
+        sessions.change_password(db, people.lead, PASSWORD, "short")
     assert err.value.field == "new_password"
     with pytest.raises(InvalidInput, match="differ"):
-        accounts.change_password(db, people.lead, PASSWORD, PASSWORD)
-    accounts.change_password(
+        sessions.change_password(db, people.lead, PASSWORD, PASSWORD)
+    sessions.change_password(
         db,
         people.lead,
         PASSWORD,
         "a brand new password",
         keep_session=accounts.token_hash(keep.token),
     )
-    assert accounts.resolve_session(db, keep.token) is not None
-    assert accounts.resolve_session(db, other.token) is None
-    assert accounts.authenticate(db, email, "a brand new password", "c1").id == people.lead.user_id
+    assert sessions.resolve_session(db, keep.token) is not None
+    assert sessions.resolve_session(db, other.token) is None
+    assert sessions.authenticate(db, email, "a brand new password", "c1").id == people.lead.user_id
     assert "user.password-changed" in audit_actions(db)
 
 
@@ -163,12 +164,12 @@ def test_a_reset_password_must_be_changed_and_ends_the_users_sessions(
     db: Database, people: People
 ) -> None:
     email = set_password(db, people.viewer)
-    started = accounts.sign_in(db, email, PASSWORD, "c", HOUR)
+    started = sessions.sign_in(db, email, PASSWORD, "c", HOUR)
     with pytest.raises(Forbidden):
         accounts.reset_password(db, people.lead, people.viewer.user_id)
     password = accounts.reset_password(db, people.admin, people.viewer.user_id)
-    assert accounts.resolve_session(db, started.token) is None
-    user = accounts.authenticate(db, email, password, "c")
+    assert sessions.resolve_session(db, started.token) is None
+    user = sessions.authenticate(db, email, password, "c")
     assert user.must_change_password
     assert audit_actions(db)[-1] == "user.password-reset"
 
@@ -177,14 +178,14 @@ def test_a_deactivated_user_cannot_sign_in_and_their_tokens_stop_working(
     db: Database, people: People
 ) -> None:
     email = set_password(db, people.viewer)
-    _, token = accounts.create_api_token(db, people.viewer, "script")
-    started = accounts.sign_in(db, email, PASSWORD, "c", HOUR)
+    _, token = sessions.create_api_token(db, people.viewer, "script")
+    started = sessions.sign_in(db, email, PASSWORD, "c", HOUR)
     viewer = user_view(db, people.viewer)
     accounts.update_user(db, people.admin, viewer.id, viewer.version, {"active": False})
-    assert accounts.resolve_session(db, started.token) is None
-    assert accounts.resolve_api_token(db, token) is None
+    assert sessions.resolve_session(db, started.token) is None
+    assert sessions.resolve_api_token(db, token) is None
     with pytest.raises(Unauthenticated, match="email address or password is wrong"):
-        accounts.authenticate(db, email, PASSWORD, "c")
+        sessions.authenticate(db, email, PASSWORD, "c")
 
 
 # -- throttling ---------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def test_a_deactivated_user_cannot_sign_in_and_their_tokens_stop_working(
 def _fail(db: Database, email: str, client: str = "10.0.0.1", times: int = 1) -> None:
     for _ in range(times):
         with pytest.raises((Unauthenticated, TooManyAttempts)):
-            accounts.authenticate(db, email, "wrong password!", client)
+            sessions.authenticate(db, email, "wrong password!", client)
 
 
 def test_five_failures_lock_the_email_with_a_time_to_try_again(
@@ -202,13 +203,13 @@ def test_five_failures_lock_the_email_with_a_time_to_try_again(
     email = set_password(db, people.lead)
     _fail(db, email, times=4)
     with pytest.raises(TooManyAttempts, match=r"try again after \d\d:\d\d") as err:
-        accounts.authenticate(db, email, "wrong password!", "10.0.0.1")
+        sessions.authenticate(db, email, "wrong password!", "10.0.0.1")
     assert err.value.status == 429
     assert dt.timedelta(minutes=14) < err.value.retry_at - now() <= dt.timedelta(minutes=15)
     # locked: even the right password is refused, from any client, without a new attempt
     attempts = _count(db, t.LoginAttempt)
     with pytest.raises(TooManyAttempts):
-        accounts.authenticate(db, email, PASSWORD, "10.9.9.9")
+        sessions.authenticate(db, email, PASSWORD, "10.9.9.9")
     assert _count(db, t.LoginAttempt) == attempts
     assert audit_actions(db)[-1] == "user.locked-out"
 
@@ -223,32 +224,32 @@ def test_the_lock_ends_when_the_failures_leave_the_window(db: Database, people: 
                     email=email, client="x", at=old + dt.timedelta(seconds=i), success=False
                 )
             )
-    assert accounts.authenticate(db, email, PASSWORD, "x").id == people.lead.user_id
+    assert sessions.authenticate(db, email, PASSWORD, "x").id == people.lead.user_id
 
 
 def test_a_successful_sign_in_clears_the_count(db: Database, people: People) -> None:
     email = set_password(db, people.lead)
     _fail(db, email, times=4)
-    accounts.authenticate(db, email, PASSWORD, "10.0.0.1")
+    sessions.authenticate(db, email, PASSWORD, "10.0.0.1")
     _fail(db, email, times=4)  # four more: not locked
-    assert accounts.authenticate(db, email, PASSWORD, "10.0.0.1").id == people.lead.user_id
+    assert sessions.authenticate(db, email, PASSWORD, "10.0.0.1").id == people.lead.user_id
 
 
 def test_unknown_emails_are_throttled_like_known_ones(db: Database) -> None:
     _fail(db, "nobody@nowhere.example", times=4)
     with pytest.raises(TooManyAttempts):
-        accounts.authenticate(db, "Nobody@nowhere.example", "anything", "10.0.0.1")
+        sessions.authenticate(db, "Nobody@nowhere.example", "anything", "10.0.0.1")
 
 
 def test_one_client_trying_many_emails_is_locked_too(db: Database) -> None:
     throttle = Throttle(max_failures=5, max_client_failures=6)
     for i in range(5):
         with pytest.raises(Unauthenticated):
-            accounts.authenticate(db, f"user{i}@x.example", "pw", "10.6.6.6", throttle)
+            sessions.authenticate(db, f"user{i}@x.example", "pw", "10.6.6.6", throttle)
     with pytest.raises(TooManyAttempts, match="from this address"):
-        accounts.authenticate(db, "user9@x.example", "pw", "10.6.6.6", throttle)
+        sessions.authenticate(db, "user9@x.example", "pw", "10.6.6.6", throttle)
     with pytest.raises(Unauthenticated):  # another client is not affected
-        accounts.authenticate(db, "user9@x.example", "pw", "10.7.7.7", throttle)
+        sessions.authenticate(db, "user9@x.example", "pw", "10.7.7.7", throttle)
 
 
 def test_two_processes_share_the_lockout_through_the_database(
@@ -260,9 +261,9 @@ def test_two_processes_share_the_lockout_through_the_database(
         _fail(db, email, times=3)
         _fail(second, email, times=2)
         with pytest.raises(TooManyAttempts):
-            accounts.authenticate(db, email, PASSWORD, "10.0.0.1")
+            sessions.authenticate(db, email, PASSWORD, "10.0.0.1")
         with pytest.raises(TooManyAttempts):
-            accounts.authenticate(second, email, PASSWORD, "10.0.0.1")
+            sessions.authenticate(second, email, PASSWORD, "10.0.0.1")
     finally:
         second.engine.dispose()
 
@@ -277,57 +278,57 @@ def test_times_are_shown_in_the_configured_zone() -> None:
 
 
 def test_a_session_is_stored_only_as_a_hash_and_expires(db: Database, people: People) -> None:
-    started = accounts.start_session(db, user_view(db, people.staff), HOUR)
+    started = sessions.start_session(db, user_view(db, people.staff), HOUR)
     with db.transaction() as session:
         row = session.scalar(select(t.WebSession))
         assert row is not None
         assert row.token_hash == accounts.token_hash(started.token) != started.token
         assert row.csrf_token == started.csrf_token
-    principal = accounts.resolve_session(db, started.token)
+    principal = sessions.resolve_session(db, started.token)
     assert principal is not None and principal.actor == people.staff
     assert principal.via == "session" and principal.csrf_token == started.csrf_token
-    assert accounts.resolve_session(db, started.token + "x") is None
+    assert sessions.resolve_session(db, started.token + "x") is None
     with db.transaction() as session:
         row = session.scalar(select(t.WebSession))
         assert row is not None
         row.expires_at = now() - dt.timedelta(seconds=1)
-    assert accounts.resolve_session(db, started.token) is None
+    assert sessions.resolve_session(db, started.token) is None
 
 
 def test_signing_out_ends_the_session(db: Database, people: People) -> None:
-    started = accounts.start_session(db, user_view(db, people.staff), HOUR)
-    accounts.end_session(db, started.token)
-    assert accounts.resolve_session(db, started.token) is None
+    started = sessions.start_session(db, user_view(db, people.staff), HOUR)
+    sessions.end_session(db, started.token)
+    assert sessions.resolve_session(db, started.token) is None
     assert audit_actions(db)[-2:] == ["session.started", "session.ended"]
 
 
 def test_an_api_token_is_shown_once_stored_as_a_hash_and_revocable(
     db: Database, people: People
 ) -> None:
-    view, token = accounts.create_api_token(db, people.lead, "nightly export")
+    view, token = sessions.create_api_token(db, people.lead, "nightly export")
     assert token.startswith("bw_") and len(token) > 40
     with db.transaction() as session:
         assert session.scalar(select(t.ApiToken.token_hash)) == accounts.token_hash(token)
-    principal = accounts.resolve_api_token(db, token)
+    principal = sessions.resolve_api_token(db, token)
     assert principal is not None and principal.actor == people.lead and principal.via == "token"
     assert principal.csrf_token is None
-    assert accounts.list_api_tokens(db, people.lead)[0].last_used_at is not None
-    assert accounts.list_api_tokens(db, people.viewer) == ()
+    assert sessions.list_api_tokens(db, people.lead)[0].last_used_at is not None
+    assert sessions.list_api_tokens(db, people.viewer) == ()
     with pytest.raises(NotFound):
-        accounts.revoke_api_token(db, people.viewer, view.id)
-    revoked = accounts.revoke_api_token(db, people.lead, view.id)
+        sessions.revoke_api_token(db, people.viewer, view.id)
+    revoked = sessions.revoke_api_token(db, people.lead, view.id)
     assert revoked.revoked_at is not None
-    assert accounts.resolve_api_token(db, token) is None
+    assert sessions.resolve_api_token(db, token) is None
     assert audit_actions(db)[-2:] == ["api-token.created", "api-token.revoked"]
 
 
 def test_an_administrator_may_revoke_any_token_of_the_organisation_only(
     db: Database, people: People, other_people: People
 ) -> None:
-    view, _ = accounts.create_api_token(db, people.staff, "script")
+    view, _ = sessions.create_api_token(db, people.staff, "script")
     with pytest.raises(NotFound):
-        accounts.revoke_api_token(db, other_people.admin, view.id)
-    assert accounts.revoke_api_token(db, people.admin, view.id).revoked_at is not None
+        sessions.revoke_api_token(db, other_people.admin, view.id)
+    assert sessions.revoke_api_token(db, people.admin, view.id).revoked_at is not None
 
 
 def test_operator_commands_create_and_list_users(db: Database) -> None:

@@ -31,7 +31,7 @@ from apikit import (
     token_client,
 )
 from bandwise.cli import app as cli_app
-from bandwise.services import accounts
+from bandwise.services import accounts, sessions
 from bandwise.services.base import Database
 from bandwise.services.jobs import create_job, get_job
 from bandwise.web.app import create_app
@@ -219,7 +219,7 @@ def test_bearer_tokens_work_without_csrf_and_revoked_ones_are_refused(
 def test_a_bearer_token_wins_over_a_cookie(db: Database, db_url: str, people: People) -> None:
     app = make_app(db_url)
     browser = session_client(app, db, people.viewer)
-    _, token = accounts.create_api_token(db, people.lead, "lead script")
+    _, token = sessions.create_api_token(db, people.lead, "lead script")
     response = browser.client.post(
         "/api/jobs", json={"title": "As the lead"}, headers={"Authorization": f"Bearer {token}"}
     )

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bandwise.cli import app
-from bandwise.services import accounts
+from bandwise.services import accounts, sessions
 from bandwise.services.base import Database
 from clikit import Ran, run_main
 
@@ -52,7 +52,7 @@ def test_create_admin_prints_a_one_time_password_that_signs_in(
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["email"] == "lead@trust.nhs.uk"
-    user = accounts.authenticate(db, "lead@trust.nhs.uk", data["one_time_password"], "cli")
+    user = sessions.authenticate(db, "lead@trust.nhs.uk", data["one_time_password"], "cli")
     assert user.role == "admin" and user.must_change_password
     text = runner.invoke(app, ["users", "create-admin", "--email", "b@x.example",
                                "--organisation", "Second Trust"])  # fmt: skip

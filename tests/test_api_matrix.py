@@ -22,6 +22,7 @@ from bandwise.services import (
     letters,
     organisation,
     reviews,
+    sessions,
 )
 from bandwise.services.base import Database
 from bandwise.services.jobs import create_job, get_job
@@ -233,7 +234,7 @@ def test_every_role_gets_the_expected_status_from_every_endpoint(
 ) -> None:
     app = make_app(db_url)
     job = create_job(db, people.lead, "Arts Therapist")
-    lead_token, _ = accounts.create_api_token(db, people.lead, "to revoke")
+    lead_token, _ = sessions.create_api_token(db, people.lead, "to revoke")
     case_job = create_job(db, people.lead, "Matrix case job")
     case = cases.open_case(db, people.lead, case_job.id, "match", "arts-therapist")
     reviewed = notified(db, people)

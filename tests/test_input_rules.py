@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from apikit import PASSWORD, set_password
-from bandwise.services import accounts, cases, reviews
+from bandwise.services import accounts, cases, reviews, sessions
 from bandwise.services.base import Conflict, Database, InvalidInput
 from bandwise.services.documents import add_document
 from bandwise.services.fields import like_pattern
@@ -69,7 +69,7 @@ def test_user_organisation_and_token_names_refuse_control_characters(
         accounts.create_admin(db, text, "boss@elsewhere.example")
     assert info.value.field == "organisation"
     with pytest.raises(InvalidInput, match="control characters") as info:
-        accounts.create_api_token(db, people.lead, text)
+        sessions.create_api_token(db, people.lead, text)
     assert info.value.field == "name"
 
 
@@ -142,7 +142,7 @@ def test_normalise_email_folds_width_and_case() -> None:
 def test_sign_in_finds_the_account_by_any_look_alike_spelling(db: Database, people: People) -> None:
     email = set_password(db, people.lead)
     wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in email.upper())
-    assert accounts.authenticate(db, wide, PASSWORD, "client").id == people.lead.user_id
+    assert sessions.authenticate(db, wide, PASSWORD, "client").id == people.lead.user_id
 
 
 def test_sign_in_still_finds_an_address_stored_before_normalisation(
@@ -153,7 +153,7 @@ def test_sign_in_still_finds_an_address_stored_before_normalisation(
         session.execute(
             update(t.User).where(t.User.id == people.lead.user_id).values(email="groß@x.example")
         )
-    assert accounts.authenticate(db, "GROß@x.example", PASSWORD, "c").id == people.lead.user_id
+    assert sessions.authenticate(db, "GROß@x.example", PASSWORD, "c").id == people.lead.user_id
 
 
 def test_an_address_used_in_another_organisation_is_refused_without_saying_so(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from bandwise.services import accounts
-from bandwise.services.accounts import resolve_api_token
+from bandwise.services import accounts, sessions
+from bandwise.services.sessions import resolve_api_token
 from dbfixtures import make_people
 from pagekit import Web, text_of
 from workflowkit import last_audit
@@ -31,7 +31,7 @@ def test_create_a_token_shown_once_then_revoke_it(web: Web) -> None:
     assert last_audit(web.db).action == "api-token.created"
     again = browser.get("/account")
     assert "nightly export" in again.text and token not in again.text  # shown only once
-    (view,) = accounts.list_api_tokens(web.db, web.people.management)
+    (view,) = sessions.list_api_tokens(web.db, web.people.management)
     revoked = browser.post(f"/account/tokens/{view.id}/revoke")
     assert revoked.status_code == 303
     assert resolve_api_token(web.db, token) is None
@@ -44,9 +44,9 @@ def test_a_token_without_a_name_is_in_the_summary_and_others_tokens_are_404(web:
     answer = browser.post("/account/tokens", {"name": ""})
     assert answer.status_code == 422
     assert "nhsuk-error-summary" in answer.text and 'href="#token-name"' in answer.text
-    theirs, _ = accounts.create_api_token(web.db, web.people.staff, "staff script")
+    theirs, _ = sessions.create_api_token(web.db, web.people.staff, "staff script")
     assert browser.post(f"/account/tokens/{theirs.id}/revoke").status_code == 404
-    (still,) = accounts.list_api_tokens(web.db, web.people.staff)
+    (still,) = sessions.list_api_tokens(web.db, web.people.staff)
     assert still.revoked_at is None
 
 
@@ -85,7 +85,7 @@ def test_create_a_user_shows_the_one_time_password_once(web: Web) -> None:
     made = users["new.person@trust-a.nhs.example"]
     assert (made.role, made.side, made.must_change_password) == ("practitioner", "staff-side", True)
     assert last_audit(web.db).action == "user.created"
-    signed = accounts.authenticate(web.db, made.email, password, "test")
+    signed = sessions.authenticate(web.db, made.email, password, "test")
     assert signed.id == made.id
     assert password not in browser.get("/admin").text
     assert password not in browser.get(f"/admin/users/{made.id}").text
@@ -140,7 +140,7 @@ def test_the_last_admin_cannot_be_demoted_and_reset_password(web: Web) -> None:
     password = re.search(r'id="one-time-password"[^>]*>([^<]+)<', reset.text).group(1)  # type: ignore[union-attr]
     viewer = accounts.get_user(web.db, web.people.admin, web.people.viewer.user_id)
     assert viewer.must_change_password
-    assert accounts.authenticate(web.db, viewer.email, password, "test").id == viewer.id
+    assert sessions.authenticate(web.db, viewer.email, password, "test").id == viewer.id
 
 
 def test_another_organisations_user_is_404(web: Web) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from apikit import PASSWORD
-from bandwise.services import accounts, jobs
+from bandwise.services import accounts, jobs, sessions
 from bandwise.web.auth import SESSION_COOKIE
 from pagekit import Web, text_of
 
@@ -206,7 +206,7 @@ def test_first_run_creates_the_first_administrator_once(
     db = Database.connect(url)
     try:
         assert accounts.user_count(db) == 1
-        user = accounts.authenticate(db, cli_server.FIRST_ADMIN_EMAIL, password, "test")
+        user = sessions.authenticate(db, cli_server.FIRST_ADMIN_EMAIL, password, "test")
         assert user.must_change_password
         cli_server._first_run(url, "127.0.0.1", 8000)
         assert "one-time password" not in capsys.readouterr().out

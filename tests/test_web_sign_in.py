@@ -93,7 +93,7 @@ def test_guessing_the_current_password_is_locked_out_like_signing_in(
     from dataclasses import replace
 
     from apikit import settings_for
-    from bandwise.services.accounts import Throttle
+    from bandwise.services.sessions import Throttle
     from bandwise.web.app import create_app
 
     email = set_password(db, people.lead)
@@ -121,7 +121,7 @@ def test_the_right_current_password_clears_the_count(
     from dataclasses import replace
 
     from apikit import settings_for
-    from bandwise.services.accounts import Throttle
+    from bandwise.services.sessions import Throttle
     from bandwise.web.app import create_app
 
     set_password(db, people.lead)
@@ -144,7 +144,7 @@ def test_the_password_page_says_when_guessing_is_locked_out(
     from dataclasses import replace
 
     from apikit import settings_for
-    from bandwise.services.accounts import Throttle
+    from bandwise.services.sessions import Throttle
     from bandwise.web.app import create_app
     from pagekit import PageClient
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from bandwise.services import accounts
+from bandwise.services import accounts, sessions
 from bandwise.services.base import Actor, Database
 from bandwise.store.migrate import upgrade
 
@@ -141,7 +141,7 @@ def _seed_people(db: Database) -> dict[str, BrowserUser]:
 
     def settle(item: tuple[str, accounts.UserView, str]) -> BrowserUser:
         key, view, once = item
-        accounts.change_password(db, view.actor(), once, PASSWORD)
+        sessions.change_password(db, view.actor(), once, PASSWORD)
         return BrowserUser(key, view.email, view.name, view.role, view.side, PASSWORD, view.actor())
 
     return {user.key: user for user in map(settle, made)}

@@ -32,9 +32,10 @@ from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from ..errors import CrossSiteRequest, CsrfFailed, PasswordChangeRequired
-from ..services import accounts
-from ..services.accounts import Principal, SessionStart, Unauthenticated
+from ..services import sessions
+from ..services.accounts import Unauthenticated
 from ..services.base import Actor, Database
+from ..services.sessions import Principal, SessionStart
 from .settings import Settings
 
 SESSION_COOKIE = "bandwise_session"
@@ -157,13 +158,13 @@ def _identify(
     """Resolve the credentials (runs in the thread pool: it reads the database)."""
     db = get_db(request)
     if bearer is not None:
-        principal = accounts.resolve_api_token(db, bearer.credentials)
+        principal = sessions.resolve_api_token(db, bearer.credentials)
         if principal is None:
             raise Unauthenticated("the API token is not valid (unknown or revoked)")
         return principal
     if cookie:
         token = token_from_cookie(get_settings(request).secret_key, cookie)
-        principal = accounts.resolve_session(db, token) if token else None
+        principal = sessions.resolve_session(db, token) if token else None
         if principal is None:
             raise Unauthenticated("the session has ended: sign in again")
         return principal

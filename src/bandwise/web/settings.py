@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from ..documents.limits import ParseLimits
 from ..errors import ConfigError as ConfigError  # re-exported
-from ..services.accounts import Throttle
 from ..services.letter_mail import Mailer
+from ..services.sessions import Throttle
 from ..settings import Settings as EnvironmentSettings
 from ..settings import load
 from ..store.db import database_url

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import UnsupportedMediaType
-from ...services import accounts
-from ...services.accounts import Principal, TokenView
+from ...services import accounts, sessions
 from ...services.base import Database, InvalidInput
+from ...services.sessions import Principal, TokenView
 from ..auth import (
     CSRF_FIELD,
     DB,
@@ -139,7 +139,7 @@ async def sign_in(
     to send with every state-changing request. Too many failures lock the email out."""
     body = await _sign_in_body(request)
     started = await run_in_threadpool(
-        accounts.sign_in,
+        sessions.sign_in,
         db,
         body.email,
         body.password,
@@ -158,7 +158,7 @@ def sign_out(principal: SignedIn, request: Request, settings: AppSettings, db: D
     """Sign out: the session ends on every server process."""
     if principal.via != "session":
         raise InvalidInput("an API token is revoked at DELETE /api/tokens/{id}, not signed out")
-    accounts.end_session(db, principal.credential, hashed=True)
+    sessions.end_session(db, principal.credential, hashed=True)
     response = Response(status_code=204)
     clear_session_cookie(response, settings, request)
     return response
@@ -191,7 +191,7 @@ def change_password(
     """Change your password (at least 12 characters); your other sessions end. A wrong
     current password counts as a failed sign-in: too many lock both out for a while."""
     keep = principal.credential if principal.via == "session" else None
-    accounts.change_password(
+    sessions.change_password(
         db,
         principal.actor,
         body.current_password,
@@ -206,14 +206,14 @@ def change_password(
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(actor: CurrentActor, db: DB) -> list[TokenOut]:
     """Your API tokens (never the tokens themselves)."""
-    return [TokenOut.of(v) for v in accounts.list_api_tokens(db, actor)]
+    return [TokenOut.of(v) for v in sessions.list_api_tokens(db, actor)]
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated)
 def create_token(body: TokenIn, actor: CurrentActor, db: DB) -> TokenCreated:
     """A token for scripts (``Authorization: Bearer ...``), acting as you with your role.
     The token is shown only in this response: store it safely."""
-    view, token = accounts.create_api_token(db, actor, body.name)
+    view, token = sessions.create_api_token(db, actor, body.name)
     return TokenCreated(**TokenOut.of(view).model_dump(), token=token)
 
 
@@ -226,4 +226,4 @@ def revoke_token(
     token_id: Annotated[int, PathParam(ge=1, le=MAX_INT)], actor: CurrentActor, db: DB
 ) -> TokenOut:
     """Revoke a token: yours, or (administrators) anyone's in the organisation."""
-    return TokenOut.of(accounts.revoke_api_token(db, actor, token_id))
+    return TokenOut.of(sessions.revoke_api_token(db, actor, token_id))

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from ...services import accounts
+from ...services import accounts, sessions
 from ...services.base import Database, InvalidInput, NotFound
 from ..auth import DB
 from .deps import PageUser, RecordId, error_list, field_text, redirect
@@ -31,7 +31,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     me = accounts.get_user(db, user.actor, user.actor.user_id)
-    tokens = accounts.list_api_tokens(db, user.actor)
+    tokens = sessions.list_api_tokens(db, user.actor)
     return render(
         request,
         "account/account.html",
@@ -63,7 +63,7 @@ async def create_token(user: PageUser, request: Request, db: DB) -> Response:
 def _create_token(user: PageUser, request: Request, db: Database, form: FormData) -> Response:
     name = field_text(form, "name")
     try:
-        _view, token = accounts.create_api_token(db, user.actor, name)
+        _view, token = sessions.create_api_token(db, user.actor, name)
     except InvalidInput as exc:
         errors = error_list(exc, {"name": "token-name"})
         errors = [{**e, "text": e["text"][:1].upper() + e["text"][1:]} for e in errors]
@@ -74,7 +74,7 @@ def _create_token(user: PageUser, request: Request, db: Database, form: FormData
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(token_id: RecordId, user: PageUser, db: DB) -> Response:
     """Only my own tokens from this page (an administrator's wider power stays in the API)."""
-    if not any(t.id == token_id for t in accounts.list_api_tokens(db, user.actor)):
+    if not any(t.id == token_id for t in sessions.list_api_tokens(db, user.actor)):
         raise NotFound(f"no API token {token_id}")
-    accounts.revoke_api_token(db, user.actor, token_id)
+    sessions.revoke_api_token(db, user.actor, token_id)
     return redirect("/account?revoked=1#tokens")

@@ -19,9 +19,10 @@ from starlette.datastructures import FormData
 
 from ...clock import uk_day
 from ...services import cases, outcome_review
-from ...services.accounts import SIDES, Principal
+from ...services.accounts import SIDES
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.fields import digits
+from ...services.sessions import Principal
 from ..auth import DB
 from .cases import SIDE_LABELS, case_breadcrumbs, load_case, render_case_page
 from .deps import (

@@ -29,11 +29,11 @@ from starlette.datastructures import FormData
 from ...profiles.validate import known_problems
 from ...scheme.loader import load_scheme
 from ...services import cases, suggestions
-from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, RuleViolation
 from ...services.case_preview import FormPreview, preview_levels
 from ...services.cases import DecisionInput
 from ...services.fields import digits
+from ...services.sessions import Principal
 from ..auth import DB
 from .case_form_suggestions import suggestion_slots
 from .case_workspace import (

@@ -19,11 +19,12 @@ from ... import workflow
 from ...policy import policy
 from ...profiles.model import Profile
 from ...services import accounts, cases, jobs, reviews, suites
-from ...services.accounts import Principal, UserView
+from ...services.accounts import UserView
 from ...services.base import Database, InvalidInput, RuleViolation
 from ...services.case_preview import case_profile, nearest_for_case
 from ...services.cases import CaseDetail
 from ...services.jobs import JobView
+from ...services.sessions import Principal
 from ...store import tables as t
 from ..auth import DB
 from . import labels

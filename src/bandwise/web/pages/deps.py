@@ -24,10 +24,10 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from ...errors import PageRedirect as PageRedirect  # re-exported
-from ...services import accounts
-from ...services.accounts import Principal
+from ...services import sessions
 from ...services.base import Conflict, InvalidInput
 from ...services.fields import DATE_MAX, DATE_MIN
+from ...services.sessions import Principal
 from ..auth import (  # check_origin: the one place that decides what is this site
     SESSION_COOKIE,
     _check_csrf,
@@ -64,7 +64,7 @@ def session_principal(request: Request) -> Principal | None:
     token = token_from_cookie(get_settings(request).secret_key, cookie)
     if not token:
         return None
-    return accounts.resolve_session(get_db(request), token)
+    return sessions.resolve_session(get_db(request), token)
 
 
 async def _signed_in_page(request: Request) -> Principal:

@@ -18,9 +18,9 @@ from starlette.datastructures import FormData
 
 from ...letters import FIELDS, KIND_LABELS, KINDS
 from ...services import letter_templates, letters, reviews
-from ...services.accounts import Principal
 from ...services.base import Conflict, Database, InvalidInput, NotFound, RuleViolation
 from ...services.letters import Recipient
+from ...services.sessions import Principal
 from ..auth import DB, get_settings
 from ..http import attachment
 from .cases import case_breadcrumbs, load_case

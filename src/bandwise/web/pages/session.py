@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ...services import accounts
+from ...services import sessions
 from ...services.accounts import TooManyAttempts, Unauthenticated
 from ...services.base import InvalidInput
 from ..auth import (
@@ -47,7 +47,7 @@ async def sign_in(request: Request, settings: AppSettings, db: DB) -> Response:
     if not errors:
         try:
             started = await run_in_threadpool(
-                accounts.sign_in,
+                sessions.sign_in,
                 db,
                 email,
                 password,
@@ -73,7 +73,7 @@ async def sign_in(request: Request, settings: AppSettings, db: DB) -> Response:
 
 @router.post("/sign-out")
 def sign_out(principal: PageSignedIn, request: Request, settings: AppSettings, db: DB) -> Response:
-    accounts.end_session(db, principal.credential, hashed=True)
+    sessions.end_session(db, principal.credential, hashed=True)
     response = redirect("/sign-in?signed_out=1")
     clear_session_cookie(response, settings, request)
     return response
@@ -100,7 +100,7 @@ async def change_password(
         try:
             await run_in_threadpool(  # password hashing is slow: off the event loop
                 functools.partial(
-                    accounts.change_password,
+                    sessions.change_password,
                     db,
                     principal.actor,
                     current,

@@ -33,7 +33,7 @@ from jinja2.runtime import Context
 from ...clock import UK as UK  # re-exported: the one UK zone
 from ...clock import uk_date, uk_datetime
 from ...profiles.library import builtin_library
-from ...services.accounts import Principal
+from ...services.sessions import Principal
 from ...services.suites import organisation_library
 from ..report_pdf import breakable
 from . import labels
