@@ -50,16 +50,15 @@ def build_case(folder: Path, unbroken: int = 0) -> tuple[object, object, int]:
     admin_view, _ = accounts.create_admin(db, "Bench Trust", "admin@bench.nhs.example")
     admin = Actor(admin_view.id, admin_view.organisation_id, "admin", None, admin_view.name)
 
-    def user(name: str, role: str, side: str | None) -> Actor:
-        view, _ = accounts.create_user(
-            db, admin, f"{name.lower().replace(' ', '.')}@bench.nhs.example", name, role, side
-        )
+    def user(name: str, role: str, side: str | None, checker: bool = False) -> Actor:
+        email = f"{name.lower().replace(' ', '.')}@bench.nhs.example"
+        view, _ = accounts.create_user(db, admin, email, name, role, side, checker=checker)
         return Actor(view.id, view.organisation_id, role, side, view.name)
 
     lead = user("Lead", "je-lead", None)
     management = user("Manager", "practitioner", "management")
     staff = user("Staff rep", "practitioner", "staff-side")
-    checker = user("Checker", "practitioner", "management")
+    checker = user("Checker", "practitioner", "management", checker=True)
     job = jobs.create_job(db, lead, "Arts Therapist", "AT-1", "Therapies")
     case = cases.open_case(db, lead, job.id, "match", "arts-therapist")
     decisions = [DecisionInput(n, lv, EVIDENCE) for n, lv in enumerate(LEVELS, start=1)]

@@ -24,6 +24,7 @@ import bench_import
 import bench_import_memory
 import bench_load
 import bench_parse_child
+import bench_records_out
 import bench_report
 import bench_server
 import bench_startup
@@ -74,6 +75,10 @@ def main(argv: list[str] | None = None) -> None:
     figures += bench_workspace.run(requests=50 if args.quick else 200)
     print("\n== matching report (HTML and PDF) ==")
     figures += bench_report.run(runs=5 if args.quick else 20)
+    print("\n== letters, exports, board PDF, backup, check and doctor ==")
+    figures += bench_records_out.run(
+        outcomes=200 if args.quick else 2000, runs=3 if args.quick else 5
+    )
     if args.server:
         print("\n== bandwise serve: load and SIGKILL runs ==")
         figures += bench_server.run(
