@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_report import EVIDENCE, LEVELS, Figure
+from bench_report import EVIDENCE, LEVELS, Figure, bench_people
 
 SAT_ON = dt.date(2026, 10, 1)
 NOTIFIED_ON = dt.date(2026, 10, 5)
@@ -33,26 +33,11 @@ NOTIFIED_ON = dt.date(2026, 10, 5)
 
 def build(folder: Path, outcomes: int) -> tuple[object, object, list[int], float]:
     """A database with ``outcomes`` notified outcomes; (db, lead, case ids, seconds)."""
-    from bandwise.services import accounts, cases, jobs
-    from bandwise.services.base import Actor, Database
+    from bandwise.services import cases, jobs
     from bandwise.services.cases import DecisionInput, Guest
-    from bandwise.store.migrate import upgrade
 
-    url = f"sqlite:///{folder / 'bandwise.db'}"
-    upgrade(url)
-    db = Database.connect(url)
-    admin_view, _ = accounts.create_admin(db, "Bench Trust", "admin@bench.nhs.example")
-    admin = Actor(admin_view.id, admin_view.organisation_id, "admin", None, admin_view.name)
-
-    def user(name: str, role: str, side: str | None, checker: bool = False) -> Actor:
-        email = f"{name.lower().replace(' ', '.')}@bench.nhs.example"
-        view, _ = accounts.create_user(db, admin, email, name, role, side, checker=checker)
-        return Actor(view.id, view.organisation_id, role, side, view.name)
-
-    lead = user("Lead", "je-lead", None)
-    management = user("Manager", "practitioner", "management")
-    staff = user("Staff rep", "practitioner", "staff-side")
-    checker = user("Checker", "practitioner", "management", checker=True)
+    p = bench_people(folder, "bandwise.db")
+    db, lead, management, staff, checker = p.db, p.lead, p.management, p.staff, p.checker
     guest = Guest("Ann Jones", "staff-side", "UNISON Eastern region")
     decisions = [DecisionInput(n, lv, EVIDENCE) for n, lv in enumerate(LEVELS, start=1)]
     ids = []

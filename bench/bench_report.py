@@ -23,7 +23,9 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 Figure = tuple[str, float, str, str]  # name, value, unit, target ("" when none)
 
@@ -36,15 +38,23 @@ EVIDENCE = (
 ) * 2
 
 
-def build_case(folder: Path, unbroken: int = 0) -> tuple[object, object, int]:
-    """A temporary database with one confirmed match; returns (db, actor, case id). With
-    ``unbroken``, each factor's evidence is that many characters without a space."""
-    from bandwise.services import accounts, cases, jobs
+@dataclass(frozen=True)
+class BenchPeople:
+    """A migrated temporary SQLite database and the people a case needs."""
+
+    db: Any
+    lead: Any
+    management: Any  # practitioner, management side
+    staff: Any  # practitioner, staff side
+    checker: Any  # a consistency checker on no panel
+
+
+def bench_people(folder: Path, name: str = "bench.db") -> BenchPeople:
+    from bandwise.services import accounts
     from bandwise.services.base import Actor, Database
-    from bandwise.services.cases import DecisionInput
     from bandwise.store.migrate import upgrade
 
-    url = f"sqlite:///{folder / 'bench.db'}"
+    url = f"sqlite:///{folder / name}"
     upgrade(url)
     db = Database.connect(url)
     admin_view, _ = accounts.create_admin(db, "Bench Trust", "admin@bench.nhs.example")
@@ -55,10 +65,23 @@ def build_case(folder: Path, unbroken: int = 0) -> tuple[object, object, int]:
         view, _ = accounts.create_user(db, admin, email, name, role, side, checker=checker)
         return Actor(view.id, view.organisation_id, role, side, view.name)
 
-    lead = user("Lead", "je-lead", None)
-    management = user("Manager", "practitioner", "management")
-    staff = user("Staff rep", "practitioner", "staff-side")
-    checker = user("Checker", "practitioner", "management", checker=True)
+    return BenchPeople(
+        db,
+        user("Lead", "je-lead", None),
+        user("Manager", "practitioner", "management"),
+        user("Staff rep", "practitioner", "staff-side"),
+        user("Checker", "practitioner", "management", checker=True),
+    )
+
+
+def build_case(folder: Path, unbroken: int = 0) -> tuple[object, object, int]:
+    """A temporary database with one confirmed match; returns (db, actor, case id). With
+    ``unbroken``, each factor's evidence is that many characters without a space."""
+    from bandwise.services import cases, jobs
+    from bandwise.services.cases import DecisionInput
+
+    p = bench_people(folder)
+    db, lead, management, staff, checker = p.db, p.lead, p.management, p.staff, p.checker
     job = jobs.create_job(db, lead, "Arts Therapist", "AT-1", "Therapies")
     case = cases.open_case(db, lead, job.id, "match", "arts-therapist")
     decisions = [DecisionInput(n, lv, EVIDENCE) for n, lv in enumerate(LEVELS, start=1)]
