@@ -159,25 +159,36 @@ def member_text(name: str, side: str, guest_of: str | None = None) -> str:
 def _who_and_when(
     session: Session, organisation_id: int, records: list[OutcomeRecord]
 ) -> dict[int, WhoAndWhen]:
-    """Each outcome's panel, rationale, approving check and notification, by outcome id."""
+    """Each outcome's panel, rationale, approving check and notification, by outcome id.
+    Columns, not whole rows: an outcome's row carries its result as JSON, which the export
+    does not need (decoding it was most of an export's time)."""
     outcomes = {
-        o.id: o
-        for o in session.scalars(
-            select(t.Outcome).where(t.Outcome.organisation_id == organisation_id)
+        outcome_id: (panel_id, rationale)
+        for outcome_id, panel_id, rationale in session.execute(
+            select(t.Outcome.id, t.Outcome.panel_id, t.Outcome.rationale).where(
+                t.Outcome.organisation_id == organisation_id
+            )
         )
     }
-    panels = {
-        p.id: p
-        for p in session.scalars(select(t.Panel).where(t.Panel.organisation_id == organisation_id))
-    }
+    sat_on = dict(
+        session.execute(
+            select(t.Panel.id, t.Panel.sat_on).where(t.Panel.organisation_id == organisation_id)
+        ).all()
+    )
     names = dict(
         session.execute(
             select(t.User.id, t.User.name).where(t.User.organisation_id == organisation_id)
         ).all()
     )
     members: dict[int, list[str]] = defaultdict(list)
-    rows = session.scalars(
-        select(t.PanelMember)
+    rows = session.execute(
+        select(
+            t.PanelMember.panel_id,
+            t.PanelMember.user_id,
+            t.PanelMember.side,
+            t.PanelMember.guest_name,
+            t.PanelMember.guest_organisation,
+        )
         .join(t.Panel, t.PanelMember.panel_id == t.Panel.id)
         .where(t.Panel.organisation_id == organisation_id)
         .order_by(t.PanelMember.id)
@@ -189,15 +200,19 @@ def _who_and_when(
             )
         else:
             members[m.panel_id].append(member_text(names.get(m.user_id, ""), m.side))
-    approved: dict[int, t.ConsistencyCheck] = {}
-    checks = session.scalars(
-        select(t.ConsistencyCheck)
+    approved: dict[int, tuple[int, dt.datetime]] = {}
+    checks = session.execute(
+        select(
+            t.ConsistencyCheck.outcome_id,
+            t.ConsistencyCheck.checker_id,
+            t.ConsistencyCheck.checked_at,
+        )
         .where(t.ConsistencyCheck.organisation_id == organisation_id)
         .where(t.ConsistencyCheck.decision == "approved")
         .order_by(t.ConsistencyCheck.id)
     )
-    for row in checks:
-        approved[row.outcome_id] = row  # the last approval, should there be two
+    for outcome_id, checker_id, checked_at in checks:
+        approved[outcome_id] = (checker_id, checked_at)  # the last approval, should there be two
     notified = {
         case_id: uk_day(at)
         for case_id, at in session.execute(
@@ -213,15 +228,14 @@ def _who_and_when(
             latest[r.case_id] = r
     out = {}
     for r in records:
-        outcome = outcomes[r.outcome_id]
-        panel = panels.get(outcome.panel_id) if outcome.panel_id is not None else None
+        panel_id, rationale = outcomes[r.outcome_id]
         check = approved.get(r.outcome_id)
         out[r.outcome_id] = WhoAndWhen(
-            outcome_on=panel.sat_on if panel is not None else r.recorded_on,
-            panel_members="; ".join(members[panel.id]) if panel is not None else "",
-            rationale=outcome.rationale or "",
-            checked_by=names.get(check.checker_id, "") if check is not None else "",
-            checked_on=uk_day(check.checked_at) if check is not None else None,
+            outcome_on=sat_on[panel_id] if panel_id is not None else r.recorded_on,
+            panel_members="; ".join(members[panel_id]) if panel_id is not None else "",
+            rationale=rationale or "",
+            checked_by=names.get(check[0], "") if check is not None else "",
+            checked_on=uk_day(check[1]) if check is not None else None,
             notified_on=(
                 notified.get(r.case_id) if latest[r.case_id].outcome_id == r.outcome_id else None
             ),

@@ -83,9 +83,20 @@ def _levels(value: Any) -> tuple[str, ...]:
 
 
 def outcome_records(session: Session, organisation_id: int) -> list[OutcomeRecord]:
-    """Every outcome of the organisation, oldest first within each job."""
+    """Every outcome of the organisation, oldest first within each job. The columns it
+    needs, not whole rows: an outcome's row carries its whole result as JSON, and every
+    organisation-wide view (export, board, consistency) reads all of them."""
+    o, c, j = t.Outcome, t.Case, t.Job
+    columns = (
+        o.id, o.recorded_at, o.verdict, o.total_min, o.total_max, o.band, o.levels,
+        o.profile_id, o.suite_id, o.suite_version, o.scheme_edition, o.rule_set_id,
+        o.rule_set_version, c.id.label("case_id"), c.kind.label("case_kind"),
+        c.status.label("case_status"), j.id.label("job_id"), j.title.label("job_title"),
+        j.reference.label("job_reference"), j.department.label("job_department"),
+        j.status.label("job_status"),
+    )  # fmt: skip
     rows = session.execute(
-        select(t.Outcome, t.Case, t.Job)
+        select(*columns)
         .join(t.Case, t.Outcome.case_id == t.Case.id)
         .join(t.Job, t.Case.job_id == t.Job.id)
         .where(t.Outcome.organisation_id == organisation_id)
@@ -100,29 +111,29 @@ def outcome_records(session: Session, organisation_id: int) -> list[OutcomeRecor
         )
     )
     latest_of_case: dict[int, tuple[dt.datetime, int]] = {}
-    for outcome, case, _job in rows:
+    for outcome in rows:
         key = (aware(outcome.recorded_at), outcome.id)
-        if case.id not in latest_of_case or key > latest_of_case[case.id]:
-            latest_of_case[case.id] = key
+        if outcome.case_id not in latest_of_case or key > latest_of_case[outcome.case_id]:
+            latest_of_case[outcome.case_id] = key
     out = []
-    for outcome, case, job in rows:
+    for outcome in rows:
         recorded_at = aware(outcome.recorded_at)
         confirmed = workflow.confirmed(
             workflow.OutcomeFacts(outcome.id, approved=outcome.id in approved),
-            case.status,
-            latest=latest_of_case[case.id] == (recorded_at, outcome.id),
+            outcome.case_status,
+            latest=latest_of_case[outcome.case_id] == (recorded_at, outcome.id),
         )
         out.append(
             OutcomeRecord(
                 outcome_id=outcome.id,
-                job_id=job.id,
-                job_title=job.title,
-                job_reference=job.reference or "",
-                job_department=job.department or "",
-                job_status=job.status,
-                case_id=case.id,
-                case_kind=case.kind,
-                case_status=case.status,
+                job_id=outcome.job_id,
+                job_title=outcome.job_title,
+                job_reference=outcome.job_reference or "",
+                job_department=outcome.job_department or "",
+                job_status=outcome.job_status,
+                case_id=outcome.case_id,
+                case_kind=outcome.case_kind,
+                case_status=outcome.case_status,
                 verdict=outcome.verdict,
                 total_min=outcome.total_min,
                 total_max=outcome.total_max,
