@@ -17,6 +17,7 @@ from fastapi import Response
 from ..services import export, reporting
 from ..services.base import Actor, Database
 from ..services.documents import DocumentView
+from .report_pdf import PDF_MEDIA_TYPE
 
 #: The media types of the outcomes export, by format.
 MEDIA_TYPES = {
@@ -61,11 +62,25 @@ def outcomes_download(db: Database, actor: Actor, fmt: str, headers: str = "code
     )
 
 
+def pdf_download(pdf: bytes, filename: str) -> Response:
+    """A PDF report as a download (the matching, consistency and board reports)."""
+    return Response(
+        pdf,
+        media_type=PDF_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def board_file_name(report: reporting.BoardReport, fmt: str) -> str:
+    """A board download's file name, for its period (CSV, XLSX or PDF)."""
+    p = report.period
+    return f"board-figures-{p.start.isoformat()}-to-{p.end.isoformat()}.{fmt}"
+
+
 def board_download(report: reporting.BoardReport, fmt: str) -> Response:
     """The board figures' table as a CSV or XLSX attachment named for its period (the
     API and the board page both send this)."""
-    p = report.period
-    name = f"board-figures-{p.start.isoformat()}-to-{p.end.isoformat()}.{fmt}"
+    name = board_file_name(report, fmt)
     with tempfile.TemporaryDirectory(prefix="bandwise-board-") as folder:
         path = Path(folder) / name
         reporting.write_board_table(report, path)

@@ -17,7 +17,7 @@ from ...services.audit import AuditEventView
 from ...services.matching_report import MatchingReport
 from ..auth import DB, CurrentActor
 from ..errors import ERROR_RESPONSES, ErrorBody, Responses
-from ..http import MEDIA_TYPES, board_download, outcomes_download
+from ..http import MEDIA_TYPES, board_download, board_file_name, outcomes_download, pdf_download
 from ..models import MAX_INT, StrictInput
 from ..report_pdf import PDF_MEDIA_TYPE
 from .cases import CaseId
@@ -85,11 +85,10 @@ def board_report_download(
     report = reporting.board_report(db, actor, start, end, as_at)
     if format != "pdf":
         return board_download(report, format)
-    from ..pages.reports import board_pdf, pdf_download  # the page's one PDF of the figures
+    from ..pages.reports import board_pdf  # the board page's one PDF of the figures
 
-    p = report.period
     pdf = board_pdf(report, organisation.letterhead(db, actor.organisation_id))
-    return pdf_download(pdf, f"board-figures-{p.start}-to-{p.end}.pdf")
+    return pdf_download(pdf, board_file_name(report, "pdf"))
 
 
 @router.get("/suites/{suite_id}/rematch", response_model=dict[str, Any], responses=NOT_FOUND)

@@ -29,9 +29,10 @@ from ...services.base import Actor, Database, Forbidden, NotFound, ServiceError
 from ...services.fields import digits
 from ..auth import DB
 from ..charts import RangeRow, band_histogram, range_chart
+from ..http import pdf_download
 from ..report_pdf import html_to_pdf
 from .deps import PageUser, error_list, field_int, field_text, redirect
-from .reports import pdf_download, report_html
+from .reports import report_html
 from .templating import render
 
 #: The most rows one list asks for (policy data).

@@ -39,13 +39,15 @@ def _my_work(db: Database, user: PageUser) -> dict[str, Any]:
     reviewed_jobs = {
         r.case_id: cases.get_case(db, actor, r.case_id).case.job_id for r in open_reviews
     }
-    checkers = sum(u.consistency_checker for u in accounts.list_users(db, actor))
+    # without a consistency checker no outcome can be confirmed: say so at once (the
+    # outcomes waiting are counted only then)
+    no_checkers = not any(u.consistency_checker for u in accounts.list_users(db, actor))
+    waiting = (
+        cases.list_cases(db, actor, status="outcome-recorded", limit=1).total if no_checkers else 0
+    )
     return {
-        # without a consistency checker no outcome can be confirmed: say so at once
-        "no_checkers": checkers == 0,
-        "waiting_for_any_check": cases.list_cases(
-            db, actor, status="outcome-recorded", limit=1
-        ).total,
+        "no_checkers": no_checkers,
+        "waiting_for_any_check": waiting,
         "drafts": sorted(drafts, key=lambda c: c.id),
         "awaiting_check": cases.awaiting_check_by(db, actor),
         "open_reviews": open_reviews,

@@ -26,10 +26,10 @@ from ...services.organisation import Letterhead
 from ...services.suites import organisation_library
 from ..auth import DB
 from ..charts import grouped_bar_chart
-from ..http import board_download, outcomes_download
-from ..report_pdf import PDF_MEDIA_TYPE, html_to_pdf
+from ..http import board_download, board_file_name, outcomes_download, pdf_download
+from ..report_pdf import html_to_pdf
 from .dashboard import financial_year_start
-from .deps import PageUser, RecordId, parse_date
+from .deps import PageUser, RecordId, error_list, parse_date
 from .labels import Titles
 from .templating import render, templates
 
@@ -59,15 +59,6 @@ def matching_report_pdf(db: Database, actor: Actor, case_id: int) -> bytes:
 def report_html(name: str, context: dict[str, Any]) -> str:
     """A standalone report template rendered for WeasyPrint (no page chrome)."""
     return templates.env.get_template(name).render({**context, "web": False})
-
-
-def pdf_download(pdf: bytes, filename: str) -> Response:
-    """A PDF report as a download (the matching and consistency reports)."""
-    return Response(
-        pdf,
-        media_type=PDF_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @router.get("/cases/{case_id}/report")
@@ -233,9 +224,15 @@ def _board(
         return reporting.board_report(db, actor, start, end), [], (start, end)
     except ServiceError as exc:
         # the service's period rule, on the field it names (the last day for a long one)
-        text = exc.message[:1].upper() + exc.message[1:]
-        href = "#to" if exc.field == "end" else "#from"
-        return None, [{"text": text, "href": href}], (start, end)
+        errors = error_list(exc, {"start": "from", "end": "to"})
+        return (
+            None,
+            [{**e, "text": e["text"][:1].upper() + e["text"][1:]} for e in errors],
+            (
+                start,
+                end,
+            ),
+        )
 
 
 def _board_page(
@@ -293,6 +290,5 @@ def board_page_pdf(user: PageUser, request: Request, db: DB) -> Response:
     report, errors, period = _board(db, user.actor, request)
     if report is None:
         return _board_page(request, user, report, errors, period)
-    p = report.period
     head = organisation.letterhead(db, user.actor.organisation_id)
-    return pdf_download(board_pdf(report, head), f"board-figures-{p.start}-to-{p.end}.pdf")
+    return pdf_download(board_pdf(report, head), board_file_name(report, "pdf"))
