@@ -215,15 +215,20 @@ def test_a_guest_row_without_a_side_is_refused_on_its_field_with_the_input_kept(
     assert cases.get_case(web.db, p.lead, case.case.id).case.status == "draft"
 
 
+def _not_a_checker(web: Web, user_id: int) -> None:
+    """An administrator takes the consistency-checker capability away from ``user_id``."""
+    user = accounts.get_user(web.db, web.people.admin, user_id)
+    accounts.update_user(
+        web.db, web.people.admin, user_id, user.version, {"consistency_checker": False}
+    )
+
+
 def test_the_check_page_tells_someone_who_is_not_a_checker_to_ask_an_administrator(
     web: Web,
 ) -> None:
     p = web.people
     case = recorded(web.db, p)
-    user = accounts.get_user(web.db, p.admin, p.checker.user_id)
-    accounts.update_user(
-        web.db, p.admin, p.checker.user_id, user.version, {"consistency_checker": False}
-    )
+    _not_a_checker(web, p.checker.user_id)
     page = text_of(web.client(p.checker).get(f"/cases/{case.case.id}/check").text)
     assert "You are not a consistency checker; ask an administrator" in page
     dashboard = web.client(p.checker).get("/")
@@ -236,10 +241,7 @@ def test_the_check_page_offers_an_administrator_who_is_not_a_checker_their_user_
 ) -> None:
     p = web.people
     case = recorded(web.db, p)
-    admin = accounts.get_user(web.db, p.admin, p.admin.user_id)
-    accounts.update_user(
-        web.db, p.admin, p.admin.user_id, admin.version, {"consistency_checker": False}
-    )
+    _not_a_checker(web, p.admin.user_id)
     html = web.client(p.admin).get(f"/cases/{case.case.id}/check").text
     assert "You are not a consistency checker" in text_of(html)
     assert f'href="/admin/users/{p.admin.user_id}">make yourself a consistency checker' in html
@@ -258,10 +260,7 @@ def test_the_check_page_offers_no_user_page_when_being_a_checker_would_not_be_en
         SAT_ON,
         [p.management.user_id, p.staff.user_id],
     )
-    admin = accounts.get_user(web.db, p.admin, p.admin.user_id)
-    accounts.update_user(
-        web.db, p.admin, p.admin.user_id, admin.version, {"consistency_checker": False}
-    )
+    _not_a_checker(web, p.admin.user_id)
     html = web.client(p.admin).get(f"/cases/{case.case.id}/check").text
     assert "You are not a consistency checker" in text_of(html)
     assert "make yourself a consistency checker" not in html
@@ -352,9 +351,7 @@ def test_the_pdf_report_names_the_guest_and_prints_the_rationale(web: Web) -> No
 def _nobody_checks(web: Web) -> None:
     for user in accounts.list_users(web.db, web.people.admin):
         if user.consistency_checker:
-            accounts.update_user(
-                web.db, web.people.admin, user.id, user.version, {"consistency_checker": False}
-            )
+            _not_a_checker(web, user.id)
 
 
 def test_the_dashboard_warns_when_nobody_is_a_consistency_checker_and_counts_the_waiting(
